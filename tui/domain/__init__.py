@@ -1,0 +1,1 @@
+"""The incident domain: models, lenient enums, the lifecycle and the filter grammar (no I/O)."""

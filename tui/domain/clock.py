@@ -1,0 +1,17 @@
+"""The one place that reads the time, so tests and snapshots can hold it still."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+_frozen: datetime | None = None
+
+
+def utcnow() -> datetime:
+    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+
+
+def freeze(at: datetime | None) -> None:
+    """Hold `utcnow()` at `at` (aware UTC); None lets time run again."""
+    global _frozen
+    _frozen = at

@@ -1,0 +1,240 @@
+"""Pydantic models of the incident domain, named after Mission Control's tables.
+
+Enum-valued fields are parsed leniently: a known spelling becomes the enum, anything else
+is kept verbatim as a string (shown as stored, sorted last, never rewritten).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .enums import Health, IncidentType, Severity, Status, parse_health, parse_severity, parse_status, parse_type
+
+LenientSeverity = Annotated[Severity | str, BeforeValidator(parse_severity)]
+LenientStatus = Annotated[Status | str, BeforeValidator(parse_status)]
+LenientType = Annotated[IncidentType | str, BeforeValidator(parse_type)]
+LenientHealth = Annotated[Health, BeforeValidator(parse_health)]
+
+SYSTEM_PERSON_NAME = "System"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Person(Model):
+    id: UUID
+    name: str
+    email: str | None = None
+    avatar: str | None = None
+
+    @property
+    def is_system(self) -> bool:
+        """Mission Control's machine actor: the person named System with no email."""
+        return self.name == SYSTEM_PERSON_NAME and not self.email
+
+    @property
+    def display(self) -> str:
+        return "System (automatic)" if self.is_system else self.name
+
+
+class Team(Model):
+    id: UUID
+    name: str
+    icon: str | None = None
+
+
+class ConfigItem(Model):
+    id: UUID
+    name: str
+    type: str | None = None
+    health: LenientHealth = Health.UNKNOWN
+    status: str | None = None
+
+
+class Check(Model):
+    id: UUID
+    name: str
+    type: str | None = None
+    health: LenientHealth = Health.UNKNOWN
+    """Current health: from `checks.status` (healthy / unhealthy)."""
+    last_message: str | None = None
+
+
+class ResponderKind(str, Enum):
+    PERSON = "person"
+    TEAM = "team"
+    EXTERNAL = "external"
+
+
+# Properties each external responder type takes, in the order the form asks for them
+# (Mission Control's AddResponder form, NOTES §3.2).
+EXTERNAL_RESPONDER_FIELDS: dict[str, tuple[str, ...]] = {
+    "email": ("to", "subject", "body"),
+    "jira": ("project", "issueType", "summary", "description"),
+    "service_now": ("category", "description", "body"),
+    "ca": ("category", "description", "body"),
+    "aws_support": ("category", "description", "body"),
+    "aws_ams_services_request": ("category", "description", "body"),
+    "redhat": ("product", "category", "description", "body"),
+    "oracle": ("product", "category", "description", "body"),
+    "vmware": ("product", "category", "description", "body"),
+    "ms_planner": ("plan_id", "bucket_id", "priority", "title", "description"),
+}
+
+
+class Responder(Model):
+    id: UUID
+    incident_id: UUID
+    kind: ResponderKind
+    person: Person | None = None
+    team: Team | None = None
+    external_type: str | None = None
+    """`properties.responderType` as a plain string (an object {value,label} is read too)."""
+    external_id: str | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    acknowledged: datetime | None = None
+    created_at: datetime
+
+    @property
+    def name(self) -> str:
+        if self.person is not None:
+            return self.person.name
+        if self.team is not None:
+            return self.team.name
+        return self.external_type or "external"
+
+
+class IncidentRow(Model):
+    """One line of the board: what the list shows, nothing more."""
+
+    id: UUID
+    incident_id: str
+    title: str
+    severity: LenientSeverity
+    status: LenientStatus
+    type: LenientType
+    commander: str | None = None
+    responders: tuple[str, ...] = ()
+    config_count: int = 0
+    check_count: int = 0
+    created_at: datetime
+    updated_at: datetime
+
+
+class Incident(Model):
+    id: UUID
+    incident_id: str
+    title: str
+    description: str = ""
+    severity: LenientSeverity
+    status: LenientStatus
+    type: LenientType
+    created_by: UUID
+    commander_id: UUID | None = None
+    communicator_id: UUID | None = None
+    acknowledged: datetime | None = None
+    resolved: datetime | None = None
+    closed: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TimelineKind(str, Enum):
+    HISTORY = "history"
+    COMMENT = "comment"
+
+
+class TimelineEntry(Model):
+    """A history row or a comment, credited to the person who acted."""
+
+    kind: TimelineKind
+    actor: Person
+    at: datetime
+    type: str | None = None
+    """The history type (`incident.status_updated`, ...); None for comments."""
+    text: str = ""
+
+
+class IncidentDetail(Model):
+    incident: Incident
+    creator: Person
+    commander: Person | None = None
+    communicator: Person | None = None
+    responders: tuple[Responder, ...] = ()
+    configs: tuple[ConfigItem, ...] = ()
+    checks: tuple[Check, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+
+
+# -- What the UI asks a backend to write -------------------------------------------------
+
+NonBlank = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), Field(min_length=1, max_length=500)]
+
+
+class IncidentDraft(BaseModel):
+    """A new incident, validated before it reaches a backend."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: NonBlank
+    description: str = ""
+    severity: Severity = Severity.MEDIUM
+    type: IncidentType = IncidentType.AVAILABILITY
+    commander_id: UUID | None = None
+    communicator_id: UUID | None = None
+    config_ids: tuple[UUID, ...] = ()
+    check_ids: tuple[UUID, ...] = ()
+
+
+class IncidentEdit(BaseModel):
+    """Fields to change on an incident; None means leave as is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: NonBlank | None = None
+    description: str | None = None
+    severity: Severity | None = None
+    type: IncidentType | None = None
+    commander_id: UUID | None = None
+    communicator_id: UUID | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class ResponderDraft(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ResponderKind
+    person_id: UUID | None = None
+    team_id: UUID | None = None
+    external_type: str | None = None
+    properties: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _target_matches_kind(self) -> ResponderDraft:
+        needed = {ResponderKind.PERSON: self.person_id, ResponderKind.TEAM: self.team_id,
+                  ResponderKind.EXTERNAL: self.external_type}[self.kind]
+        if not needed:
+            raise ValueError(f"a {self.kind.value} responder needs a {self.kind.value}"
+                             if self.kind is not ResponderKind.EXTERNAL
+                             else "an external responder needs a type, e.g. jira or email")
+        if self.external_type is not None and self.external_type not in EXTERNAL_RESPONDER_FIELDS:
+            known = ", ".join(EXTERNAL_RESPONDER_FIELDS)
+            raise ValueError(f"unknown responder type {self.external_type!r}; known: {known}")
+        return self
+
+
+class Identity(BaseModel):
+    """Who "I" am: matched to (or created as) a person by email, else by name."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: NonBlank
+    email: str | None = None

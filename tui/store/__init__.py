@@ -1,0 +1,1 @@
+"""Backends: the protocol the UI talks to and its implementations (no Textual)."""

@@ -1,0 +1,101 @@
+"""The one protocol the UI talks to, and the errors every backend raises.
+
+Backends are synchronous; the UI calls them only from thread workers. Every error a
+user can meet is a `BackendError` whose message is a sentence fit for the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+from uuid import UUID
+
+from ..domain.enums import Status
+from ..domain.models import (
+    Check,
+    ConfigItem,
+    Incident,
+    IncidentDetail,
+    IncidentDraft,
+    IncidentEdit,
+    IncidentRow,
+    Person,
+    Responder,
+    ResponderDraft,
+    Team,
+)
+from ..domain.query import IncidentQuery, Window
+
+
+class BackendError(Exception):
+    """Something the user should be told about in one sentence."""
+
+
+class NotFound(BackendError):
+    pass
+
+
+class Conflict(BackendError):
+    """The incident changed since it was read (compare-and-set on `updated_at` failed)."""
+
+
+class Forbidden(BackendError):
+    pass
+
+
+class Unavailable(BackendError):
+    """The database or server cannot be reached or answered nonsense."""
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[IncidentRow, ...]
+    total: int
+    """How many incidents match the query in all (not just this page)."""
+    offset: int = 0
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """Everything the UI may ask of a store. Lifecycle rules are enforced behind it."""
+
+    def whoami(self) -> Person: ...
+
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page: ...
+
+    def get_incident(self, id: UUID) -> IncidentDetail: ...
+
+    def find_incident(self, incident_id: str) -> UUID:
+        """The uuid of a human id such as `INC-42`; raises NotFound."""
+        ...
+
+    def list_people(self) -> list[Person]:
+        """Real people, System excluded, by name."""
+        ...
+
+    def list_teams(self) -> list[Team]: ...
+
+    def search_configs(self, text: str, limit: int = 50) -> list[ConfigItem]: ...
+
+    def search_checks(self, text: str, limit: int = 50) -> list[Check]: ...
+
+    def create_incident(self, draft: IncidentDraft) -> Incident: ...
+
+    def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
+        """Raises Conflict if the incident changed after `expected_updated_at`."""
+        ...
+
+    def transition(self, id: UUID, to: Status, note: str | None, expected_updated_at: datetime) -> Incident:
+        """Moves to `to` if the lifecycle allows it; a note is kept as a comment."""
+        ...
+
+    def acknowledge(self, id: UUID, expected_updated_at: datetime) -> Incident: ...
+
+    def add_responder(self, incident_id: UUID, draft: ResponderDraft) -> Responder: ...
+
+    def remove_responder(self, responder_id: UUID) -> None: ...
+
+    def add_comment(self, incident_id: UUID, text: str) -> None: ...
+
+    def close(self) -> None: ...
