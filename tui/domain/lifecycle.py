@@ -47,8 +47,9 @@ class InvalidTransition(LifecycleError):
         self.current, self.to = current, to
         allowed = allowed_from(current)
         offer = ", ".join(s.label.lower() for s in sorted(allowed, key=lambda s: s.rank)) or "nothing"
-        super().__init__(f"A {label(current).lower()} incident cannot be {verb(to)}; "
-                         f"from {label(current).lower()} it can go to: {offer}.")
+        name = label(current).lower()
+        article = "An" if name[:1] in tuple("aeiou") else "A"
+        super().__init__(f"{article} {name} incident cannot be {verb(to)}; from {name} it can go to: {offer}.")
 
 
 class ReadOnlyIncident(LifecycleError):

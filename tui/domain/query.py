@@ -38,10 +38,7 @@ NOBODY = "none"
 
 @dataclass(frozen=True)
 class EnumClause:
-    """`status:open,mitigated` / `sev:!low`: the incident's value is (not) one of these.
-
-    `unknown` matches stored values that no known spelling parses to.
-    """
+    """`status:open,mitigated` / `sev:!low`: the incident's value is (not) one of these."""
 
     values: frozenset[Status] | frozenset[Severity] | frozenset[IncidentType]
     negated: bool = False
