@@ -1,0 +1,30 @@
+# Each target sets up its own virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test screenshots bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall whenever the project's dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed ## open the TUI on the demo database
+	$(BIN)/incidents --demo
+
+test: $(VENV)/.installed ## run the whole test suite (starts its own PostgreSQL)
+	$(BIN)/pytest -q
+
+screenshots: $(VENV)/.installed ## regenerate screenshots/ from the demo data
+	$(BIN)/python -m tui.screenshots screenshots
+
+bench: $(VENV)/.installed ## print the benchmark table
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,126 @@
+"""The `incidents` command: the TUI, or `incidents list` for scripts and slow links."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import ConfigError, Settings, data_dir, load_settings, sqlite_url
+from .domain import format as fmt
+from .domain.clock import utcnow
+from .domain.enums import label
+from .domain.grammar import FilterError, parse_filter
+from .domain.query import DEFAULT_FILTER, Window
+from .store.base import Backend, BackendError, Page
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incidents", description="Triage Mission Control incidents from the terminal.")
+    parser.add_argument("--db", metavar="URL",
+                        help="database to open: sqlite:///path.db, postgresql://user@host/db, or a .db file path "
+                             "(default: your own SQLite database under the XDG data directory)")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the demo database (created with realistic sample data on first use)")
+    parser.add_argument("--reset-demo", action="store_true", help="recreate the demo database from scratch")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: XDG config dir)")
+    commands = parser.add_subparsers(dest="command")
+    listing = commands.add_parser("list", help="print the filtered board without the TUI")
+    listing.add_argument("filter", nargs="?", default=DEFAULT_FILTER,
+                         help=f'filter text, as in the TUI (default "{DEFAULT_FILTER}"; "" for all)')
+    listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    listing.add_argument("--limit", type=int, default=50, help="at most this many incidents (default 50)")
+    listing.add_argument("--offset", type=int, default=0, help="skip this many first")
+    return parser
+
+
+def database_url(args: argparse.Namespace, settings: Settings) -> str:
+    if args.demo or args.reset_demo:
+        return sqlite_url(data_dir() / "demo.db")
+    raw = args.db or settings.database_url()
+    if "://" not in raw:
+        return sqlite_url(Path(raw).expanduser().resolve())
+    # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def open_backend(args: argparse.Namespace, settings: Settings) -> Backend:
+    from .store.sql import open_sql_backend, seed_demo
+
+    url = database_url(args, settings)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if args.reset_demo:
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        is_new = not path.exists()
+    else:
+        is_new = False
+    backend = open_sql_backend(url, settings.identity())
+    if is_new and (args.demo or args.reset_demo):
+        seed_demo(backend)
+    return backend
+
+
+def print_page(page: Page, as_json: bool) -> None:
+    if as_json:
+        rows = [row.model_dump(mode="json") for row in page.rows]
+        print(json.dumps({"total": page.total, "offset": page.offset, "incidents": rows}, indent=2))
+        return
+    now = utcnow()
+    for row in page.rows:
+        print(f"{row.incident_id:<10} {label(row.severity):<9} {label(row.status):<10} {label(row.type):<15} "
+              f"{fmt.age(row.created_at, now):>4}  {fmt.one_line(fmt.clean(row.title), 60):<60}  "
+              f"{fmt.clean(row.commander or '-')}")
+    shown = f"{page.offset + 1}-{page.offset + len(page.rows)}" if page.rows else "none"
+    print(f"-- {shown} of {page.total} incidents", file=sys.stderr)
+
+
+def run_list(args: argparse.Namespace, backend: Backend) -> int:
+    if args.limit < 1 or args.offset < 0:
+        print("incidents: --limit must be at least 1 and --offset at least 0", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        query = parse_filter(args.filter)
+    except FilterError as error:
+        print(f"incidents: bad filter: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print_page(backend.list_incidents(query, Window(args.offset, args.limit)), args.json)
+    return 0
+
+
+def run_tui(settings: Settings, backend: Backend) -> int:
+    from .app import IncidentApp  # Textual is only imported when the TUI runs
+
+    IncidentApp(backend, keymap=settings.keymap).run()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+        backend = open_backend(args, settings)
+    except (ConfigError, BackendError) as error:
+        print(f"incidents: {error}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
+    try:
+        return run_list(args, backend) if args.command == "list" else run_tui(settings, backend)
+    except BackendError as error:
+        print(f"incidents: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        backend.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
