@@ -1,0 +1,75 @@
+"""The SQL backend: SQLite by default, PostgreSQL for a team, Mission Control's schema.
+
+    backend = open_sql_backend("sqlite:///incidents.db", Identity(name="Alice"))
+    seed_demo(backend)                      # optional: the demo data set
+
+A database we create is migrated with our Alembic migrations; a Mission Control database
+(it has `incidents` but no `alembic_version`) is opened as it is and never migrated.
+"""
+
+from __future__ import annotations
+
+from alembic.util import CommandError
+from sqlalchemy import Engine, inspect
+
+from ...domain.models import Identity
+from ..base import Unavailable
+from . import migrate
+from .backend import SqlBackend
+from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url
+from .schema import metadata
+from .seed import seed_demo
+
+__all__ = ["SqlBackend", "open_sql_backend", "seed_demo"]
+
+
+def open_sql_backend(url: str, identity: Identity) -> SqlBackend:
+    """Open (creating and migrating if it is new or ours) the database at `url`."""
+    parsed = parse_url(url)
+    location = describe(parsed)
+    try:
+        engine = make_engine(parsed)
+    except Exception as error:  # unknown dialect or driver: SQLAlchemy raises several kinds
+        raise Unavailable(f"Cannot open the database at {location}: {error}.") from None
+    try:
+        with database_errors(location):
+            managed = _prepare(engine, location)
+            missing = frozenset() if managed else _missing_columns(engine, location)
+    except BaseException:
+        engine.dispose()
+        raise
+    return SqlBackend(engine, identity, location=location, managed=managed, missing_columns=missing)
+
+
+def _prepare(engine: Engine, location: str) -> bool:
+    """Migrate a new database or one of ours; True if it is ours."""
+    tables = set(inspect(engine).get_table_names())
+    if "incidents" in tables and "alembic_version" not in tables:
+        return False  # Mission Control's own database: never migrated
+    with engine.execution_options(**{IMMEDIATE: True}).begin() as conn:
+        try:
+            migrate.upgrade(conn)
+        except CommandError as error:  # a revision we do not know: made by a newer incident-tui
+            raise Unavailable(f"The database at {location} has a schema this version of incident-tui "
+                              f"does not know ({error}); upgrade incident-tui.") from None
+    return True
+
+
+# Tables we need in a Mission Control database; columns beyond these read as NULL if absent.
+_REQUIRED = ("people", "teams", "incidents", "responders", "hypotheses", "evidences", "comments",
+             "incident_histories", "config_items", "checks")
+
+
+def _missing_columns(engine: Engine, location: str) -> frozenset[tuple[str, str]]:
+    inspector = inspect(engine)
+    present = set(inspector.get_table_names())
+    absent = [name for name in _REQUIRED if name not in present]
+    if absent:
+        raise Unavailable(f"The database at {location} is not an incident database: "
+                          f"it has no {', '.join(absent)} table.")
+    missing: set[tuple[str, str]] = set()
+    for table in metadata.sorted_tables:
+        found = {c["name"] for c in inspector.get_columns(table.name)} if table.name in present else set()
+        missing |= {(table.name, column.name) for column in table.columns if column.name not in found}
+    return frozenset(missing)
+

@@ -1,0 +1,142 @@
+"""Our databases are migrated to head; a Mission Control database is opened as it is."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from tests.conftest import TESTER
+from tui.domain.enums import Severity, Status
+from tui.domain.grammar import parse_filter
+from tui.domain.models import IncidentDraft
+from tui.domain.query import Window
+from tui.store.base import Unavailable
+from tui.store.sql import migrate, open_sql_backend
+from tui.store.sql.schema import metadata
+
+
+def scalar(url: str, sql: str):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_a_new_database_is_migrated_to_head(backend_url):
+    open_sql_backend(backend_url, TESTER).close()
+    assert scalar(backend_url, "SELECT version_num FROM alembic_version") == migrate.head()
+    assert scalar(backend_url, "SELECT count(*) FROM people WHERE name = 'System' AND email IS NULL") == 1
+
+
+def test_reopening_changes_nothing(backend_url):
+    first = open_sql_backend(backend_url, TESTER)
+    created = first.create_incident(IncidentDraft(title="kept"))
+    first.close()
+    again = open_sql_backend(backend_url, TESTER)
+    try:
+        assert again.get_incident(created.id).incident.title == "kept"
+        assert again.create_incident(IncidentDraft(title="next")).incident_id == "INC-2"
+    finally:
+        again.close()
+    assert scalar(backend_url, "SELECT version_num FROM alembic_version") == migrate.head()
+    assert scalar(backend_url, "SELECT count(*) FROM people WHERE name = 'System'") == 1
+
+
+# Built by the migration from SQL text (FTS5, counters, expression indexes), not in schema.metadata.
+MIGRATION_ONLY_TABLES = ("incident_id_sequence", "incidents_fts")
+MIGRATION_ONLY_INDEXES = {f"incidents_{name}_idx" for name in
+                          ("status", "severity", "type", "title", "number", "board", "search_trgm")}
+
+
+def _ours(name, kind, parent_names) -> bool:
+    if kind == "table":
+        return not name.startswith(MIGRATION_ONLY_TABLES)
+    return not (kind == "index" and name in MIGRATION_ONLY_INDEXES)
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_the_migration_builds_what_schema_py_describes(backend_url):
+    open_sql_backend(backend_url, TESTER).close()
+    engine = create_engine(backend_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"include_name": _ours})
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_views_answer(backend):
+    created = backend.create_incident(IncidentDraft(title="viewed"))
+    url = backend.engine.url.render_as_string(hide_password=False)
+    assert scalar(url, "SELECT count(*) FROM incident_summary") == 1
+    assert scalar(url, "SELECT count(*) FROM incidents_by_config") == 0
+    assert scalar(url, "SELECT count(*) FROM incidents_by_check") == 0
+    assert created.incident_id == "INC-1"
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'future.db'}"
+    open_sql_backend(url, TESTER).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(Unavailable, match="upgrade incident-tui"):
+        open_sql_backend(url, TESTER)
+
+
+@pytest.mark.postgres
+def test_a_mission_control_database_is_used_as_it_is(mission_control_pg_url):
+    """Mission Control's own schema: lenient rows, its sequence for ids, never migrated."""
+    with psycopg.connect(mission_control_pg_url.replace("postgresql+psycopg", "postgresql")) as conn:
+        conn.execute("INSERT INTO people (name) VALUES ('System')")
+        conn.execute(
+            "INSERT INTO incidents (title, created_by, severity, description, type, status) "
+            "SELECT 'from the web UI', id, 'Blocker', '', 'technicalDebt', 'investigating' FROM people")
+        tables_before = set(inspect(create_engine(mission_control_pg_url)).get_table_names())
+    backend = open_sql_backend(mission_control_pg_url, TESTER)
+    try:
+        assert not backend.managed
+        page = backend.list_incidents(parse_filter("status:active sev:high type:technical_debt"), Window())
+        assert [(r.incident_id, r.severity, r.status) for r in page.rows] == \
+            [("INC-1", Severity.HIGH, Status.INVESTIGATING)]
+        created = backend.create_incident(IncidentDraft(title="from the terminal", check_ids=()))
+        assert created.incident_id == "INC-2"
+        moved = backend.transition(created.id, Status.MITIGATED, "note", created.updated_at)
+        detail = backend.get_incident(moved.id)
+        assert [e.actor.name for e in detail.timeline] == [TESTER.name] * 3
+        assert backend.list_incidents(parse_filter('"terminal"'), Window()).total == 1
+        assert backend.search_checks("") == []
+    finally:
+        backend.close()
+    assert set(inspect(create_engine(mission_control_pg_url)).get_table_names()) == tables_before
+    assert "alembic_version" not in tables_before
+
+
+def test_a_database_with_unrelated_incidents_table_needs_the_rest(tmp_path):
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE incidents (id text)"))
+    engine.dispose()
+    with pytest.raises(Unavailable, match="not an incident database"):
+        open_sql_backend(url, TESTER)
+    assert scalar(url, "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'") == 0
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_wait_when_busy(tmp_path):
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 'pragmas.db'}", TESTER)
+    try:
+        with backend.engine.connect() as conn:
+            pragmas = [conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                       for name in ("journal_mode", "foreign_keys", "busy_timeout")]
+    finally:
+        backend.close()
+    assert pragmas == ["wal", 1, 5000]

@@ -1,0 +1,550 @@
+"""The SQL backend: Mission Control's tables on SQLite or PostgreSQL.
+
+Every write is one transaction guarded by compare-and-set on `incidents.updated_at`;
+lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    Connection,
+    ColumnElement,
+    Engine,
+    Row,
+    and_,
+    func,
+    insert,
+    not_,
+    null,
+    select,
+    update,
+)
+
+from ...domain import clock, lifecycle
+from ...domain.enums import Status
+from ...domain.models import (
+    SYSTEM_PERSON_NAME,
+    Check,
+    ConfigItem,
+    Identity,
+    Incident,
+    IncidentDetail,
+    IncidentDraft,
+    IncidentEdit,
+    IncidentRow,
+    Person,
+    Responder,
+    ResponderDraft,
+    ResponderKind,
+    Team,
+    TimelineEntry,
+    TimelineKind,
+)
+from ...domain.query import IncidentQuery, Window
+from ..base import BackendError, Conflict, NotFound, Page
+from . import compile as sql
+from .connection import IMMEDIATE, database_errors
+from .schema import (
+    check_statuses,
+    checks,
+    comments,
+    config_items,
+    evidences,
+    hypotheses,
+    incident_histories,
+    incident_id_sequence,
+    incidents,
+    people,
+    responders,
+    teams,
+)
+
+RESPONDERS_SHOWN = 5
+"""Responder names a board row carries (Mission Control's list shows up to 5 avatars)."""
+_SEPARATOR = "\x1f"
+_TICK = timedelta(microseconds=1)
+
+
+class SqlBackend:
+    """tui.store.base.Backend over SQLAlchemy Core. Open it with `open_sql_backend`."""
+
+    def __init__(self, engine: Engine, identity: Identity, *, location: str, managed: bool,
+                 missing_columns: frozenset[tuple[str, str]] = frozenset()) -> None:
+        self.engine = engine
+        self.identity = identity
+        self.location = location
+        self.managed = managed
+        """True for a database we created and migrate; False for a Mission Control one."""
+        self.dialect = engine.dialect.name
+        self._writer = engine.execution_options(**{IMMEDIATE: True})
+        self._missing = missing_columns
+        self._me: Person | None = None
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with database_errors(self.location), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with database_errors(self.location), self._writer.begin() as conn:
+            yield conn
+
+    def _column(self, table, name: str) -> ColumnElement:
+        """A column that a Mission Control database we did not create may lack: NULL then."""
+        return null() if (table.name, name) in self._missing else table.c[name]
+
+    @property
+    def _fts(self) -> bool:
+        return self.managed and self.dialect == "sqlite"
+
+    def close(self) -> None:
+        if self.dialect == "sqlite":  # keep the planner's statistics fresh, as SQLite advises
+            with database_errors(self.location), self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+        self.engine.dispose()
+
+    # -- people ---------------------------------------------------------------------------
+
+    def whoami(self) -> Person:
+        if self._me is None:
+            with self._write() as conn:
+                self._me = self._find_me(conn) or self._create_me(conn)
+        return self._me
+
+    def _find_me(self, conn: Connection) -> Person | None:
+        alive = people.c.deleted_at.is_(None)
+        if self.identity.email:
+            row = conn.execute(select(people).where(
+                alive, func.lower(people.c.email) == self.identity.email.lower())).first()
+            if row is not None:
+                return _person(row)
+        row = conn.execute(select(people).where(alive, people.c.name == self.identity.name)
+                           .order_by(people.c.email.is_(None), people.c.created_at)).first()
+        return _person(row) if row is not None else None
+
+    def _create_me(self, conn: Connection) -> Person:
+        values = {"id": uuid4(), "name": self.identity.name, "email": self.identity.email,
+                  "created_at": clock.utcnow()}
+        conn.execute(insert(people).values(values))
+        return Person(id=values["id"], name=self.identity.name, email=self.identity.email)
+
+    def list_people(self) -> list[Person]:
+        system = and_(people.c.name == SYSTEM_PERSON_NAME, people.c.email.is_(None))
+        with self._read() as conn:
+            rows = conn.execute(select(people).where(people.c.deleted_at.is_(None), not_(system))
+                                .order_by(func.lower(people.c.name)))
+            return [_person(row) for row in rows]
+
+    def list_teams(self) -> list[Team]:
+        with self._read() as conn:
+            rows = conn.execute(select(teams.c.id, teams.c.name, teams.c.icon)
+                                .where(teams.c.deleted_at.is_(None)).order_by(func.lower(teams.c.name)))
+            return [Team.model_validate(row._mapping) for row in rows]
+
+    def search_configs(self, text: str, limit: int = 50) -> list[ConfigItem]:
+        columns = (config_items.c.id, config_items.c.name, config_items.c.type,
+                   self._column(config_items, "health").label("health"),
+                   self._column(config_items, "status").label("status"))
+        with self._read() as conn:
+            rows = conn.execute(self._named(config_items, columns, text, limit))
+            return [ConfigItem.model_validate(row._mapping) for row in rows]
+
+    def search_checks(self, text: str, limit: int = 50) -> list[Check]:
+        with self._read() as conn:
+            rows = conn.execute(self._named(checks, self._check_columns(), text, limit))
+            return [Check.model_validate(row._mapping) for row in rows]
+
+    def _named(self, table, columns, text: str, limit: int):
+        query = (select(*columns).where(table.c.name.is_not(None),
+                                        self._column(table, "deleted_at").is_(None))
+                 .order_by(func.lower(table.c.name)).limit(limit))
+        return query.where(sql.contains(table.c.name, text.strip())) if text.strip() else query
+
+    def _check_columns(self) -> tuple[ColumnElement, ...]:
+        last_message = null()
+        if ("check_statuses", "message") not in self._missing:
+            last_message = (select(check_statuses.c.message).where(check_statuses.c.check_id == checks.c.id)
+                            .order_by(check_statuses.c.time.desc()).limit(1).scalar_subquery())
+        return (checks.c.id, checks.c.name, self._column(checks, "type").label("type"),
+                checks.c.status.label("health"), last_message.label("last_message"))
+
+    # -- the board ------------------------------------------------------------------------
+
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
+        where = sql.where_clauses(query, me=lambda: self.whoami().id, now=clock.utcnow(),
+                                  dialect=self.dialect, fts=self._fts)
+        terms = sql.order_terms(query.sort)
+        keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]
+        # Find the page's ids first, then compute the row details for those ids only.
+        page = (select(incidents.c.id.label("page_id"), *keys).where(*where)
+                .order_by(*(term.clause() for term in terms))
+                .limit(max(window.limit, 0)).offset(max(window.offset, 0)).subquery("page"))
+        rows = (select(*_BOARD_COLUMNS)
+                .select_from(page.join(incidents, incidents.c.id == page.c.page_id))
+                .order_by(*(term.clause(page.c[f"k{i}"]) for i, term in enumerate(terms))))
+        count = select(func.count()).select_from(incidents).where(*where)
+        with self._read() as conn:
+            found = conn.execute(rows).all()
+            total = conn.execute(count).scalar_one()
+        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+
+    def find_incident(self, incident_id: str) -> UUID:
+        wanted = incident_id.strip().upper()
+        wanted = f"INC-{wanted}" if wanted.isdigit() else wanted
+        with self._read() as conn:
+            found = conn.execute(select(incidents.c.id).where(incidents.c.incident_id == wanted)).scalar()
+        if found is None:
+            raise NotFound(f"There is no incident {incident_id.strip()}.")
+        return found
+
+    # -- one incident ---------------------------------------------------------------------
+
+    def get_incident(self, id: UUID) -> IncidentDetail:
+        with self._read() as conn:
+            incident = _load(conn, id)
+            roles = _people_by_id(conn, {incident.created_by, incident.commander_id, incident.communicator_id})
+            return IncidentDetail(
+                incident=incident,
+                creator=roles.get(incident.created_by) or _unknown_person(incident.created_by),
+                commander=roles.get(incident.commander_id),
+                communicator=roles.get(incident.communicator_id),
+                responders=tuple(_responder(row) for row in conn.execute(_responders_of(id))),
+                configs=tuple(self._linked_configs(conn, id)),
+                checks=tuple(self._linked_checks(conn, id)),
+                timeline=tuple(_timeline(conn, id)),
+            )
+
+    def _linked_configs(self, conn: Connection, id: UUID) -> list[ConfigItem]:
+        query = (select(config_items.c.id, config_items.c.name, config_items.c.type,
+                        self._column(config_items, "health").label("health"),
+                        self._column(config_items, "status").label("status"))
+                 .where(config_items.c.id.in_(_linked_ids(evidences.c.config_id, id)))
+                 .order_by(config_items.c.name))
+        return [ConfigItem.model_validate({**row._mapping, "name": row.name or str(row.id)})
+                for row in conn.execute(query)]
+
+    def _linked_checks(self, conn: Connection, id: UUID) -> list[Check]:
+        query = (select(*self._check_columns()).where(checks.c.id.in_(_linked_ids(evidences.c.check_id, id)))
+                 .order_by(checks.c.name))
+        return [Check.model_validate(row._mapping) for row in conn.execute(query)]
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create_incident(self, draft: IncidentDraft) -> Incident:
+        me, now = self.whoami(), clock.utcnow()
+        id, root = uuid4(), uuid4()
+        values = {"id": id, "title": draft.title, "description": draft.description,
+                  "severity": draft.severity.value, "type": draft.type.value, "status": Status.OPEN.value,
+                  "created_by": me.id, "commander_id": draft.commander_id,
+                  "communicator_id": draft.communicator_id, "created_at": now, "updated_at": now}
+        with self._write() as conn:
+            if self.dialect == "sqlite":  # PostgreSQL fills it from incident_id_sequence
+                values["incident_id"] = f"INC-{_next_number(conn)}"
+            conn.execute(insert(incidents).values(values))
+            conn.execute(insert(hypotheses).values(
+                id=root, created_by=me.id, incident_id=id, type="root", title=draft.title, status="possible",
+                created_at=now, updated_at=now))
+            links = [{"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
+                      "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
+            links += [{"config_id": None, "check_id": check_id, "type": "check", "description": "Health check",
+                       "evidence": {"check_id": str(check_id)}} for check_id in dict.fromkeys(draft.check_ids)]
+            if links:
+                conn.execute(insert(evidences), [
+                    {**link, "id": uuid4(), "hypothesis_id": root, "created_by": me.id, "created_at": now,
+                     "updated_at": now} for link in links])
+            _history(conn, id, me, now, lifecycle.HISTORY_CREATED, draft.title)
+            return _load(conn, id)
+
+    def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
+        me, now = self.whoami(), clock.utcnow()
+        with self._write() as conn:
+            current = _current(conn, id, expected_updated_at)
+            lifecycle.ensure_editable(current)
+            changes = {field: value.value if isinstance(value, Enum) else value
+                       for field, value in edit.changes().items()
+                       if getattr(current, field) != value}
+            if not changes:
+                return current
+            _compare_and_set(conn, current, expected_updated_at, changes)
+            _history(conn, id, me, now, lifecycle.HISTORY_UPDATED, _describe_changes(conn, changes))
+            return _load(conn, id)
+
+    def transition(self, id: UUID, to: Status, note: str | None, expected_updated_at: datetime) -> Incident:
+        me, now = self.whoami(), clock.utcnow()
+        with self._write() as conn:
+            current = _current(conn, id, expected_updated_at)
+            change = lifecycle.transition(current, to, now)
+            _compare_and_set(conn, current, expected_updated_at, change.values)
+            _history(conn, id, me, now, change.history_type, change.history_description)
+            if note and note.strip():
+                _comment(conn, id, me, now, note.strip())
+            return _load(conn, id)
+
+    def acknowledge(self, id: UUID, expected_updated_at: datetime) -> Incident:
+        me, now = self.whoami(), clock.utcnow()
+        with self._write() as conn:
+            current = _current(conn, id, expected_updated_at)
+            change = lifecycle.acknowledge(current, me.id, now)
+            _compare_and_set(conn, current, expected_updated_at, change.values)
+            _history(conn, id, me, now, change.history_type, change.history_description)
+            return _load(conn, id)
+
+    def add_responder(self, incident_id: UUID, draft: ResponderDraft) -> Responder:
+        me, now = self.whoami(), clock.utcnow()
+        with self._write() as conn:
+            incident = _load(conn, incident_id)
+            lifecycle.ensure_editable(incident)
+            _refuse_duplicate(conn, incident, draft)
+            responder_id = uuid4()
+            kind_type = {ResponderKind.PERSON: "person", ResponderKind.TEAM: "team"}.get(draft.kind, "system")
+            conn.execute(insert(responders).values(
+                id=responder_id, incident_id=incident_id, type=kind_type, person_id=draft.person_id,
+                team_id=draft.team_id, created_by=me.id, created_at=now, updated_at=now,
+                properties={"responderType": draft.external_type or draft.kind.value, **draft.properties}))
+            responder = _responder(conn.execute(_responders_of(incident_id, responder_id)).one())
+            _history(conn, incident_id, me, now, lifecycle.HISTORY_RESPONDER_CREATED, responder.name,
+                     responder_id=responder_id)
+            return responder
+
+    def remove_responder(self, responder_id: UUID) -> None:
+        me, now = self.whoami(), clock.utcnow()
+        with self._write() as conn:
+            row = conn.execute(_responders_of(None, responder_id)).first()
+            if row is None:
+                raise NotFound("That responder is no longer on the incident.")
+            responder = _responder(row)
+            lifecycle.ensure_editable(_load(conn, responder.incident_id))
+            conn.execute(update(responders).where(responders.c.id == responder_id)
+                         .values(deleted_at=now, updated_at=now))
+            _history(conn, responder.incident_id, me, now, lifecycle.HISTORY_RESPONDER_REMOVED, responder.name,
+                     responder_id=responder_id)
+
+    def add_comment(self, incident_id: UUID, text: str) -> None:
+        if not text.strip():
+            raise BackendError("A comment needs some text.")
+        me, now = self.whoami(), clock.utcnow()
+        with self._write() as conn:
+            lifecycle.ensure_editable(_load(conn, incident_id))
+            _comment(conn, incident_id, me, now, text.strip())
+
+
+# -- queries and row mapping ------------------------------------------------------------------
+
+def _linked_ids(column, incident_id: UUID):
+    return (select(column).select_from(hypotheses.join(evidences, evidences.c.hypothesis_id == hypotheses.c.id))
+            .where(hypotheses.c.incident_id == incident_id, column.is_not(None)))
+
+
+def _linked_count(column) -> ColumnElement[int]:
+    return (select(func.count(func.distinct(column)))
+            .select_from(hypotheses.join(evidences, evidences.c.hypothesis_id == hypotheses.c.id))
+            .where(hypotheses.c.incident_id == incidents.c.id).scalar_subquery())
+
+
+def _responder_name() -> ColumnElement[str]:
+    kind = responders.c.properties
+    return func.coalesce(people.c.name, teams.c.name, kind[("responderType", "value")].as_string(),
+                         kind["responderType"].as_string(), responders.c.type)
+
+
+def _responder_names() -> ColumnElement[str]:
+    first = (select(_responder_name().label("name"))
+             .select_from(responders.outerjoin(people, people.c.id == responders.c.person_id)
+                          .outerjoin(teams, teams.c.id == responders.c.team_id))
+             .where(responders.c.incident_id == incidents.c.id, responders.c.deleted_at.is_(None))
+             .order_by(responders.c.created_at).limit(RESPONDERS_SHOWN)
+             .correlate(incidents).subquery("first_responders"))
+    return select(func.aggregate_strings(first.c.name, _SEPARATOR)).scalar_subquery()
+
+
+_BOARD_COLUMNS = (
+    incidents.c.id, incidents.c.incident_id, incidents.c.title, incidents.c.severity, incidents.c.status,
+    incidents.c.type, incidents.c.created_at, incidents.c.updated_at,
+    select(people.c.name).where(people.c.id == incidents.c.commander_id).scalar_subquery().label("commander"),
+    _responder_names().label("responders"),
+    _linked_count(evidences.c.config_id).label("config_count"),
+    _linked_count(evidences.c.check_id).label("check_count"),
+)
+
+
+def _board_row(row: Row) -> IncidentRow:
+    names = tuple(row.responders.split(_SEPARATOR)) if row.responders else ()
+    return IncidentRow.model_validate({**row._mapping, "responders": names})
+
+
+def _person(row: Row) -> Person:
+    return Person(id=row.id, name=row.name, email=row.email, avatar=row.avatar)
+
+
+def _unknown_person(id: UUID) -> Person:
+    return Person(id=id, name="(unknown person)")
+
+
+def _people_by_id(conn: Connection, ids: set[UUID | None]) -> dict[UUID, Person]:
+    wanted = [id for id in ids if id is not None]
+    rows = conn.execute(select(people).where(people.c.id.in_(wanted))) if wanted else []
+    return {row.id: _person(row) for row in rows}
+
+
+def _load(conn: Connection, id: UUID) -> Incident:
+    row = conn.execute(select(incidents).where(incidents.c.id == id)).first()
+    if row is None:
+        raise NotFound("That incident no longer exists.")
+    return Incident.model_validate(row._mapping)
+
+
+def _responders_of(incident_id: UUID | None, responder_id: UUID | None = None):
+    """Active responders with their person or team, oldest first."""
+    query = (select(responders.c.id, responders.c.incident_id, responders.c.type, responders.c.external_id,
+                    responders.c.properties, responders.c.acknowledged, responders.c.created_at,
+                    people.c.id.label("person_id"), people.c.name.label("person_name"),
+                    people.c.email.label("person_email"), people.c.avatar.label("person_avatar"),
+                    teams.c.id.label("team_id"), teams.c.name.label("team_name"), teams.c.icon.label("team_icon"))
+             .select_from(responders.outerjoin(people, people.c.id == responders.c.person_id)
+                          .outerjoin(teams, teams.c.id == responders.c.team_id))
+             .where(responders.c.deleted_at.is_(None))
+             .order_by(responders.c.created_at, responders.c.id))
+    if incident_id is not None:
+        query = query.where(responders.c.incident_id == incident_id)
+    if responder_id is not None:
+        query = query.where(responders.c.id == responder_id)
+    return query
+
+
+def _responder_type(properties: dict[str, Any]) -> str | None:
+    """`properties.responderType`: a plain string, or the web UI's {value, label} object."""
+    kind = properties.get("responderType")
+    if isinstance(kind, dict):
+        kind = kind.get("value")
+    return str(kind) if kind else None
+
+
+def _responder(row: Row) -> Responder:
+    properties = dict(row.properties) if isinstance(row.properties, dict) else {}
+    external_type = _responder_type(properties)
+    properties.pop("responderType", None)
+    person = (Person(id=row.person_id, name=row.person_name, email=row.person_email, avatar=row.person_avatar)
+              if row.person_id is not None else None)
+    team = Team(id=row.team_id, name=row.team_name, icon=row.team_icon) if row.team_id is not None else None
+    kind = ResponderKind.PERSON if person else ResponderKind.TEAM if team else ResponderKind.EXTERNAL
+    if external_type in (ResponderKind.PERSON.value, ResponderKind.TEAM.value):
+        external_type = None
+    if kind is ResponderKind.EXTERNAL and external_type is None:
+        external_type = row.type  # old rows name the system in `type` (Jira, Slack...)
+    return Responder(id=row.id, incident_id=row.incident_id, kind=kind, person=person, team=team,
+                     external_type=external_type, external_id=row.external_id, properties=properties,
+                     acknowledged=row.acknowledged, created_at=row.created_at)
+
+
+def _actor_columns():
+    return (people.c.id.label("actor_id"), people.c.name.label("actor_name"),
+            people.c.email.label("actor_email"), people.c.avatar.label("actor_avatar"))
+
+
+def _actor(row: Row, fallback: UUID) -> Person:
+    if row.actor_id is None:
+        return _unknown_person(fallback)
+    return Person(id=row.actor_id, name=row.actor_name, email=row.actor_email, avatar=row.actor_avatar)
+
+
+def _timeline(conn: Connection, id: UUID) -> list[TimelineEntry]:
+    """History rows and comments, oldest first, each credited to the person who acted."""
+    history = conn.execute(
+        select(incident_histories.c.created_by, incident_histories.c.created_at, incident_histories.c.type,
+               incident_histories.c.description, *_actor_columns())
+        .select_from(incident_histories.outerjoin(people, people.c.id == incident_histories.c.created_by))
+        .where(incident_histories.c.incident_id == id))
+    said = conn.execute(
+        select(comments.c.created_by, comments.c.created_at, comments.c.comment, *_actor_columns())
+        .select_from(comments.outerjoin(people, people.c.id == comments.c.created_by))
+        .where(comments.c.incident_id == id))
+    entries = [(row.created_at, 0, TimelineEntry(kind=TimelineKind.HISTORY, actor=_actor(row, row.created_by),
+                                                  at=row.created_at, type=row.type, text=row.description or ""))
+               for row in history]
+    entries += [(row.created_at, 1, TimelineEntry(kind=TimelineKind.COMMENT, actor=_actor(row, row.created_by),
+                                                   at=row.created_at, text=row.comment))
+                for row in said]
+    return [entry for *_, entry in sorted(entries, key=lambda item: item[:2])]
+
+
+# -- write helpers ----------------------------------------------------------------------------
+
+def _next_number(conn: Connection) -> int:
+    """The next INC-<n> on SQLite; the write transaction holds the lock until commit."""
+    counter = incident_id_sequence.c.last_value
+    return conn.execute(update(incident_id_sequence).values(last_value=counter + 1).returning(counter)).scalar_one()
+
+
+def _current(conn: Connection, id: UUID, expected_updated_at: datetime) -> Incident:
+    """The incident as stored now; Conflict if it changed since the caller read it."""
+    incident = _load(conn, id)
+    if incident.updated_at != expected_updated_at:
+        raise _conflict(incident)
+    return incident
+
+
+def _conflict(incident: Incident) -> Conflict:
+    return Conflict(f"{incident.incident_id} was changed by someone else since you loaded it; "
+                    "refreshed, try again.")
+
+
+def _compare_and_set(conn: Connection, current: Incident, expected_updated_at: datetime,
+                     values: dict[str, Any]) -> None:
+    # updated_at always moves forward, even within one clock tick, so every change is seen.
+    stamp = max(clock.utcnow(), current.updated_at + _TICK)
+    result = conn.execute(update(incidents)
+                          .where(incidents.c.id == current.id, incidents.c.updated_at == expected_updated_at)
+                          .values({**values, "updated_at": stamp}))
+    if result.rowcount == 0:
+        raise _conflict(current)
+
+
+def _history(conn: Connection, incident_id: UUID, actor: Person, now: datetime, type: str, description: str,
+             *, responder_id: UUID | None = None, comment_id: UUID | None = None) -> None:
+    conn.execute(insert(incident_histories).values(
+        id=uuid4(), incident_id=incident_id, created_by=actor.id, type=type, description=description,
+        responder_id=responder_id, comment_id=comment_id, created_at=now, updated_at=now))
+
+
+def _comment(conn: Connection, incident_id: UUID, actor: Person, now: datetime, text: str) -> None:
+    root = conn.execute(select(hypotheses.c.id).where(hypotheses.c.incident_id == incident_id,
+                                                      hypotheses.c.type == "root")
+                        .order_by(hypotheses.c.created_at).limit(1)).scalar()
+    conn.execute(insert(comments).values(id=uuid4(), created_by=actor.id, comment=text, incident_id=incident_id,
+                                         hypothesis_id=root, created_at=now, updated_at=now))
+
+
+def _describe_changes(conn: Connection, changes: dict[str, Any]) -> str:
+    """`severity: High, commander: Alice Example` (descriptions are too long to repeat)."""
+    names = _people_by_id(conn, {changes.get("commander_id"), changes.get("communicator_id")})
+    parts = []
+    for field, value in changes.items():
+        label = field.removesuffix("_id")
+        if field == "description":
+            parts.append("description")
+        elif field in ("commander_id", "communicator_id"):
+            parts.append(f"{label}: {names[value].name if value in names else value}")
+        else:
+            parts.append(f"{label}: {value}")
+    return ", ".join(parts)
+
+
+def _refuse_duplicate(conn: Connection, incident: Incident, draft: ResponderDraft) -> None:
+    if draft.kind is ResponderKind.EXTERNAL:
+        return
+    same = (responders.c.person_id == draft.person_id if draft.kind is ResponderKind.PERSON
+            else and_(responders.c.team_id == draft.team_id, responders.c.person_id.is_(None)))
+    row = conn.execute(_responders_of(incident.id).where(same)).first()
+    if row is not None:
+        raise BackendError(f"{_responder(row).name} is already responding to {incident.incident_id}.")
+

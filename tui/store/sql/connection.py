@@ -1,0 +1,85 @@
+"""Engines for SQLite and PostgreSQL, and database errors turned into sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, make_url
+
+from ..base import BackendError, Unavailable
+
+BUSY_TIMEOUT_MS = 5000
+"""How long a SQLite writer waits for another process's write to finish."""
+
+IMMEDIATE = "sqlite_begin_immediate"
+"""Execution option: begin SQLite transactions with BEGIN IMMEDIATE (writes)."""
+
+
+def describe(url: URL) -> str:
+    """Where the database is, for messages: a file path, or the URL without its password."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or "(in memory)"
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
+    return engine
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    # We issue BEGIN ourselves (see _begin_sqlite): the driver's implicit, deferred BEGIN
+    # makes two writers deadlock instead of waiting for each other.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_sqlite(connection) -> None:
+    # Writers take the write lock up front, so a read-then-write transaction never fails
+    # half way because another process wrote in between.
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except exc.ArgumentError:
+        raise Unavailable(f"{url!r} is not a database URL; use sqlite:///path/to/file.db "
+                          "or postgresql+psycopg://user@host/dbname.") from None
+
+
+def reason(error: exc.SQLAlchemyError) -> str:
+    """The driver's own first line, without SQL, parameters or traceback."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0].rstrip(".") if text else type(original).__name__
+
+
+@contextmanager
+def database_errors(location: str) -> Iterator[None]:
+    """Turn SQLAlchemy and driver errors into BackendErrors with a sentence."""
+    try:
+        yield
+    except exc.IntegrityError as error:
+        raise BackendError(f"The database refused the change: {reason(error)}.") from None
+    except exc.OperationalError as error:
+        why = reason(error)
+        if "locked" in why or "busy" in why:
+            raise Unavailable(f"The database at {location} is busy with another writer; try again.") from None
+        raise Unavailable(f"Cannot use the database at {location}: {why}.") from None
+    except exc.SQLAlchemyError as error:
+        raise Unavailable(f"The database at {location} failed: {reason(error)}.") from None
