@@ -1,0 +1,74 @@
+"""`incidents list`: the board for scripts and slow links."""
+
+import json
+
+from tui.domain.enums import Severity, Status
+
+from .conftest import Cli
+
+
+def listed(cli: Cli, *args: str) -> dict:
+    result = cli("--demo", "list", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_default_list_is_active_incidents_highest_severity_first(cli: Cli) -> None:
+    board = listed(cli)
+    rows = board["incidents"]
+    assert 0 < len(rows) <= 50 < board["total"] or len(rows) == board["total"]
+    assert {row["status"] for row in rows} <= {"open", "mitigated", "investigating", "new"}
+    ranks = [list(Severity).index(Severity(row["severity"])) for row in rows]
+    assert ranks == sorted(ranks)
+
+
+def test_filter_narrows(cli: Cli) -> None:
+    everything = listed(cli, "")["total"]
+    narrowed = listed(cli, "sev:critical,high status:open")
+    assert everything >= 300
+    assert 0 < narrowed["total"] < everything
+    for row in narrowed["incidents"]:
+        assert row["severity"] in {Severity.CRITICAL.value, Severity.HIGH.value}
+        assert row["status"] == Status.OPEN.value
+
+
+def test_paging(cli: Cli) -> None:
+    first = listed(cli, "", "--limit", "5")["incidents"]
+    second = listed(cli, "", "--limit", "5", "--offset", "5")["incidents"]
+    assert len(first) == len(second) == 5
+    assert not {r["id"] for r in first} & {r["id"] for r in second}
+
+
+def test_plain_output_has_a_line_per_incident_and_the_count(cli: Cli) -> None:
+    result = cli("--demo", "list", "sev:critical", "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and all(line.startswith("INC-") for line in lines)
+    assert "of" in result.stderr and "incidents" in result.stderr
+
+
+def test_bad_filter_is_a_clear_message_not_a_traceback(cli: Cli) -> None:
+    result = cli("--demo", "list", "sevv:critical")
+    assert result.returncode == 2
+    assert "bad filter" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_config_file_is_a_clear_message(cli: Cli) -> None:
+    config = cli.home / "broken.toml"
+    config.write_text("db = [unclosed\n")
+    result = cli("--config", str(config), "list")
+    assert result.returncode == 2
+    assert "not valid TOML" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_own_database_is_created_and_migrated_on_first_use(cli: Cli) -> None:
+    result = cli("list", "", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total"] == 0
+    assert (cli.home / "data" / "incidents" / "incidents.db").exists()
+
+
+def test_unreachable_database_is_a_clear_message(cli: Cli) -> None:
+    result = cli("--db", "postgresql://nobody@127.0.0.1:1/none", "list")
+    assert result.returncode == 1
+    assert result.stderr.startswith("incidents: ") and "Traceback" not in result.stderr

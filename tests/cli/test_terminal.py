@@ -1,0 +1,93 @@
+"""The issue's acceptance story, typed into a real terminal (tmux) running `incidents --demo`."""
+
+import json
+import re
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from .conftest import INCIDENTS, Cli
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+
+class Terminal:
+    def __init__(self, cli: Cli, width: int, height: int) -> None:
+        self.socket = f"incidents-test-{uuid.uuid4().hex[:8]}"
+        env = " ".join(f"{k}={cli.env[k]}" for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "USER"))
+        # A fresh tmux server settles the window size just after starting the command:
+        # give it a moment so the app reads the final size.
+        self.tmux("new-session", "-d", "-x", str(width), "-y", str(height),
+                  f"sleep 0.5; exec env {env} TERM=xterm-256color {INCIDENTS} --demo")
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True,
+                              text=True, timeout=30).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", key)
+            time.sleep(0.15)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-l", text)
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if re.search(pattern, screen):
+                return screen
+            time.sleep(0.3)
+        raise AssertionError(f"{pattern!r} never appeared; the screen was:\n{screen}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def stored_status(cli: Cli, incident_id: str) -> str:
+    listed = cli("--demo", "list", incident_id, "--json", "--limit", "1000")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [r for r in json.loads(listed.stdout)["incidents"] if r["incident_id"] == incident_id]
+    return row["status"]
+
+
+@pytest.fixture
+def terminal(cli: Cli):
+    term = Terminal(cli, 160, 48)
+    yield term
+    term.close()
+
+
+def test_triage_story_in_a_real_terminal(cli: Cli, terminal: Terminal) -> None:
+    terminal.wait_for(r"INC-\d+")
+    terminal.keys("/")
+    terminal.type("sev:critical,high status:open")
+    terminal.keys("Enter")
+    terminal.wait_for(r"status:open")
+    incident_id = terminal.wait_for(r"Commander").split("INC-", 1)[1].split()[0]
+    incident_id = "INC-" + re.match(r"\d+", incident_id).group()
+
+    terminal.keys("a")
+    terminal.wait_for(r"acknowledged")
+    terminal.keys("m")
+    terminal.wait_for(r"(?i)mitigated")
+    terminal.keys("r")
+    terminal.wait_for(r"(?i)resolved")
+    terminal.keys("x")
+    terminal.wait_for(r"(?i)close")
+    terminal.keys("Enter")
+
+    deadline = time.monotonic() + 30
+    while (status := stored_status(cli, incident_id)) != "closed" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert status == "closed"
+    screen = terminal.screen()
+    assert "cli-tester" in screen
+    terminal.keys("q")

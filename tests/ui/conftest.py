@@ -1,0 +1,36 @@
+"""The app over the seeded demo database, and a way to wait until it has caught up."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from tui.app import IncidentApp
+
+Settle = Callable[[Pilot], Awaitable[None]]
+
+
+@pytest.fixture
+def demo_app(demo_backend) -> IncidentApp:
+    return IncidentApp(backend=demo_backend)
+
+
+async def wait_until_idle(pilot: Pilot, rounds: int = 100) -> None:
+    """Let every worker finish and every message it posted be handled, including the
+    detail fetch the board schedules after a burst of cursor moves."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+        board = app.screen
+        busy = getattr(board, "busy", False)
+        if not busy and all(worker.is_finished for worker in app.workers):
+            return
+    raise AssertionError("the app did not settle")
+
+
+@pytest.fixture
+def settle() -> Settle:
+    return wait_until_idle

@@ -1,0 +1,35 @@
+"""How the board looks at an SSH-sized 80x24 and a full-screen 160x48 (frozen clock, seeded data)."""
+
+from __future__ import annotations
+
+import pytest
+
+NARROW = (80, 24)
+WIDE = (160, 48)
+
+
+def after(settle, *keys: str):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+        await settle(pilot)
+    return run_before
+
+
+@pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x48"])
+def test_board(snap_compare, demo_app, settle, size):
+    assert snap_compare(demo_app, terminal_size=size, run_before=after(settle))
+
+
+def test_detail_pane_on_a_narrow_terminal(snap_compare, demo_app, settle):
+    assert snap_compare(demo_app, terminal_size=NARROW, run_before=after(settle, "j", "enter"))
+
+
+def test_filter_error(snap_compare, demo_app, settle):
+    keys = ("slash", *"sev:critical status:bogus", "enter")
+    assert snap_compare(demo_app, terminal_size=NARROW, run_before=after(settle, *keys))
+
+
+def test_help(snap_compare, demo_app, settle):
+    assert snap_compare(demo_app, terminal_size=NARROW, run_before=after(settle, "question_mark"))

@@ -1,0 +1,77 @@
+"""The Textual application: one backend, the incident board, help and the command palette."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.app import App
+
+from .actions import ACTIONS, Group, bindings, unknown_binding_ids
+from .domain.query import DEFAULT_FILTER
+from .palette import IncidentCommands
+from .screens.board import Board
+from .screens.help import HelpScreen
+from .store.base import Backend
+
+
+def styles_dir() -> Path:
+    """Styles ship inside the wheel as tui/styles; in a checkout they live at the top level."""
+    shipped = Path(__file__).parent / "styles"
+    return shipped if shipped.is_dir() else Path(__file__).parent.parent / "styles"
+
+
+class IncidentApp(App[None]):
+    TITLE = "incidents"
+    CSS_PATH = styles_dir() / "app.tcss"
+    BINDINGS = bindings(Group.APP)
+    COMMANDS = App.COMMANDS | {IncidentCommands}
+
+    def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
+                 keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.initial_filter = initial_filter
+        self.user_keymap = dict(keymap or {})
+        self.quitting = False
+
+    def get_default_screen(self) -> Board:
+        return Board(self.initial_filter)
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+
+    def on_ready(self) -> None:
+        if self.user_keymap:
+            self._explain_keymap_problems()
+
+    def _explain_keymap_problems(self) -> None:
+        """A typo'd id, or a key taken from another action, would otherwise fail silently."""
+        unknown = unknown_binding_ids(self.user_keymap)
+        if unknown:
+            self._warn(f"The keymap names actions that do not exist: {', '.join(unknown)}. "
+                       "On a terminal at least 110 columns wide, help (?) lists every action id.")
+        bound = {active.binding.id for active in self.screen.active_bindings.values()}
+        lost = [action.id for action in ACTIONS if action.id not in bound and action.id not in self.user_keymap]
+        if lost:
+            self._warn(f"Your keymap took every key of: {', '.join(lost)}. Give them other keys in the "
+                       "[keymap] section of the config file.")
+
+    def _warn(self, message: str) -> None:
+        self.notify(message, severity="warning", timeout=10, markup=False)
+
+    async def action_quit(self) -> None:
+        self.quitting = True
+        await super().action_quit()
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys typed right after q (a fast typist, a pasted burst) must not open a dialog
+        # on an app that is shutting down.
+        if self.quitting and isinstance(event, events.Key):
+            return
+        await super().on_event(event)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))

@@ -1,0 +1,391 @@
+"""The incident board: severity strip, filter bar, one page of incidents and the detail pane.
+
+Every backend call runs in a thread worker that posts a message; the handlers own the
+state and drop answers to questions no longer asked. The table holds one page around the
+cursor; moving past its edge asks the backend for the page that holds the new row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Container, Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Label, Static
+from textual.worker import Worker, WorkerState
+
+from ..actions import Group, bindings
+from ..domain.enums import ACTIVE_STATUSES, Severity
+from ..domain.grammar import parse_filter
+from ..domain.models import Incident, IncidentDetail, IncidentRow
+from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
+from ..store.base import Backend, Page
+from ..widgets.detail import IncidentDetailPane
+from ..widgets.filter_bar import FilterBar
+from ..widgets.incident_table import SORT_BY_COLUMN, SORTABLE, IncidentTable, sort_description
+from ..widgets.severity_strip import SeverityStrip
+from .dialog import describe_error
+from .incident_actions import IncidentActions
+
+PAGE_SIZE = 100
+"""Rows held at once: a few screens of margin around the cursor, never the whole result."""
+DETAIL_QUIET_SECONDS = 0.12
+"""While the cursor keeps moving, load the detail at most this often (the last one always)."""
+AUTO_REFRESH_SECONDS = 15.0
+"""Changes made elsewhere (another terminal, another user) show up without ctrl+r."""
+
+
+@dataclass(frozen=True, eq=False)
+class PageRequest:
+    """A question to the backend; an answer is used only if it is still the latest question."""
+
+    query: IncidentQuery
+    target: int
+    """Absolute row the cursor should land on."""
+    keep_id: UUID | None = None
+    """Land on this incident instead, if the page holds it."""
+    pin: bool = False
+    """If `keep_id` no longer matches the filter, keep showing it (see `Board._pinned`)."""
+
+    @property
+    def window(self) -> Window:
+        return Window(offset=max(0, self.target - PAGE_SIZE // 2), limit=PAGE_SIZE)
+
+
+class PageLoaded(Message):
+    def __init__(self, request: PageRequest, page: Page) -> None:
+        super().__init__()
+        self.request, self.page = request, page
+
+
+class DetailLoaded(Message):
+    def __init__(self, detail: IncidentDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class CountsLoaded(Message):
+    def __init__(self, counts: dict[Severity, int]) -> None:
+        super().__init__()
+        self.counts = counts
+
+
+def board_row(detail: IncidentDetail) -> IncidentRow:
+    """The board line of a freshly loaded incident, so the list never contradicts the detail pane."""
+    incident = detail.incident
+    return IncidentRow(
+        id=incident.id, incident_id=incident.incident_id, title=incident.title, severity=incident.severity,
+        status=incident.status, type=incident.type, commander=detail.commander.name if detail.commander else None,
+        responders=tuple(responder.name for responder in detail.responders), config_count=len(detail.configs),
+        check_count=len(detail.checks), created_at=incident.created_at, updated_at=incident.updated_at)
+
+
+def active_at(severity: Severity) -> IncidentQuery:
+    return IncidentQuery(status=EnumClause(ACTIVE_STATUSES), severity=EnumClause(frozenset({severity})))
+
+
+class Board(IncidentActions, Screen):
+    BINDINGS = bindings(Group.BOARD, Group.INCIDENT)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    def __init__(self, initial_filter: str = DEFAULT_FILTER) -> None:
+        super().__init__()
+        self.initial_filter = initial_filter
+        self.incident_query = IncidentQuery()
+        self._pending: PageRequest | None = None
+        self._pinned: UUID | None = None
+        """An incident an action (or another user) just moved out of the filter. It stays under the
+        cursor until the cursor moves, so a quick `m` then `r` never lands on its neighbour."""
+        self._detail: IncidentDetail | None = None
+        self._wanted_detail: UUID | None = None
+        self._requested_detail: UUID | None = None
+        self._detail_timer: Timer | None = None
+
+    # -- The contract with IncidentActions ---------------------------------------------------
+
+    @property
+    def backend(self) -> Backend:
+        return self.app.backend  # type: ignore[attr-defined]
+
+    def selected_detail(self) -> IncidentDetail | None:
+        """The loaded detail of the incident under the cursor (None while it is loading)."""
+        row = self.table.current
+        if row is None or self._detail is None or self._detail.incident.id != row.id:
+            return None
+        return self._detail
+
+    def selected_incident(self) -> Incident | None:
+        detail = self.selected_detail()
+        return detail.incident if detail else None
+
+    def refresh_board(self, keep_id: UUID | None = None) -> None:
+        """Reload the page, counts and detail, keeping the cursor on `keep_id` (default: the current one),
+        even if that incident no longer matches the filter."""
+        self._reload(keep_id, pin=True)
+
+    def _reload(self, keep_id: UUID | None, *, pin: bool) -> None:
+        current = self.table.current
+        keep_id = keep_id or (current.id if current else None)
+        self._requested_detail = None  # the detail may have changed even if the row did not
+        self._load(self._intended_index(), keep_id, pin=pin)
+        self._fetch_counts()
+
+    @property
+    def busy(self) -> bool:
+        """A page is on its way or the detail may still be re-fetched (tests wait for this)."""
+        return self._pending is not None or self._detail_timer is not None
+
+    # -- Layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="topbar"):
+            yield Label(self.app.title, id="app-title")
+            yield SeverityStrip(id="strip")
+        yield FilterBar(self.initial_filter, id="filter")
+        with Container(id="body"):
+            yield IncidentTable(id="incidents")
+            yield IncidentDetailPane(id="detail")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def table(self) -> IncidentTable:
+        return self.query_one(IncidentTable)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    @property
+    def detail_pane(self) -> IncidentDetailPane:
+        return self.query_one(IncidentDetailPane)
+
+    def on_mount(self) -> None:
+        query = self.filter_bar.apply(self.initial_filter)
+        if query is None:  # a bad filter from the command line: say so, show the default
+            query = parse_filter(DEFAULT_FILTER)
+        self.incident_query = query
+        self.table.focus()
+        self._load(0)
+        self._fetch_counts()
+        self.set_interval(AUTO_REFRESH_SECONDS, self._auto_refresh)
+
+    def _auto_refresh(self) -> None:
+        if self.is_current and self._pending is None:
+            self.refresh_board()
+
+    # -- Loading pages -----------------------------------------------------------------------
+
+    def _intended_index(self) -> int:
+        """Where the cursor is, or is about to be once the page being loaded arrives."""
+        if self._pending is not None:
+            return self._pending.target
+        return self.table.index or 0
+
+    def _load(self, target: int, keep_id: UUID | None = None, *, pin: bool = False) -> None:
+        self._pinned = None
+        self._pending = PageRequest(self.incident_query, max(target, 0), keep_id, pin)
+        self._update_status()
+        self._fetch_page(self._pending)
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def _fetch_page(self, request: PageRequest) -> None:
+        self.post_message(PageLoaded(request, self.backend.list_incidents(request.query, request.window)))
+
+    @on(PageLoaded)
+    def _show_page(self, message: PageLoaded) -> None:
+        request, page = message.request, message.page
+        if request is not self._pending:
+            return
+        if not page.rows and page.total and request.window.offset:
+            # Rows went away since the total was known: ask again for the end of the result.
+            self._load(page.total - 1, request.keep_id)
+            return
+        self._pending = None
+        index = next((page.offset + i for i, row in enumerate(page.rows) if row.id == request.keep_id), None)
+        if index is None and request.pin and self.table.index_of(request.keep_id) is not None:
+            self._pinned = request.keep_id  # keep the old page; the detail fetch refreshes the row
+        else:
+            self.table.show_page(page, request.query.sort, request.target if index is None else index)
+        self._cursor_moved()
+
+    def go_to(self, index: int) -> None:
+        total = self.table.total
+        if not total:
+            return
+        index = min(max(index, 0), total - 1)
+        if self._pending is None and self._pinned is None and self.table.holds(index):
+            self.table.move_to(index)
+        elif self._pinned is not None and self.table.holds(index):
+            # Leaving a pinned incident: reload without it, landing on the row the user aimed at.
+            self._load(index, self.table.row_at(index).id)
+        else:
+            self._load(index)
+
+    # -- The cursor and the detail -----------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#incidents")
+    def _row_highlighted(self) -> None:
+        self._cursor_moved()
+
+    def _cursor_moved(self) -> None:
+        self._update_status()
+        row = self.table.current
+        if row is None:
+            self._detail = self._wanted_detail = self._requested_detail = None
+            self.detail_pane.show(None)
+            return
+        self._wanted_detail = row.id
+        if self._detail_timer is None:
+            self._request_detail()
+
+    def _request_detail(self) -> None:
+        """Fetch the wanted detail now, then stay quiet briefly so fast scrolling costs one fetch."""
+        wanted = self._wanted_detail
+        if wanted is not None and wanted != self._requested_detail:
+            self._requested_detail = wanted
+            self._fetch_detail(wanted)
+            self._detail_timer = self.set_timer(DETAIL_QUIET_SECONDS, self._quiet_over)
+
+    def _quiet_over(self) -> None:
+        self._detail_timer = None
+        self._request_detail()
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _fetch_detail(self, incident_id: UUID) -> None:
+        self.post_message(DetailLoaded(self.backend.get_incident(incident_id)))
+
+    @on(DetailLoaded)
+    def _show_detail(self, message: DetailLoaded) -> None:
+        if message.detail.incident.id == self._wanted_detail:
+            self._detail = message.detail
+            self.detail_pane.show(message.detail)
+            self.table.replace_row(board_row(message.detail))
+
+    # -- Severity counts ---------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _fetch_counts(self) -> None:
+        counts = {sev: self.backend.list_incidents(active_at(sev), Window(0, 1)).total for sev in Severity}
+        self.post_message(CountsLoaded(counts))
+
+    @on(CountsLoaded)
+    def _show_counts(self, message: CountsLoaded) -> None:
+        self.query_one(SeverityStrip).show_counts(message.counts)
+
+    # -- Status line -------------------------------------------------------------------------
+
+    def _update_status(self) -> None:
+        table = self.table
+        if self._pending is not None and not table.page.rows:
+            text = "loading…"
+        elif not table.total:
+            text = "no incidents match this filter"
+        else:
+            text = f"row {table.index + 1:,} of {table.total:,}"
+        if self._pinned is not None and table.current is not None:
+            text = f"{table.current.incident_id} left the filter (ctrl+r drops it) · {text}"
+        self.query_one("#status", Static).update(f"{text} · sorted by {sort_description(self.incident_query.sort)}")
+
+    # -- Filter ------------------------------------------------------------------------------
+
+    @on(FilterBar.Applied)
+    def _filter_applied(self, message: FilterBar.Applied) -> None:
+        # A sort typed in the filter wins; otherwise the sort chosen with s / S stays.
+        sort = message.query.sort if message.query.sort != Sort() else self.incident_query.sort
+        self.incident_query = message.query.sorted_by(sort)
+        self.table.focus()
+        self._load(0)
+
+    # -- Board actions (keys come from tui.actions) -------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        self.filter_bar.edit()
+
+    def action_back(self) -> None:
+        if self.filter_bar.editing:
+            self.filter_bar.revert()
+        self._set_detail_open(False)
+        self.table.focus()
+
+    def action_cursor_down(self) -> None:
+        self.go_to(self._intended_index() + 1)
+
+    def action_cursor_up(self) -> None:
+        self.go_to(self._intended_index() - 1)
+
+    def _screenful(self) -> int:
+        return max(self.table.scrollable_content_region.height - 1, 1)
+
+    def action_page_down(self) -> None:
+        self.go_to(self._intended_index() + self._screenful())
+
+    def action_page_up(self) -> None:
+        self.go_to(self._intended_index() - self._screenful())
+
+    def action_cursor_top(self) -> None:
+        self.go_to(0)
+
+    def action_cursor_bottom(self) -> None:
+        self.go_to(self.table.total - 1)
+
+    def _set_detail_open(self, is_open: bool) -> None:
+        self.set_class(is_open, "-detail-open")
+        # The list got shorter or taller: keep the selected row in sight.
+        self.call_after_refresh(self.table.scroll_to_cursor)
+
+    def action_open_detail(self) -> None:
+        self._set_detail_open(True)
+        self.detail_pane.focus()
+
+    def action_toggle_detail(self) -> None:
+        if self.has_class("-wide"):
+            (self.table if self.detail_pane.has_focus else self.detail_pane).focus()
+            return
+        self._set_detail_open(not self.has_class("-detail-open"))
+        if not self.has_class("-detail-open"):
+            self.table.focus()
+
+    def action_cycle_sort(self) -> None:
+        keys = list(SORTABLE)
+        current = self.incident_query.sort.key
+        following = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        self._sort_by(Sort(following))
+
+    def action_reverse_sort(self) -> None:
+        sort = self.incident_query.sort
+        self._sort_by(Sort(sort.key, not sort.descending))
+
+    @on(DataTable.HeaderSelected, "#incidents")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a column header sorts by it; a second click reverses."""
+        key = SORT_BY_COLUMN.get(str(event.column_key.value))
+        if key is None:
+            return
+        sort = self.incident_query.sort
+        self._sort_by(Sort(key, not sort.descending) if key is sort.key else Sort(key))
+
+    def _sort_by(self, sort: Sort) -> None:
+        self.incident_query = self.incident_query.sorted_by(sort)
+        self._load(0)
+
+    def action_refresh(self) -> None:
+        self._reload(None, pin=False)
+
+    # -- Errors ------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed backend call is a notification, never a traceback; the board keeps what it shows."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR or worker.group not in ("page", "detail", "counts"):
+            return
+        if worker.group == "page":
+            self._pending = None
+            self._update_status()
+        self.notify(describe_error(worker.error), title="Could not load incidents", severity="error",
+                    markup=False)

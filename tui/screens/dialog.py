@@ -1,0 +1,176 @@
+"""What every incident dialog shares.
+
+Esc cancels and ctrl+s saves. The backend call a dialog exists for runs inside the dialog,
+in a thread worker, so a failure is shown in place and nothing the user typed is lost;
+the dialog closes only once the write is stored, returning what the call returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual import events
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..domain.lifecycle import LifecycleError
+from ..store.base import BackendError
+
+R = TypeVar("R")
+
+USER_ERRORS = (BackendError, LifecycleError, ValidationError)
+"""Errors that are the user's to read, never a traceback."""
+
+
+def describe_error(error: Exception) -> str:
+    """One readable sentence per problem; pydantic's own text is written for developers."""
+    if isinstance(error, ValidationError):
+        return "; ".join(_validation_line(problem) for problem in error.errors())
+    return str(error)
+
+
+def _validation_line(problem: Any) -> str:
+    field = ".".join(str(part) for part in problem["loc"])
+    message = problem["msg"].removeprefix("Value error, ")
+    return f"{field}: {message}" if field else message
+
+
+class Submitted(Message, bubble=False):
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class SubmitFailed(Message, bubble=False):
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
+class Loaded(Message, bubble=False):
+    """Data a dialog asked the backend for (people, teams, search results)."""
+
+    def __init__(self, tag: str, value: Any) -> None:
+        super().__init__()
+        self.tag, self.value = tag, value
+
+
+class Dialog(ModalScreen[R | None], Generic[R]):
+    """A centred box with a title, the subclass's fields, an error line and a key hint."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="dialog.save"),
+    ]
+    AUTO_FOCUS = ""  # see on_mount
+    DEFAULT_CSS = """
+    Dialog { align: center middle; background: $background 60%; }
+    Dialog > #dialog {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; border-title-style: bold; background: $surface; padding: 0 1;
+    }
+    Dialog #dialog-body { height: auto; }
+    Dialog #dialog-error { color: $text-error; height: auto; }
+    Dialog #dialog-error.-empty { display: none; }
+    Dialog .dialog-hint { color: $text-muted; height: auto; }
+    Dialog .field-label { margin-top: 1; text-style: bold; }
+    Dialog .field-error { color: $text-error; height: auto; }
+    Dialog .field-error.-empty { display: none; }
+    Dialog .-textual-compact { background: $boost; }
+    Dialog .-textual-compact:focus, Dialog Select.-textual-compact:focus-within { background: $primary 25%; }
+    """
+    def __init__(self, title: str, hint: str = "ctrl+s save · esc cancel") -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.hint = hint
+        self.busy = False
+
+    def compose_dialog(self):  # pragma: no cover - every subclass overrides it
+        yield from ()
+
+    def compose(self):
+        with Vertical(id="dialog") as box:
+            box.border_title = self.dialog_title
+            with VerticalScroll(id="dialog-body", can_focus=False):
+                yield from self.compose_dialog()
+            yield Static("", id="dialog-error", classes="-empty")
+            yield Static(Text(self.hint), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        """Focus the first field without scrolling: Textual's auto focus scrolls before layout."""
+        first = next((widget for widget in self.query("#dialog-body *") if widget.focusable), None)
+        if first is not None and self.focused is None:
+            first.focus(scroll_visible=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Fields scroll inside the box; the title, error and key hint always stay in view."""
+        self.query_one("#dialog-body").styles.max_height = max(event.size.height - 6, 3)
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#dialog-error", Static)
+        error.update(Text(message))
+        error.set_class(not message, "-empty")
+
+    # -- the write this dialog is for -----------------------------------------------------
+
+    def submit(self, call: Callable[[], R]) -> None:
+        """Run `call` (a backend write) off the UI thread; close with its result on success."""
+        if self.busy:
+            return
+        self.busy = True
+        self.show_error("")
+        self._run_submit(call)
+
+    @work(thread=True, exit_on_error=False, group="dialog-submit")
+    def _run_submit(self, call: Callable[[], R]) -> None:
+        try:
+            result = call()
+        except USER_ERRORS as error:
+            self.post_message(SubmitFailed(error))
+        else:
+            self.post_message(Submitted(result))
+
+    def on_submitted(self, message: Submitted) -> None:
+        self.dismiss(message.result)
+
+    def on_submit_failed(self, message: SubmitFailed) -> None:
+        self.busy = False
+        self.show_error(describe_error(message.error))
+
+    # -- data the dialog needs ------------------------------------------------------------
+
+    def load(self, tag: str, call: Callable[[], Any]) -> None:
+        """Fetch something for the form off the UI thread; `loaded(tag, value)` receives it."""
+        self._run_load(tag, call)
+
+    @work(thread=True, exit_on_error=False, group="dialog-load")
+    def _run_load(self, tag: str, call: Callable[[], Any]) -> None:
+        try:
+            value = call()
+        except USER_ERRORS as error:
+            self.post_message(SubmitFailed(error))
+        else:
+            self.post_message(Loaded(tag, value))
+
+    def on_loaded(self, message: Loaded) -> None:
+        self.loaded(message.tag, message.value)
+
+    def loaded(self, tag: str, value: Any) -> None:
+        """Override to show what `load` fetched."""
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        """Override: validate what was typed, then `submit` the write."""

@@ -1,0 +1,54 @@
+"""`?`: every key the screen underneath answers to, as bound right now (user keymaps included),
+with the action ids a keymap uses."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from ..actions import ACTIONS, Group, keys_by_action
+
+
+IDS_MIN_WIDTH = 110
+"""Below this the action ids (what a [keymap] section names) would squeeze the explanations."""
+
+
+def help_table(screen: Screen, *, with_ids: bool) -> Table:
+    """Registry actions grouped under their headings, with the keys the live bindings use."""
+    bound = keys_by_action(active.binding for active in screen.active_bindings.values())
+    table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+    table.add_column("keys", style="bold", no_wrap=True)
+    table.add_column("action", no_wrap=True)
+    table.add_column("what it does", style="dim", ratio=1)
+    if with_ids:
+        table.add_column("id", style="italic", no_wrap=True)
+    for group in Group:
+        actions = [action for action in ACTIONS if action.group is group and action.id in bound]
+        if not actions:
+            continue
+        if table.row_count:
+            table.add_row()
+        table.add_row(Text(group.value, style="bold underline"))
+        for action in actions:
+            keys = ", ".join(screen.app.get_key_display(binding) for binding in bound[action.id])
+            table.add_row(*(keys, action.description, action.tooltip, action.id)[:len(table.columns)])
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
+
+    def __init__(self, underneath: Screen) -> None:
+        super().__init__()
+        self.table = help_table(underneath, with_ids=underneath.app.size.width >= IDS_MIN_WIDTH)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys"
+            body.border_subtitle = "esc closes"
+            yield Static(self.table, id="help-table")

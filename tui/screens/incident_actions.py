@@ -1,0 +1,304 @@
+"""Every incident action of the board: transitions, acknowledge, comment, edit, create, people.
+
+`IncidentActions` is a mixin for the Board screen. The host provides `backend`,
+`selected_incident()`, `selected_detail()` and `refresh_board(keep_id=...)`.
+
+Each write runs in a thread worker: quick actions (acknowledge, mitigate, resolve) in this
+mixin's worker, which posts a message; actions with a dialog inside the dialog, which stays
+open with the error in place when the write fails. Either way a stored change ends in
+`refresh_board(keep_id=...)` and a short notification ("INC-12 mitigated").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+
+from ..domain import lifecycle
+from ..domain.enums import Status, label, parse_status
+from ..domain.format import clean
+from ..domain.models import Incident, IncidentDetail, IncidentDraft, IncidentEdit, Person, Responder, ResponderDraft
+from ..store.base import Backend, Conflict
+from ..widgets.detail import responder_kind, responder_name, transition_keys
+from .comment import CommentDialog
+from .confirm import ConfirmDialog
+from .dialog import USER_ERRORS, describe_error
+from .incident_form import IncidentForm
+from .people_picker import PeoplePicker
+from .picker import PickerDialog
+from .responder_form import ResponderForm
+from .transition import TransitionDialog
+
+
+@dataclass(frozen=True)
+class Done:
+    """A stored change: the incident to keep selected and the sentence to tell the user."""
+
+    keep_id: UUID
+    message: str
+
+
+class IncidentChanged(Message):
+    def __init__(self, done: Done) -> None:
+        super().__init__()
+        self.done = done
+
+
+class IncidentActionFailed(Message):
+    def __init__(self, error: Exception, incident_id: UUID) -> None:
+        super().__init__()
+        self.error, self.incident_id = error, incident_id
+
+
+class Version:
+    """The `updated_at` a dialog's write compares against (compare-and-set).
+
+    A Conflict moves it to the stored version and says so: what the user typed stays in
+    the dialog, and saving again applies it on top of the newer version, deliberately.
+    """
+
+    def __init__(self, backend: Backend, incident: Incident) -> None:
+        self.backend, self.id, self.updated_at = backend, incident.id, incident.updated_at
+
+    def write(self, call: Callable[[datetime], Incident]) -> Incident:
+        try:
+            return call(self.updated_at)
+        except Conflict as error:
+            self.updated_at = self.backend.get_incident(self.id).incident.updated_at
+            raise Conflict(f"{error} What you entered is kept: confirm again to apply it to the "
+                           "latest version, or esc to drop it.") from error
+
+
+def headline(incident: Incident) -> Text:
+    return Text.assemble((clean(incident.incident_id), "bold"), " ", clean(incident.title))
+
+
+def transition_consequence(incident: Incident, to: Status) -> Text:
+    """What a confirmed transition does, in words."""
+    text = Text.assemble(headline(incident), "\n\nIt will be ", (to.label.lower(), "bold"),
+                         f": {to.description[0].lower()}{to.description[1:]}.")
+    if to.is_final:
+        text.append(" It becomes read-only; only reopening changes it again.")
+    if to is Status.OPEN and incident.closed is not None:
+        text.append(f" It was closed {incident.closed:%Y-%m-%d %H:%M}; its resolved and closed "
+                    "times are cleared.")
+    return text
+
+
+def responder_choice(responder: Responder) -> Text:
+    return Text.assemble(responder_kind(responder), "  ", clean(responder_name(responder)))
+
+
+class IncidentActions:
+    """Incident actions for the Board screen (see the module docstring for the contract)."""
+
+    if TYPE_CHECKING:  # provided by the host screen
+        backend: Backend
+
+        def selected_incident(self) -> Incident | None: ...
+        def selected_detail(self) -> IncidentDetail | None: ...
+        def refresh_board(self, keep_id: UUID | None = None) -> None: ...
+
+    def _tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
+        """Notify with the text as typed: incident data is never markup."""
+        self.notify(clean(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[attr-defined]
+
+    # -- which incident, and may it change ---------------------------------------------------
+
+    def _selected(self) -> Incident | None:
+        incident = self.selected_incident()
+        if incident is None:
+            self._tell("No incident selected (or its details are still loading).", severity="warning")
+        return incident
+
+    def _editable(self) -> Incident | None:
+        """The selected incident if it may be changed; otherwise say why (read-only)."""
+        incident = self._selected()
+        if incident is not None and lifecycle.is_read_only(incident):
+            key = transition_keys(self)[Status.OPEN]  # type: ignore[arg-type]
+            self._tell(f"{clean(incident.incident_id)} is {label(incident.status).lower()} and read-only; "
+                       f"press {key} to reopen it first.", severity="warning")
+            return None
+        return incident
+
+    # -- running writes ------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="incident-action")
+    def _perform(self, incident_id: UUID, call: Callable[[], Done]) -> None:
+        try:
+            done = call()
+        except USER_ERRORS as error:
+            self.post_message(IncidentActionFailed(error, incident_id))
+        else:
+            self.post_message(IncidentChanged(done))
+
+    def on_incident_changed(self, message: IncidentChanged) -> None:
+        self._finish(message.done)
+
+    def on_incident_action_failed(self, message: IncidentActionFailed) -> None:
+        self._tell(describe_error(message.error), severity="error")
+        if isinstance(message.error, Conflict):  # show the newer version the user is up against
+            self.refresh_board(keep_id=message.incident_id)
+
+    def _finish(self, done: Done | None) -> None:
+        """A dialog's or worker's result: None when the user backed out."""
+        if done is not None:
+            self.refresh_board(keep_id=done.keep_id)
+            self._tell(done.message, timeout=3)
+
+    def _open(self, dialog) -> None:
+        self.app.push_screen(dialog, callback=self._finish)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def action_acknowledge(self) -> None:
+        incident = self._editable()
+        if incident is None:
+            return
+        becomes_commander = incident.commander_id is None
+
+        def acknowledge() -> Done:
+            updated = self.backend.acknowledge(incident.id, incident.updated_at)
+            suffix = "; you are its commander" if becomes_commander else ""
+            return Done(incident.id, f"{updated.incident_id} acknowledged{suffix}")
+
+        self._perform(incident.id, acknowledge)
+
+    def action_transition(self, to: str) -> None:
+        incident = self._selected()
+        target = parse_status(to)
+        if incident is None or not isinstance(target, Status):
+            return
+        if target not in lifecycle.allowed_transitions(incident):
+            if lifecycle.is_read_only(incident):
+                self._editable()  # says it is read-only and how to reopen
+            else:
+                self._tell(str(lifecycle.InvalidTransition(incident.status, target)), severity="warning")
+            return
+        version = Version(self.backend, incident)
+        if lifecycle.needs_confirmation(incident.status, target):
+            verb = {Status.OPEN: "reopen", Status.CLOSED: "close", Status.CANCELLED: "cancel"}[target]
+            self._open(ConfirmDialog(
+                f"{verb.capitalize()} {clean(incident.incident_id)}?",
+                transition_consequence(incident, target),
+                lambda note: self._move(version, incident, target, note),
+                confirm_label=f"{verb} it"))
+        else:
+            self._perform(incident.id, lambda: self._move(version, incident, target, None))
+
+    def action_transition_with_note(self) -> None:
+        incident = self._selected()
+        if incident is None:
+            return
+        version = Version(self.backend, incident)
+        self._open(TransitionDialog(incident, transition_keys(self),  # type: ignore[arg-type]
+                                    lambda target, note: self._move(version, incident, target, note)))
+
+    def _move(self, version: Version, incident: Incident, target: Status, note: str | None) -> Done:
+        updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at))
+        return Done(incident.id, f"{updated.incident_id} {lifecycle.verb(target)}")
+
+    # -- content -------------------------------------------------------------------------------
+
+    def action_comment(self) -> None:
+        incident = self._editable()
+        if incident is None:
+            return
+
+        def comment(text: str) -> Done:
+            self.backend.add_comment(incident.id, text)
+            return Done(incident.id, f"Comment added to {incident.incident_id}")
+
+        self._open(CommentDialog(f"Comment on {clean(incident.incident_id)}", headline(incident), comment))
+
+    def action_edit(self) -> None:
+        incident = self._editable()
+        if incident is None:
+            return
+        version = Version(self.backend, incident)
+
+        def save(edit: IncidentEdit) -> Done:
+            if not edit.changes():
+                return Done(incident.id, f"{incident.incident_id}: nothing changed")
+            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
+            return Done(incident.id, f"{updated.incident_id} updated")
+
+        self._open(IncidentForm(save, incident=incident))
+
+    def action_new_incident(self) -> None:
+        def create(draft: IncidentDraft) -> Done:
+            created = self.backend.create_incident(draft)
+            return Done(created.id, f"{created.incident_id} created")
+
+        self._open(IncidentForm(create, load_people=self.backend.list_people,
+                                search_configs=self.backend.search_configs,
+                                search_checks=self.backend.search_checks))
+
+    # -- people ----------------------------------------------------------------------------------
+
+    def action_assign_commander(self) -> None:
+        self._assign("commander")
+
+    def action_assign_communicator(self) -> None:
+        self._assign("communicator")
+
+    def _assign(self, role: str) -> None:
+        incident = self._editable()
+        if incident is None:
+            return
+        field = f"{role}_id"
+        version = Version(self.backend, incident)
+
+        def assign(person: Person) -> Done:
+            edit = IncidentEdit(**{field: person.id})
+            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
+            return Done(incident.id, f"{person.display} is now {role} of {updated.incident_id}")
+
+        self._open(PeoplePicker(f"{role.capitalize()} of {clean(incident.incident_id)}",
+                                self.backend.list_people, assign, current=getattr(incident, field),
+                                intro=headline(incident)))
+
+    def action_add_responder(self) -> None:
+        incident = self._editable()
+        if incident is None:
+            return
+
+        def add(draft: ResponderDraft) -> Done:
+            responder = self.backend.add_responder(incident.id, draft)
+            return Done(incident.id, f"{responder_name(responder)} added to {incident.incident_id}")
+
+        self._open(ResponderForm(f"Add a responder to {clean(incident.incident_id)}",
+                                 self.backend.list_people, self.backend.list_teams, add))
+
+    def action_remove_responder(self) -> None:
+        incident = self._editable()
+        detail = self.selected_detail() if incident is not None else None
+        if incident is None or detail is None or detail.incident.id != incident.id:
+            return
+        if not detail.responders:
+            self._tell(f"{incident.incident_id} has no responders to remove.", severity="warning")
+            return
+        picker = PickerDialog(f"Remove a responder from {clean(incident.incident_id)}",
+                              lambda: detail.responders, responder_choice, lambda responder: responder)
+        self.app.push_screen(picker, callback=lambda responder: self._confirm_removal(incident, responder))
+
+    def _confirm_removal(self, incident: Incident, responder: Responder | None) -> None:
+        if responder is None:
+            return
+        name = clean(responder_name(responder))
+
+        def remove(_note: str | None) -> Done:
+            self.backend.remove_responder(responder.id)
+            return Done(incident.id, f"{name} removed from {incident.incident_id}")
+
+        self._open(ConfirmDialog(f"Remove responder from {clean(incident.incident_id)}?",
+                                 Text.assemble("Remove ", responder_choice(responder), " from ",
+                                               headline(incident), "?"),
+                                 remove, confirm_label="remove", with_note=False))

@@ -1,0 +1,85 @@
+"""Pick one item from a list that narrows as you type (people, responders)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from .dialog import Dialog, R
+
+T = TypeVar("T")
+
+
+class PickerDialog(Dialog[R], Generic[T, R]):
+    """Type to narrow, ↑/↓ to move, enter to pick; `submit(item)` runs on the pick."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+    DEFAULT_CSS = """
+    PickerDialog #choices { height: auto; max-height: 12; border: none; }
+    """
+    EMPTY = "nothing matches"
+
+    def __init__(self, title: str, load: Callable[[], Sequence[T]], describe: Callable[[T], Text],
+                 submit: Callable[[T], R], *, intro: Text | str = "") -> None:
+        super().__init__(title, hint="type to narrow · ↑↓ move · enter pick · esc cancel")
+        self.fetch = load
+        self.describe = describe
+        self.submit_pick = submit
+        self.intro = intro
+        self.items: list[T] = []
+        self.shown: list[T] = []
+
+    def compose_dialog(self):
+        if self.intro:
+            yield Static(self.intro if isinstance(self.intro, Text) else Text(self.intro))
+        yield Input(placeholder="filter…", id="filter")
+        yield OptionList(Option(Text("loading…"), disabled=True), id="choices")
+
+    def on_mount(self) -> None:
+        self.load("items", self.fetch)
+
+    def loaded(self, tag: str, value: Sequence[T]) -> None:
+        self.items = list(value)
+        self.narrow(self.query_one("#filter", Input).value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.narrow(event.value)
+
+    def narrow(self, text: str) -> None:
+        words = text.lower().split()
+        self.shown = [item for item in self.items
+                      if all(word in self.describe(item).plain.lower() for word in words)]
+        choices = self.query_one("#choices", OptionList)
+        choices.set_options([Option(self.describe(item)) for item in self.shown]
+                            or [Option(Text(self.EMPTY, style="dim"), disabled=True)])
+        choices.highlighted = 0 if self.shown else None
+
+    def action_move(self, step: int) -> None:
+        choices = self.query_one("#choices", OptionList)
+        if self.shown:
+            current = choices.highlighted or 0
+            choices.highlighted = max(0, min(len(self.shown) - 1, current + step))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        index = self.query_one("#choices", OptionList).highlighted
+        if index is None or not self.shown:
+            self.show_error("Nothing to pick: change the filter." if self.items else "The list is empty.")
+            return
+        item = self.shown[index]
+        self.submit(lambda: self.submit_pick(item))

@@ -1,0 +1,128 @@
+"""Add a responder: a person, a team, or an external system with its properties."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual.containers import Vertical
+from textual.widgets import Button, Input, Select, Static
+
+from ..domain.format import clean
+from ..domain.models import EXTERNAL_RESPONDER_FIELDS, Person, ResponderDraft, ResponderKind, Team
+from .dialog import Dialog, R, describe_error
+
+KIND_CHOICES = [(Text("Person"), ResponderKind.PERSON), (Text("Team"), ResponderKind.TEAM),
+                (Text("External system (Jira, email, ServiceNow…)"), ResponderKind.EXTERNAL)]
+
+# Which select names the responder of each kind, and the draft field it fills.
+TARGET_FIELDS = {ResponderKind.PERSON: ("person", "person_id"), ResponderKind.TEAM: ("team", "team_id"),
+                 ResponderKind.EXTERNAL: ("external-type", "external_type")}
+
+
+def field_label(name: str) -> str:
+    """`issueType` -> `Issue type`, `plan_id` -> `Plan id`."""
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", name).lower()
+    return words[:1].upper() + words[1:]
+
+
+def external_label(kind: str) -> str:
+    return {"ca": "CA", "aws_support": "AWS Support", "aws_ams_services_request": "AWS AMS service request",
+            "ms_planner": "MS Planner", "service_now": "ServiceNow", "redhat": "Red Hat",
+            "vmware": "VMware"}.get(kind, kind.capitalize())
+
+
+class ResponderForm(Dialog[R]):
+    """Choose the kind, then who or what; an external system asks for its properties in order."""
+
+    DEFAULT_CSS = """
+    ResponderForm Vertical { height: auto; }
+    ResponderForm .-hidden { display: none; }
+    ResponderForm #save { margin-top: 1; }
+    """
+
+    def __init__(self, title: str, load_people: Callable[[], list[Person]],
+                 load_teams: Callable[[], list[Team]], submit: Callable[[ResponderDraft], R]) -> None:
+        super().__init__(title, hint="tab next field · enter opens a list · ctrl+s add · esc cancel")
+        self.load_people, self.load_teams = load_people, load_teams
+        self.submit_draft = submit
+        self.typed: dict[str, str] = {}
+        """Property values typed so far, kept when the external type changes."""
+
+    def compose_dialog(self):
+        yield Static("Kind", classes="field-label")
+        yield Select(KIND_CHOICES, allow_blank=False, value=ResponderKind.PERSON, id="kind", compact=True)
+        with Vertical(id="target-person"):
+            yield Static("Person", classes="field-label")
+            yield Select([], prompt="loading people…", id="person", compact=True)
+        with Vertical(id="target-team", classes="-hidden"):
+            yield Static("Team", classes="field-label")
+            yield Select([], prompt="loading teams…", id="team", compact=True)
+        with Vertical(id="target-external", classes="-hidden"):
+            yield Static("External system", classes="field-label")
+            yield Select([(Text(external_label(kind)), kind) for kind in EXTERNAL_RESPONDER_FIELDS],
+                         prompt="choose a system", id="external-type", compact=True)
+            yield Vertical(id="properties")
+        yield Button("Add responder", id="save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.load("people", self.load_people)
+        self.load("teams", self.load_teams)
+
+    def loaded(self, tag: str, value: Any) -> None:
+        select = self.query_one(f"#{'person' if tag == 'people' else 'team'}", Select)
+        select.set_options([(Text(clean(item.name)), item.id) for item in value])
+        select.prompt = f"choose a {'person' if tag == 'people' else 'team'}"
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "kind":
+            for kind in ResponderKind:
+                self.query_one(f"#target-{kind.value}").set_class(event.value is not kind, "-hidden")
+        elif event.select.id == "external-type":
+            self.ask_properties(None if event.value is Select.NULL else str(event.value))
+
+    def ask_properties(self, kind: str | None) -> None:
+        box = self.query_one("#properties", Vertical)
+        self.remember_typed()
+        box.remove_children()
+        for name in EXTERNAL_RESPONDER_FIELDS.get(kind or "", ()):
+            box.mount(Static(field_label(name), classes="field-label"),
+                      Input(self.typed.get(name, ""), id=f"prop-{name}", compact=True))
+
+    def remember_typed(self) -> None:
+        for field in self.query("#properties Input").results(Input):
+            self.typed[field.id.removeprefix("prop-")] = field.value  # type: ignore[union-attr]
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def draft(self) -> ResponderDraft:
+        """What the form says, validated by the domain model (raises ValidationError)."""
+        kind = self.query_one("#kind", Select).value
+        fields: dict[str, Any] = {"kind": kind}
+        select_id, field = TARGET_FIELDS[kind]  # type: ignore[index]
+        value = self.query_one(f"#{select_id}", Select).value
+        if value is not Select.NULL:
+            fields[field] = value
+        if kind is ResponderKind.EXTERNAL:
+            self.remember_typed()
+            wanted = EXTERNAL_RESPONDER_FIELDS.get(fields.get("external_type", ""), ())
+            fields["properties"] = {name: self.typed[name].strip() for name in wanted
+                                    if self.typed.get(name, "").strip()}
+        return ResponderDraft(**fields)
+
+    def action_save(self) -> None:
+        try:
+            draft = self.draft()
+        except ValidationError as error:
+            self.show_error(describe_error(error))
+            return
+        self.submit(lambda: self.submit_draft(draft))

@@ -1,0 +1,306 @@
+"""The detail pane: everything about one incident, and what can be done with it next.
+
+All incident data is rendered as `rich.text.Text` after `clean()`, never as markup: a title
+like `[SEV1] db down` shows verbatim and `[/x]` cannot raise. Colours always come with a word
+or a symbol, so the pane reads the same on a monochrome terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode, NoScreen
+from textual.widgets import Static
+
+from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
+from ..domain import lifecycle
+from ..domain.enums import Health, IncidentType, Severity, Status, label, parse_status
+from ..domain.format import age, clean
+from ..domain.models import (
+    Check,
+    ConfigItem,
+    IncidentDetail,
+    Person,
+    Responder,
+    ResponderKind,
+    TimelineEntry,
+    TimelineKind,
+)
+
+SEVERITY_STYLES = {
+    Severity.CRITICAL: "bold white on red3",
+    Severity.HIGH: "bold black on dark_orange",
+    Severity.MEDIUM: "black on yellow",
+    Severity.LOW: "black on cyan",
+    Severity.INFO: "white on grey35",
+}
+STATUS_STYLES = {
+    Status.OPEN: "bold white on red3",
+    Status.INVESTIGATING: "bold white on red3",
+    Status.NEW: "bold white on red3",
+    Status.MITIGATED: "bold black on yellow",
+    Status.RESOLVED: "bold black on green3",
+    Status.CLOSED: "white on grey35",
+    Status.CANCELLED: "white on grey35",
+}
+HEALTH_MARKS = {
+    Health.HEALTHY: ("✓", "green3"),
+    Health.WARNING: ("!", "yellow"),
+    Health.UNHEALTHY: ("✗", "bold red3"),
+    Health.UNKNOWN: ("?", "grey50"),
+}
+UNKNOWN_STYLE = "reverse"
+MUTED = "grey58"
+HEADING = "bold underline"
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def key_for(node: DOMNode | None, action: Action) -> str:
+    """The key bound to a registry action as the user sees it (keymap included); its default
+    key when `node` is not on a screen that binds it."""
+    try:
+        active = node.screen.active_bindings.values() if node is not None else ()
+    except NoScreen:
+        active = ()
+    bound = next((item.binding for item in active if item.binding.id == action.id), None)
+    if bound is not None:
+        return node.app.get_key_display(bound)  # type: ignore[union-attr]
+    return action.key_display or action.keys.split(",")[0]
+
+
+def transition_keys(node: DOMNode | None = None) -> dict[Status, str]:
+    """The key that moves an incident to each status."""
+    return {status: key_for(node, action) for status, action in TRANSITIONS.items()}
+
+
+# -- small pieces ----------------------------------------------------------------------------
+
+def badge(text: str, style: str) -> Text:
+    return Text(f" {text} ", style=style)
+
+
+def severity_badge(severity: Severity | str) -> Text:
+    return badge(label(severity).upper(), SEVERITY_STYLES.get(severity, UNKNOWN_STYLE))  # type: ignore[arg-type]
+
+
+def status_badge(status: Status | str) -> Text:
+    return badge(label(status).upper(), STATUS_STYLES.get(status, UNKNOWN_STYLE))  # type: ignore[arg-type]
+
+
+def type_badge(kind: IncidentType | str) -> Text:
+    return badge(clean(label(kind)), "bold reverse" if isinstance(kind, IncidentType) else UNKNOWN_STYLE)
+
+
+def when(moment: datetime | None) -> Text:
+    if moment is None:
+        return Text("—", style=MUTED)
+    return Text.assemble(f"{moment:{TIME_FORMAT}}", (f" ({age(moment)} ago)", MUTED))
+
+
+def person_text(person: Person | None) -> Text:
+    if person is None:
+        return Text("nobody", style=MUTED)
+    return Text(clean(person.display), style="italic" if person.is_system else "")
+
+
+def health_text(health: Health) -> Text:
+    mark, style = HEALTH_MARKS[health]
+    return Text(f"{mark} {health.label.lower()}", style=style)
+
+
+def grid(*ratios: int | None) -> Table:
+    table = Table.grid(padding=(0, 2), expand=False)
+    for ratio in ratios:
+        table.add_column(ratio=ratio, overflow="fold")
+    return table
+
+
+def section(title: str, count: int | None = None) -> Text:
+    suffix = f" ({count})" if count is not None else ""
+    return Text.assemble("\n", (title, HEADING), suffix)
+
+
+# -- sections --------------------------------------------------------------------------------
+
+def header(detail: IncidentDetail) -> RenderableType:
+    incident = detail.incident
+    title = Text.assemble((clean(incident.incident_id), "bold"), "  ", (clean(incident.title), "bold"))
+    badges = Text(" ").join([severity_badge(incident.severity), status_badge(incident.status),
+                             type_badge(incident.type)])
+    times = grid(None, None)
+    for name, moment in (("Created", incident.created_at), ("Acknowledged", incident.acknowledged),
+                         ("Resolved", incident.resolved), ("Closed", incident.closed)):
+        times.add_row(Text(name, style=MUTED), when(moment))
+    return Group(title, badges, Text(""), times)
+
+
+def people(detail: IncidentDetail) -> RenderableType:
+    table = grid(None, None)
+    for role, person in (("Commander", detail.commander), ("Communicator", detail.communicator),
+                         ("Creator", detail.creator)):
+        table.add_row(Text(role, style=MUTED), person_text(person))
+    return table
+
+
+def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str) -> Text:
+    incident = detail.incident
+    if lifecycle.is_read_only(incident):
+        return Text.assemble(("Next  ", MUTED), ("read-only", "bold"),
+                             f" — press {keys[Status.OPEN]} to reopen")
+    steps = [Text.assemble((keys[to], "bold reverse"), " ", STEP_NAMES[to])
+             for to in sorted(lifecycle.allowed_transitions(incident), key=lambda s: s.rank)]
+    steps.append(Text.assemble((note_key, "bold reverse"), " with a note"))
+    return Text.assemble(("Next  ", MUTED), Text("  ").join(steps))
+
+
+STEP_NAMES = {Status.OPEN: "reopen", Status.MITIGATED: "mitigate", Status.RESOLVED: "resolve",
+              Status.CLOSED: "close", Status.CANCELLED: "cancel"}
+
+
+def description(detail: IncidentDetail) -> RenderableType:
+    text = clean(detail.incident.description, multiline=True).strip()
+    return Group(section("Description"), Text(text) if text else Text("no description", style=MUTED))
+
+
+def responders(detail: IncidentDetail) -> RenderableType:
+    if not detail.responders:
+        return Group(section("Responders", 0), Text("none yet — press + to add one", style=MUTED))
+    table = grid(None, 1, None)
+    for responder in detail.responders:
+        table.add_row(responder_kind(responder), Text(clean(responder_name(responder))),
+                      responder_ack(responder))
+    return Group(section("Responders", len(detail.responders)), table)
+
+
+def responder_kind(responder: Responder) -> Text:
+    if responder.kind is ResponderKind.EXTERNAL:
+        return Text(clean(responder.external_type or "external"), style="bold")
+    return Text(responder.kind.value, style=MUTED)
+
+
+def responder_name(responder: Responder) -> str:
+    """Who or what responds: the person, the team, or the external system and its ticket id."""
+    if responder.kind is not ResponderKind.EXTERNAL:
+        return responder.name
+    ticket = responder.external_id or "no ticket yet"
+    summary = next((str(responder.properties[key]) for key in ("summary", "title", "subject", "to")
+                    if responder.properties.get(key)), "")
+    return f"{ticket} · {summary}" if summary else ticket
+
+
+def responder_ack(responder: Responder) -> Text:
+    if responder.acknowledged is None:
+        return Text("not acknowledged", style=MUTED)
+    return Text(f"✓ acknowledged {responder.acknowledged:{TIME_FORMAT}}", style="green3")
+
+
+def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
+    items = list(items)
+    if not items:
+        return Group(section(title, 0), Text("none linked", style=MUTED))
+    table = grid(None, 1)
+    for item in items:
+        name = Text(clean(item.name), style="bold")
+        if item.type:
+            name.append(f" ({clean(item.type)})", style=MUTED)
+        note = getattr(item, "last_message", None)
+        if note:
+            name.append(f" — {clean(note)}", style=MUTED)
+        table.add_row(health_text(item.health), name)
+    return Group(section(title, len(items)), table)
+
+
+def timeline(detail: IncidentDetail) -> RenderableType:
+    entries = sorted(detail.timeline, key=lambda entry: entry.at, reverse=True)
+    if not entries:
+        return Group(section("Timeline"), Text("nothing recorded yet", style=MUTED))
+    table = grid(None, 1)
+    for entry in entries:
+        table.add_row(Text(f"{entry.at:{TIME_FORMAT}}", style=MUTED), timeline_sentence(entry))
+    return Group(Text.assemble(section("Timeline"), (" newest first", MUTED)), table)
+
+
+def timeline_sentence(entry: TimelineEntry) -> Text:
+    """A history row or comment as a sentence crediting the person who acted."""
+    who = Text(clean(entry.actor.display), style="bold")
+    text = clean(entry.text, multiline=True).strip()
+    if entry.kind is TimelineKind.COMMENT or entry.type == lifecycle.HISTORY_COMMENTED:
+        return Text.assemble(who, " commented:\n", (f"“{text}”", "italic"))
+    return Text.assemble(who, " ", _history_phrase(entry.type or "", text))
+
+
+def _history_phrase(kind: str, text: str) -> str:
+    detail = "" if _UUID.match(text) else text
+    if kind == lifecycle.HISTORY_STATUS_UPDATED:
+        return _status_phrase(text)
+    phrase = {
+        lifecycle.HISTORY_ACKNOWLEDGED: "acknowledged",
+        lifecycle.HISTORY_CREATED: "created the incident",
+        lifecycle.HISTORY_UPDATED: "edited the incident",
+        lifecycle.HISTORY_RESPONDER_CREATED: "added responder",
+        lifecycle.HISTORY_RESPONDER_REMOVED: "removed responder",
+    }.get(kind)
+    if phrase is None:
+        return f"{clean(kind) or 'did something'}: {detail}" if detail else clean(kind)
+    if kind == lifecycle.HISTORY_ACKNOWLEDGED or not detail:
+        return phrase
+    return f"{phrase} {detail}" if kind.startswith("responder.") else f"{phrase}: {detail}"
+
+
+def _status_phrase(raw: str) -> str:
+    status = parse_status(raw)
+    if not isinstance(status, Status):
+        return f"set the status to {raw}"
+    return {Status.OPEN: "reopened it", Status.CLOSED: "closed it",
+            Status.CANCELLED: "cancelled it"}.get(status, f"marked it {status.value}")
+
+
+def render_detail(detail: IncidentDetail, node: DOMNode | None = None) -> RenderableType:
+    """The whole pane; `node` (the pane) finds the keys as bound, else the defaults are shown."""
+    return Group(
+        header(detail),
+        Text(""),
+        people(detail),
+        Text(""),
+        next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"])),
+        description(detail),
+        responders(detail),
+        links("Config items", detail.configs),
+        links("Health checks", detail.checks),
+        timeline(detail),
+    )
+
+
+class IncidentDetailPane(VerticalScroll):
+    """Scrollable detail of the selected incident; `show(None)` when nothing is selected."""
+
+    DEFAULT_CSS = """
+    IncidentDetailPane { padding: 0 1; }
+    IncidentDetailPane > #detail-body { width: 1fr; height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.detail: IncidentDetail | None = None
+
+    def compose(self):
+        yield Static(Text("No incident selected", style=MUTED), id="detail-body")
+
+    def show(self, detail: IncidentDetail | None) -> None:
+        moved = detail is None or self.detail is None or detail.incident.id != self.detail.incident.id
+        self.detail = detail
+        body = self.query_one("#detail-body", Static)
+        if detail is None:
+            body.update(Text("No incident selected", style=MUTED))
+        else:
+            body.update(render_detail(detail, self))
+        if moved:
+            self.scroll_home(animate=False)

@@ -1,0 +1,83 @@
+"""The filter bar: one line of filter text, parsed only when the user presses enter.
+
+A mistake is shown in a message line under the bar (with the cursor put where the problem
+is) and nothing is applied, so the board keeps showing its last good result.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from ..domain.grammar import FilterError, parse_filter
+from ..domain.query import IncidentQuery
+
+PLACEHOLDER = 'e.g. sev:critical,high status:open commander:@me age:<24h "connection reset"   ("" shows all)'
+
+
+class FilterBar(Vertical):
+    class Applied(Message):
+        """The user applied filter text that parses."""
+
+        def __init__(self, text: str, query: IncidentQuery) -> None:
+            super().__init__()
+            self.text = text
+            self.query = query
+
+    def __init__(self, text: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.applied_text = text
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="filter-line"):
+            yield Label("/", id="filter-prompt")
+            yield Input(self.applied_text, placeholder=PLACEHOLDER, compact=True, id="filter-input")
+        yield Static(id="filter-message")
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter-input", Input)
+
+    @property
+    def editing(self) -> bool:
+        return self.filter_input.has_focus
+
+    def edit(self) -> None:
+        self.filter_input.focus()
+        self.filter_input.select_all()
+
+    def revert(self) -> None:
+        """Leave the bar as it was last applied."""
+        self.filter_input.value = self.applied_text
+        self.show_error(None)
+
+    def apply(self, text: str) -> IncidentQuery | None:
+        """Parse `text`; on success remember it and return the query, else show why and return None."""
+        try:
+            query = parse_filter(text)
+        except FilterError as error:
+            self.show_error(error)
+            return None
+        self.applied_text = text
+        self.show_error(None)
+        return query
+
+    def show_error(self, error: FilterError | None) -> None:
+        message = self.query_one("#filter-message", Static)
+        message.display = error is not None
+        if error is None:
+            message.update("")
+            return
+        message.update(Text.assemble(("✗ ", "bold"), error.message, (f"  (column {error.position + 1})", "dim")))
+        self.filter_input.cursor_position = error.position
+
+    @on(Input.Submitted, "#filter-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        query = self.apply(event.value)
+        if query is not None:
+            self.post_message(self.Applied(event.value, query))
