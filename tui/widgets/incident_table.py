@@ -97,14 +97,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("type", "Type", 12, lambda r, _: _type_text(r.type), SortKey.TYPE, drop=2),
     Column("title", "Title", None, lambda r, _: Text(fmt.clean(r.title), no_wrap=True, overflow="ellipsis"),
            SortKey.TITLE),
-    Column("commander", "Commander", 14, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
-    Column("responders", "Responders", 14, lambda r, _: _responders_text(r.responders), drop=4),
+    Column("commander", "Commander", 13, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
+    Column("responders", "Responders", 13, lambda r, _: _responders_text(r.responders), drop=4),
     Column("links", "Links", 5, lambda r, _: _links_text(r), drop=3),
     Column("age", "Age", 4, lambda r, now: Text(fmt.age(r.created_at, now), justify="right"), SortKey.AGE),
 )
 SORTABLE = tuple(column.sort for column in COLUMNS if column.sort is not None)
 SORT_BY_COLUMN = {column.key: column.sort for column in COLUMNS if column.sort is not None}
-MIN_TITLE_WIDTH = 24
+MIN_TITLE_WIDTH = 22
 CELL_PADDING = 1
 
 
