@@ -21,7 +21,7 @@ test: $(VENV)/.installed ## run the whole test suite (starts its own PostgreSQL)
 	$(BIN)/pytest -q
 
 screenshots: $(VENV)/.installed ## regenerate screenshots/ from the demo data
-	$(BIN)/python -m tui.screenshots screenshots
+	$(BIN)/python screenshots/generate.py screenshots
 
 bench: $(VENV)/.installed ## print the benchmark table
 	$(BIN)/python -m benchmarks
