@@ -518,6 +518,15 @@ def test_acknowledge_sets_time_and_commander_once(backend):
     assert backend.acknowledge(led.id, led.updated_at).commander_id == cora
 
 
+def test_roles_can_be_unassigned_but_other_fields_are_left_alone(backend):
+    cora = add_person(backend, "Cora Commander")
+    incident = new(backend, "staffed")
+    staffed = backend.update_incident(incident.id, IncidentEdit(commander_id=cora), incident.updated_at)
+    cleared = backend.update_incident(incident.id, IncidentEdit(commander_id=None), staffed.updated_at)
+    assert cleared.commander_id is None and cleared.title == "staffed"
+    assert backend.get_incident(incident.id).timeline[-1].text == "commander: nobody"
+
+
 def test_updated_at_moves_even_when_the_clock_does_not(backend):
     created = new(backend, "busy")
     first = backend.update_incident(created.id, IncidentEdit(title="one"), created.updated_at)

@@ -226,6 +226,17 @@ async def test_assign_commander_and_communicator_with_the_picker(demo_app, settl
         assert "Mei Lin is now communicator" in notices(demo_app)
 
 
+async def test_unassign_the_commander_by_picking_nobody(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open commander:priya")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"nobody", "enter")
+        await settle(pilot)
+        assert stored(demo_app, incident).commander is None
+        assert f"{incident.incident_id} has no commander now" in notices(demo_app)
+
+
 async def test_add_person_team_and_jira_responders_then_remove_one(demo_app, settle):
     async with demo_app.run_test(size=SIZE) as pilot:
         incident = await select_incident(pilot, settle, "status:open")

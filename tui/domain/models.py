@@ -193,7 +193,8 @@ class IncidentDraft(BaseModel):
 
 
 class IncidentEdit(BaseModel):
-    """Fields to change on an incident; None means leave as is."""
+    """Fields to change on an incident. A field not given is left as is; the people roles
+    may be given as None to unassign them (`IncidentEdit(commander_id=None)`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -205,7 +206,11 @@ class IncidentEdit(BaseModel):
     communicator_id: UUID | None = None
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
+        given = self.model_dump(include=self.model_fields_set)
+        return {field: value for field, value in given.items() if value is not None or field in UNASSIGNABLE}
+
+
+UNASSIGNABLE = frozenset({"commander_id", "communicator_id"})
 
 
 class ResponderDraft(BaseModel):

@@ -256,14 +256,16 @@ class IncidentActions:
         field = f"{role}_id"
         version = Version(self.backend, incident)
 
-        def assign(person: Person) -> Done:
-            edit = IncidentEdit(**{field: person.id})
+        def assign(person: Person | None) -> Done:
+            edit = IncidentEdit(**{field: person.id if person else None})
             updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
+            if person is None:
+                return Done(incident.id, f"{updated.incident_id} has no {role} now")
             return Done(incident.id, f"{person.display} is now {role} of {updated.incident_id}")
 
         self._open(PeoplePicker(f"{role.capitalize()} of {clean(incident.incident_id)}",
                                 self.backend.list_people, assign, current=getattr(incident, field),
-                                intro=headline(incident)))
+                                intro=headline(incident), allow_nobody=True))
 
     def action_add_responder(self) -> None:
         incident = self._editable()

@@ -1,4 +1,7 @@
-"""Choose a person (commander, communicator, responder) from `backend.list_people()`."""
+"""Choose a person (commander, communicator, responder) from `backend.list_people()`.
+
+With `allow_nobody`, the first choice is None: nobody, to unassign a role.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from .dialog import R
 from .picker import PickerDialog
 
 
-def person_choice(person: Person, current: UUID | None = None) -> Text:
+def person_choice(person: Person | None, current: UUID | None = None) -> Text:
+    if person is None:
+        return Text("nobody", style="italic").append("  (unassign)", style="dim")
     text = Text(clean(person.display), style="bold")
     if person.email:
         text.append(f"  {clean(person.email)}", style="dim")
@@ -22,7 +27,8 @@ def person_choice(person: Person, current: UUID | None = None) -> Text:
     return text
 
 
-class PeoplePicker(PickerDialog[Person, R]):
-    def __init__(self, title: str, load: Callable[[], Sequence[Person]], submit: Callable[[Person], R],
-                 *, current: UUID | None = None, intro: Text | str = "") -> None:
-        super().__init__(title, load, lambda person: person_choice(person, current), submit, intro=intro)
+class PeoplePicker(PickerDialog[Person | None, R]):
+    def __init__(self, title: str, load: Callable[[], Sequence[Person]], submit: Callable[[Person | None], R],
+                 *, current: UUID | None = None, intro: Text | str = "", allow_nobody: bool = False) -> None:
+        choices = (lambda: [None, *load()]) if allow_nobody else load
+        super().__init__(title, choices, lambda person: person_choice(person, current), submit, intro=intro)

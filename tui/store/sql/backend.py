@@ -533,7 +533,7 @@ def _describe_changes(conn: Connection, changes: dict[str, Any]) -> str:
         if field == "description":
             parts.append("description")
         elif field in ("commander_id", "communicator_id"):
-            parts.append(f"{label}: {names[value].name if value in names else value}")
+            parts.append(f"{label}: {names[value].name if value in names else value or 'nobody'}")
         else:
             parts.append(f"{label}: {value}")
     return ", ".join(parts)
