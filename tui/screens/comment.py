@@ -28,10 +28,6 @@ class CommentDialog(Dialog[R]):
         yield TextArea(id="comment", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         yield Button("Save", id="save", variant="primary", compact=True)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_save()
-
     def action_save(self) -> None:
         text = self.query_one("#comment", TextArea).text.strip()
         if not text:

@@ -29,10 +29,6 @@ class ConfirmDialog(Dialog[R]):
             yield Static("Note for the timeline (optional)", classes="field-label")
             yield Input(placeholder="why, what was done…", id="note")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
     def action_save(self) -> None:
         note = self.query_one("#note", Input).value.strip() if self.with_note else ""
         self.submit(lambda: self.submit_with_note(note or None))

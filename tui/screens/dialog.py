@@ -13,12 +13,12 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
 from textual import events
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError
@@ -29,10 +29,16 @@ USER_ERRORS = (BackendError, LifecycleError, ValidationError)
 """Errors that are the user's to read, never a traceback."""
 
 
-def describe_error(error: Exception) -> str:
-    """One readable sentence per problem; pydantic's own text is written for developers."""
+def describe_error(error: BaseException) -> str:
+    """One readable sentence per problem; pydantic's own text is written for developers.
+
+    Anything that is not a user error is a bug; it is still a sentence, not a traceback,
+    and the dialog or board that met it stays usable.
+    """
     if isinstance(error, ValidationError):
         return "; ".join(_validation_line(problem) for problem in error.errors())
+    if not isinstance(error, USER_ERRORS):
+        return f"Unexpected error ({type(error).__name__}): {error}. Nothing was lost; please report this."
     return str(error)
 
 
@@ -134,7 +140,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
     def _run_submit(self, call: Callable[[], R]) -> None:
         try:
             result = call()
-        except USER_ERRORS as error:
+        except Exception as error:  # noqa: BLE001 - shown in the dialog, see describe_error
             self.post_message(SubmitFailed(error))
         else:
             self.post_message(Submitted(result))
@@ -156,7 +162,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
     def _run_load(self, tag: str, call: Callable[[], Any]) -> None:
         try:
             value = call()
-        except USER_ERRORS as error:
+        except Exception as error:  # noqa: BLE001 - shown in the dialog, see describe_error
             self.post_message(SubmitFailed(error))
         else:
             self.post_message(Loaded(tag, value))
@@ -171,6 +177,21 @@ class Dialog(ModalScreen[R | None], Generic[R]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    # Enter in a one-line field, a button press and a picked option all save, like ctrl+s.
+    # A widget that gives enter another meaning (a search box) stops the event itself.
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_save()
 
     def action_save(self) -> None:
         """Override: validate what was typed, then `submit` the write."""

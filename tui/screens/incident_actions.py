@@ -29,7 +29,7 @@ from ..store.base import Backend, Conflict
 from ..widgets.detail import responder_kind, responder_name, transition_keys
 from .comment import CommentDialog
 from .confirm import ConfirmDialog
-from .dialog import USER_ERRORS, describe_error
+from .dialog import describe_error
 from .incident_form import IncidentForm
 from .people_picker import PeoplePicker
 from .picker import PickerDialog
@@ -134,7 +134,7 @@ class IncidentActions:
     def _perform(self, incident_id: UUID, call: Callable[[], Done]) -> None:
         try:
             done = call()
-        except USER_ERRORS as error:
+        except Exception as error:  # noqa: BLE001 - becomes a notification, see describe_error
             self.post_message(IncidentActionFailed(error, incident_id))
         else:
             self.post_message(IncidentChanged(done))

@@ -22,7 +22,7 @@ from ..domain.enums import IncidentType, Severity, label
 from ..domain.format import clean
 from ..domain.models import Check, ConfigItem, Incident, IncidentDraft, IncidentEdit, Person
 from ..widgets.detail import health_text
-from .dialog import USER_ERRORS, Dialog, Loaded, R, describe_error
+from .dialog import Dialog, Loaded, R, describe_error
 
 Linkable = TypeVar("Linkable", ConfigItem, Check)
 
@@ -60,7 +60,7 @@ class LinkChooser(Vertical, Generic[Linkable]):
     def search(self, text: str) -> None:
         try:
             self.post_message(Loaded(text, self.find(text)))
-        except USER_ERRORS as error:
+        except Exception as error:  # noqa: BLE001 - shown under the field, see describe_error
             self.post_message(Loaded(text, describe_error(error)))
 
     def on_loaded(self, message: Loaded) -> None:
@@ -189,14 +189,6 @@ class IncidentForm(Dialog[R]):
     def loaded(self, tag: str, value: Any) -> None:
         self.query_one("#commander_id", Select).set_options(
             [(Text(clean(person.name)), person.id) for person in value])
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
 
     # -- building the model ---------------------------------------------------------------
 

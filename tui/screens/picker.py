@@ -68,14 +68,6 @@ class PickerDialog(Dialog[R], Generic[T, R]):
             current = choices.highlighted or 0
             choices.highlighted = max(0, min(len(self.shown) - 1, current + step))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_save()
-
     def action_save(self) -> None:
         index = self.query_one("#choices", OptionList).highlighted
         if index is None or not self.shown:

@@ -96,14 +96,6 @@ class ResponderForm(Dialog[R]):
         for field in self.query("#properties Input").results(Input):
             self.typed[field.id.removeprefix("prop-")] = field.value  # type: ignore[union-attr]
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
     def draft(self) -> ResponderDraft:
         """What the form says, validated by the domain model (raises ValidationError)."""
         kind = self.query_one("#kind", Select).value

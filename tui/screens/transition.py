@@ -65,14 +65,6 @@ class TransitionDialog(Dialog[R]):
         targets.highlighted = self.targets.index(self.keys[event.character])
         self.query_one("#note", Input).focus()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
     def chosen(self) -> Status | None:
         index = self.query_one("#targets", OptionList).highlighted
         return None if index is None else self.targets[index]
