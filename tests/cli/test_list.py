@@ -72,3 +72,10 @@ def test_unreachable_database_is_a_clear_message(cli: Cli) -> None:
     result = cli("--db", "postgresql://nobody@127.0.0.1:1/none", "list")
     assert result.returncode == 1
     assert result.stderr.startswith("incidents: ") and "Traceback" not in result.stderr
+
+
+def test_a_team_postgresql_database_from_a_plain_url(cli: Cli, pg_server) -> None:
+    url = pg_server.url(pg_server.create_database("cli")).replace("postgresql+psycopg://", "postgresql://")
+    result = cli("--db", url, "list", "", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"total": 0, "offset": 0, "incidents": []}

@@ -26,9 +26,10 @@ def test_detail_pane_on_a_narrow_terminal(snap_compare, demo_app, settle):
     assert snap_compare(demo_app, terminal_size=NARROW, run_before=after(settle, "j", "enter"))
 
 
-def test_filter_error(snap_compare, demo_app, settle):
+@pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x48"])
+def test_filter_error(snap_compare, demo_app, settle, size):
     keys = ("slash", *"sev:critical status:bogus", "enter")
-    assert snap_compare(demo_app, terminal_size=NARROW, run_before=after(settle, *keys))
+    assert snap_compare(demo_app, terminal_size=size, run_before=after(settle, *keys))
 
 
 def test_help(snap_compare, demo_app, settle):
