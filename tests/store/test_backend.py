@@ -310,6 +310,29 @@ def test_unknown_values_sort_last_and_reversing_puts_them_first(lenient):
     assert [(r.severity, r.status, r.type) for r in rows] == [("weird", "paused", "mystery")]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", {Severity.CRITICAL: 4, Severity.HIGH: 2, Severity.MEDIUM: 1, Severity.INFO: 1, "weird": 1}),
+    ("status:active", {Severity.CRITICAL: 4, Severity.INFO: 1}),
+    ("status:!active sort:-title", {Severity.HIGH: 2, Severity.MEDIUM: 1, "weird": 1}),
+    ("sev:!critical type:!cost", {Severity.HIGH: 1, Severity.MEDIUM: 1, Severity.INFO: 1, "weird": 1}),
+    ('"no such words"', {}),
+])
+def test_count_by_severity_folds_every_spelling(lenient, text, expected):
+    zeros = dict.fromkeys(Severity, 0)
+    assert lenient.count_by_severity(parse_filter(text)) == {**zeros, **expected}
+
+
+def test_count_by_severity_keeps_unknown_values_verbatim_and_agrees_with_the_filters(lenient):
+    raw_incident(lenient, "shouting", severity="WEIRD", status="open")
+    raw_incident(lenient, "lowercase", severity="high", status="mitigated")
+    counts = lenient.count_by_severity(parse_filter("status:active"))
+    assert counts == {Severity.CRITICAL: 4, Severity.HIGH: 1, Severity.MEDIUM: 0, Severity.LOW: 0,
+                      Severity.INFO: 1, "WEIRD": 1}
+    for severity in Severity:
+        page = lenient.list_incidents(parse_filter(f"status:active sev:{severity.value}"), Window(0, 1))
+        assert page.total == counts[severity], severity
+
+
 def test_sort_keys_in_both_directions(backend):
     alice, bob = add_person(backend, "Alice"), add_person(backend, "bob")
     raw_incident(backend, "b title", age=timedelta(hours=3), commander_id=bob, severity="Low",

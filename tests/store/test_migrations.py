@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
@@ -50,7 +51,7 @@ def test_reopening_changes_nothing(backend_url):
 # Built by the migration from SQL text (FTS5, counters, expression indexes), not in schema.metadata.
 MIGRATION_ONLY_TABLES = ("incident_id_sequence", "incidents_fts")
 MIGRATION_ONLY_INDEXES = {f"incidents_{name}_idx" for name in
-                          ("status", "severity", "type", "title", "number", "board", "search_trgm")}
+                          ("status_rank", "type_rank", "title", "number", "board", "search_trgm")}
 
 
 def _ours(name, kind, parent_names) -> bool:
@@ -70,6 +71,38 @@ def test_the_migration_builds_what_schema_py_describes(backend_url):
     finally:
         engine.dispose()
     assert differences == []
+
+
+def _index_names(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_a_database_made_at_0001_is_upgraded_with_its_data_and_can_go_back(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    engine.dispose()
+    assert "incidents_status_idx" in _index_names(url)
+    first = open_sql_backend(url, TESTER)  # upgrades to head
+    try:
+        created = first.create_incident(IncidentDraft(title="kept", severity=Severity.HIGH))
+        assert first.count_by_severity(parse_filter("status:active"))[Severity.HIGH] == 1
+        assert first.list_incidents(parse_filter("sev:high type:!cost"), Window()).rows[0].id == created.id
+    finally:
+        first.close()
+    assert {"incidents_status_rank_idx", "incidents_type_rank_idx"} <= _index_names(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0001")
+    engine.dispose()
+    names = _index_names(url)
+    assert "incidents_status_idx" in names and "incidents_status_rank_idx" not in names
 
 
 def test_views_answer(backend):

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 from uuid import UUID
 
-from ..domain.enums import Status
+from ..domain.enums import Severity, Status
 from ..domain.models import (
     Check,
     ConfigItem,
@@ -63,6 +63,13 @@ class Backend(Protocol):
     def whoami(self) -> Person: ...
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page: ...
+
+    def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
+        """How many incidents matching `query` there are at each severity (unknown stored values
+        under their verbatim text); sort and window are ignored.
+
+        Every Severity is a key (0 when none match); an unknown value only when it occurs."""
+        ...
 
     def get_incident(self, id: UUID) -> IncidentDetail: ...
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 from ...domain import clock, lifecycle
-from ...domain.enums import Status
+from ...domain.enums import Severity, Status
 from ...domain.models import (
     SYSTEM_PERSON_NAME,
     Check,
@@ -69,6 +69,7 @@ from .schema import (
 RESPONDERS_SHOWN = 5
 """Responder names a board row carries (Mission Control's list shows up to 5 avatars)."""
 _SEPARATOR = "\x1f"
+_SEVERITY_BY_RANK = {severity.rank: severity for severity in Severity}
 _TICK = timedelta(microseconds=1)
 
 
@@ -180,10 +181,13 @@ class SqlBackend:
 
     # -- the board ------------------------------------------------------------------------
 
+    def _where(self, query: IncidentQuery) -> list[ColumnElement[bool]]:
+        return sql.where_clauses(query, me=lambda: self.whoami().id, now=clock.utcnow(),
+                                 dialect=self.dialect, fts=self._fts)
+
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
-        where = sql.where_clauses(query, me=lambda: self.whoami().id, now=clock.utcnow(),
-                                  dialect=self.dialect, fts=self._fts)
-        terms = sql.order_terms(query.sort)
+        where = self._where(query)
+        terms = sql.order_terms(query)
         keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]
         # Find the page's ids first, then compute the row details for those ids only.
         page = (select(incidents.c.id.label("page_id"), *keys).where(*where)
@@ -197,6 +201,18 @@ class SqlBackend:
             found = conn.execute(rows).all()
             total = conn.execute(count).scalar_one()
         return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+
+    def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
+        # Grouped by the stored text so unknown values keep theirs; the rank computed beside it
+        # folds `P1`, `critical`... into one Severity exactly as the severity filter would.
+        grouped = (select(incidents.c.severity, sql.rank("severity"), func.count())
+                   .where(*self._where(query)).group_by(incidents.c.severity))
+        counts: dict[Severity | str, int] = dict.fromkeys(Severity, 0)
+        with self._read() as conn:
+            for stored, rank, count in conn.execute(grouped):
+                severity = _SEVERITY_BY_RANK.get(rank, stored)
+                counts[severity] = counts.get(severity, 0) + count
+        return counts
 
     def find_incident(self, incident_id: str) -> UUID:
         wanted = incident_id.strip().upper()

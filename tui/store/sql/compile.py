@@ -1,9 +1,10 @@
 """An `IncidentQuery` as SQL: WHERE clauses and ORDER BY terms over the `incidents` table.
 
-Stored values are lenient (`P1`, `Blocker`, `investigating`, `technicalDebt`...), so an
-enum filter matches every stored spelling that parses to the requested value, and enum
-sorts rank with a CASE expression (unknown values last). The severity rank text is also
-the leading expression of the board index, so the two must be built by the same function.
+Stored values are lenient (`P1`, `Blocker`, `investigating`, `technicalDebt`...), so a
+CASE expression over every known spelling gives each stored value its rank (unknown values
+last). Enum sorts order by the rank and enum filters compare it with the wanted ranks, which
+lets the planner answer them from indexes led by the same expression (migrations 0001 and
+0002 build those from `rank_sql`): the text must stay identical.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from ...domain.query import (
     LinkField,
     PersonClause,
     PersonField,
-    Sort,
     SortKey,
 )
 from .schema import config_items, checks, evidences, hypotheses, incidents, people, responders, teams
@@ -87,18 +87,16 @@ def rank(field: str) -> ColumnElement[int]:
 
 
 def _enum_match(field: str, clause: EnumClause) -> ColumnElement[bool]:
-    column = incidents.c[field]
-    aliases = ALIASES[field]
-    lowered: set[str] = set()
-    exact: set[str] = set()
-    for value in clause.values:
-        more_lowered, more_exact = spellings(aliases, value)
-        lowered.update(more_lowered)
-        exact.update(more_exact)
-    match = func.lower(column).in_(sorted(lowered))
-    if exact:
-        match = or_(match, column.in_(sorted(exact)))
-    return not_(match) if clause.negated else match
+    """The stored value's rank is (not) one of the wanted ranks.
+
+    One IN list with a value per wanted rank, not one per spelling, is what lets the planner
+    search the rank index with a fair row estimate. A negation becomes the complement among
+    all ranks (UNKNOWN_RANK included: the CASE is never NULL), so it too is a search.
+    """
+    wanted = {value.rank for value in clause.values}
+    if clause.negated:
+        wanted = ({value.rank for value in ALIASES[field].values()} | {UNKNOWN_RANK}) - wanted
+    return rank(field).in_(sorted(wanted))
 
 
 # -- People and links ------------------------------------------------------------------------
@@ -253,7 +251,6 @@ def commander_name() -> ColumnElement[str]:
 
 def _primary(key: SortKey) -> list[OrderTerm]:
     return {
-        SortKey.SEVERITY: [OrderTerm(rank("severity"))],
         SortKey.STATUS: [OrderTerm(rank("status"))],
         SortKey.TYPE: [OrderTerm(rank("type"))],
         SortKey.TITLE: [OrderTerm(func.lower(incidents.c.title))],
@@ -266,15 +263,21 @@ def _primary(key: SortKey) -> list[OrderTerm]:
     }[key]
 
 
-def order_terms(sort: Sort) -> list[OrderTerm]:
+def order_terms(query: IncidentQuery) -> list[OrderTerm]:
     """The sort, then highest severity, newest, and the id so pages never overlap.
 
     Descending reverses every term: the default order then walks the board index backwards.
+    A severity rank the filter pins to one value orders nothing and is left out: with it,
+    SQLite (3.40) sorts the rows the board index has just found in that very order.
     """
-    terms = _primary(sort.key)
-    if sort.key is not SortKey.SEVERITY:
-        terms.append(OrderTerm(rank("severity")))
+    sort = query.sort
+    severity = [] if _one_rank(query.severity) else [OrderTerm(rank("severity"))]
+    terms = severity if sort.key is SortKey.SEVERITY else _primary(sort.key) + severity
     if sort.key is not SortKey.AGE:
         terms.append(OrderTerm(incidents.c.created_at, descending=True))
     terms.append(OrderTerm(incidents.c.id))
     return [term.reversed() for term in terms] if sort.descending else terms
+
+
+def _one_rank(clause: EnumClause | None) -> bool:
+    return clause is not None and not clause.negated and len(clause.values) == 1

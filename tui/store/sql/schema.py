@@ -191,8 +191,9 @@ incidents = Table(
     Index("incidents_created_at_idx", "created_at"),
     Index("incidents_updated_at_idx", "updated_at"),
 )
-# Also on incidents, built by the migration from SQL text: lower(status|severity|type), the
-# board index (severity rank, created_at DESC, id) and the free-text index (FTS5 / pg_trgm).
+# Also on incidents, built by the migrations from SQL text: the status and type rank indexes
+# (rank, severity rank, status, severity, type), the board index (severity rank, created_at DESC, id, status,
+# severity, type) and the free-text index (FTS5 / pg_trgm).
 
 responders = Table(
     "responders", metadata,
