@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual import events
@@ -39,6 +40,10 @@ class IncidentApp(App[None]):
         return Board(self.initial_filter)
 
     def on_mount(self) -> None:
+        # Everything built so far (modules, styles, the backend, the widgets) lives as long as the
+        # app: leave it out of the cyclic garbage collector's full passes, which otherwise walk it
+        # all (~70 ms at 100k incidents) in the middle of a keystroke every few seconds.
+        gc.freeze()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
 
@@ -60,6 +65,12 @@ class IncidentApp(App[None]):
 
     def _warn(self, message: str) -> None:
         self.notify(message, severity="warning", timeout=10, markup=False)
+
+    def on_unmount(self) -> None:
+        # What the app held may be collected again once it is gone: now, while it shuts down,
+        # rather than in the middle of whatever the process runs next.
+        gc.unfreeze()
+        gc.collect()
 
     async def action_quit(self) -> None:
         self.quitting = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from tui.app import IncidentApp
 from tui.domain.enums import IncidentType, Severity, Status
@@ -56,7 +56,7 @@ def pane_text(app: IncidentApp) -> str:
     pane = board(app).query_one(IncidentDetailPane)
     assert pane.detail is not None
     console = Console(width=100, record=True, file=io.StringIO())
-    console.print(pane.query_one("#detail-body", Static).content)
+    console.print(pane.body)
     return console.export_text()
 
 

@@ -7,6 +7,7 @@ cursor; moving past its edge asks the backend for the page that holds the new ro
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from textual.containers import Container, Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..actions import Group, bindings
@@ -27,6 +28,7 @@ from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Wind
 from ..store.base import Backend, Page
 from ..widgets.detail import IncidentDetailPane
 from ..widgets.filter_bar import FilterBar
+from ..widgets.footer import SteadyFooter
 from ..widgets.incident_table import SORT_BY_COLUMN, SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
 from .dialog import describe_error
@@ -38,6 +40,8 @@ DETAIL_QUIET_SECONDS = 0.12
 """While the cursor keeps moving, load the detail at most this often (the last one always)."""
 AUTO_REFRESH_SECONDS = 15.0
 """Changes made elsewhere (another terminal, another user) show up without ctrl+r."""
+NEARBY_DETAILS = 16
+"""Details kept of the incidents the cursor was on or is next to, so a step shows one at once."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,9 +74,18 @@ class DetailLoaded(Message):
 
 
 class CountsLoaded(Message):
-    def __init__(self, counts: dict[Severity, int]) -> None:
+    def __init__(self, counts: dict[Severity | str, int]) -> None:
         super().__init__()
         self.counts = counts
+
+
+def landing_id(request: PageRequest, page: Page) -> UUID | None:
+    """The incident the cursor will be on once `page` answers `request` (see `Board._show_page`)."""
+    if request.keep_id is not None and (request.pin or any(row.id == request.keep_id for row in page.rows)):
+        return request.keep_id
+    if not page.rows:
+        return None
+    return page.rows[min(max(request.target - page.offset, 0), len(page.rows) - 1)].id
 
 
 def board_row(detail: IncidentDetail) -> IncidentRow:
@@ -85,8 +98,7 @@ def board_row(detail: IncidentDetail) -> IncidentRow:
         check_count=len(detail.checks), created_at=incident.created_at, updated_at=incident.updated_at)
 
 
-def active_at(severity: Severity) -> IncidentQuery:
-    return IncidentQuery(status=EnumClause(ACTIVE_STATUSES), severity=EnumClause(frozenset({severity})))
+ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))
 
 
 class Board(IncidentActions, Screen):
@@ -105,6 +117,13 @@ class Board(IncidentActions, Screen):
         self._wanted_detail: UUID | None = None
         self._requested_detail: UUID | None = None
         self._detail_timer: Timer | None = None
+        self._nearby: OrderedDict[UUID, IncidentDetail] = OrderedDict()
+        """Recently fetched details, newest last: shown at once when the cursor lands on one, while
+        a fresh copy is fetched (so the pane is never older than the keystroke for long)."""
+        self._step = 0
+        """The direction the cursor last moved by key: the detail one row further that way is fetched
+        ahead (none before the first move, so start-up fetches only what it shows)."""
+        self._status = ""
 
     # -- The contract with IncidentActions ---------------------------------------------------
 
@@ -132,6 +151,7 @@ class Board(IncidentActions, Screen):
         current = self.table.current
         keep_id = keep_id or (current.id if current else None)
         self._requested_detail = None  # the detail may have changed even if the row did not
+        self._nearby.clear()
         self._load(self._intended_index(), keep_id, pin=pin)
         self._fetch_counts()
 
@@ -151,7 +171,7 @@ class Board(IncidentActions, Screen):
             yield IncidentTable(id="incidents")
             yield IncidentDetailPane(id="detail")
         yield Static(id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def table(self) -> IncidentTable:
@@ -195,7 +215,12 @@ class Board(IncidentActions, Screen):
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _fetch_page(self, request: PageRequest) -> None:
-        self.post_message(PageLoaded(request, self.backend.list_incidents(request.query, request.window)))
+        page = self.backend.list_incidents(request.query, request.window)
+        self.post_message(PageLoaded(request, page))
+        # The detail the page lands on, in the same thread: no round trip through the UI for it.
+        landing = landing_id(request, page)
+        if landing is not None:
+            self.post_message(DetailLoaded(self.backend.get_incident(landing)))
 
     @on(PageLoaded)
     def _show_page(self, message: PageLoaded) -> None:
@@ -207,6 +232,7 @@ class Board(IncidentActions, Screen):
             self._load(page.total - 1, request.keep_id)
             return
         self._pending = None
+        self._requested_detail = landing_id(request, page)  # on its way from the page's worker
         index = next((page.offset + i for i, row in enumerate(page.rows) if row.id == request.keep_id), None)
         if index is None and request.pin and self.table.index_of(request.keep_id) is not None:
             self._pinned = request.keep_id  # keep the old page; the detail fetch refreshes the row
@@ -221,6 +247,9 @@ class Board(IncidentActions, Screen):
         index = min(max(index, 0), total - 1)
         if self._pending is None and self._pinned is None and self.table.holds(index):
             self.table.move_to(index)
+            # Now rather than on the table's RowHighlighted message: the screen repaints as soon as
+            # the key is handled, and the row and its detail (when known) belong in the same frame.
+            self._cursor_moved()
         elif self._pinned is not None and self.table.holds(index):
             # Leaving a pinned incident: reload without it, landing on the row the user aimed at.
             self._load(index, self.table.row_at(index).id)
@@ -240,6 +269,10 @@ class Board(IncidentActions, Screen):
             self._detail = self._wanted_detail = self._requested_detail = None
             self.detail_pane.show(None)
             return
+        known = self._nearby.get(row.id)
+        if known is not None and row.id != self._wanted_detail:
+            self._detail = known
+            self.detail_pane.show(known)
         self._wanted_detail = row.id
         if self._detail_timer is None:
             self._request_detail()
@@ -249,30 +282,47 @@ class Board(IncidentActions, Screen):
         wanted = self._wanted_detail
         if wanted is not None and wanted != self._requested_detail:
             self._requested_detail = wanted
-            self._fetch_detail(wanted)
+            self._fetch_detail(wanted, self._row_ahead())
             self._detail_timer = self.set_timer(DETAIL_QUIET_SECONDS, self._quiet_over)
+
+    def _row_ahead(self) -> UUID | None:
+        """The incident one step further in the direction the cursor moves, if held and not yet known."""
+        index = self.table.index
+        if index is None or not self._step or not self.table.holds(index + self._step):
+            return None
+        ahead = self.table.row_at(index + self._step).id
+        return None if ahead in self._nearby else ahead
 
     def _quiet_over(self) -> None:
         self._detail_timer = None
         self._request_detail()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _fetch_detail(self, incident_id: UUID) -> None:
+    def _fetch_detail(self, incident_id: UUID, ahead: UUID | None) -> None:
         self.post_message(DetailLoaded(self.backend.get_incident(incident_id)))
+        if ahead is not None:
+            self.post_message(DetailLoaded(self.backend.get_incident(ahead)))
 
     @on(DetailLoaded)
     def _show_detail(self, message: DetailLoaded) -> None:
-        if message.detail.incident.id == self._wanted_detail:
-            self._detail = message.detail
-            self.detail_pane.show(message.detail)
-            self.table.replace_row(board_row(message.detail))
+        detail = message.detail
+        self._remember(detail)
+        if detail.incident.id == self._wanted_detail:
+            self._detail = detail
+            self.detail_pane.show(detail)
+            self.table.replace_row(board_row(detail))
+
+    def _remember(self, detail: IncidentDetail) -> None:
+        self._nearby[detail.incident.id] = detail
+        self._nearby.move_to_end(detail.incident.id)
+        while len(self._nearby) > NEARBY_DETAILS:
+            self._nearby.popitem(last=False)
 
     # -- Severity counts ---------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def _fetch_counts(self) -> None:
-        counts = {sev: self.backend.list_incidents(active_at(sev), Window(0, 1)).total for sev in Severity}
-        self.post_message(CountsLoaded(counts))
+        self.post_message(CountsLoaded(self.backend.count_by_severity(ACTIVE)))
 
     @on(CountsLoaded)
     def _show_counts(self, message: CountsLoaded) -> None:
@@ -290,7 +340,10 @@ class Board(IncidentActions, Screen):
             text = f"row {table.index + 1:,} of {table.total:,}"
         if self._pinned is not None and table.current is not None:
             text = f"{table.current.incident_id} left the filter (ctrl+r drops it) · {text}"
-        self.query_one("#status", Static).update(f"{text} · sorted by {sort_description(self.incident_query.sort)}")
+        status = f"{text} · sorted by {sort_description(self.incident_query.sort)}"
+        if status != self._status:
+            self._status = status
+            self.query_one("#status", Static).update(status, layout=False)  # one line, always: no re-layout
 
     # -- Filter ------------------------------------------------------------------------------
 
@@ -314,9 +367,11 @@ class Board(IncidentActions, Screen):
         self.table.focus()
 
     def action_cursor_down(self) -> None:
+        self._step = 1
         self.go_to(self._intended_index() + 1)
 
     def action_cursor_up(self) -> None:
+        self._step = -1
         self.go_to(self._intended_index() - 1)
 
     def _screenful(self) -> int:

@@ -14,9 +14,10 @@ from datetime import datetime
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
 from textual.dom import DOMNode, NoScreen
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
 from ..domain import lifecycle
@@ -59,6 +60,8 @@ UNKNOWN_STYLE = "reverse"
 MUTED = "grey58"
 HEADING = "bold underline"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+NOTHING_SELECTED = Text("No incident selected", style=MUTED)
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
@@ -279,28 +282,70 @@ def render_detail(detail: IncidentDetail, node: DOMNode | None = None) -> Render
     )
 
 
-class IncidentDetailPane(VerticalScroll):
-    """Scrollable detail of the selected incident; `show(None)` when nothing is selected."""
+class IncidentDetailPane(ScrollView):
+    """Scrollable detail of the selected incident; `show(None)` when nothing is selected.
+
+    A line widget: each detail is rendered once per width into strips, and showing another
+    one only changes the scrollable height. (A Static in a scrolling container measured the
+    rich tables once for their height and again to draw them, and the scrollbar coming and
+    going re-laid the pane out a second time.) The scrollbar is always there, so the width, and
+    with it the rendering, never depends on the detail's length, and showing another detail needs
+    no layout (see `_set_content_size`).
+    """
 
     DEFAULT_CSS = """
-    IncidentDetailPane { padding: 0 1; }
-    IncidentDetailPane > #detail-body { width: 1fr; height: auto; }
+    IncidentDetailPane { padding: 0 1; overflow-x: hidden; overflow-y: scroll; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.detail: IncidentDetail | None = None
-
-    def compose(self):
-        yield Static(Text("No incident selected", style=MUTED), id="detail-body")
+        self.body: RenderableType = NOTHING_SELECTED
+        """What the pane shows, as a rich renderable."""
+        self._lines: list[Strip] = []
+        self._lines_width = -1
 
     def show(self, detail: IncidentDetail | None) -> None:
+        if detail is not None and detail == self.detail:
+            return  # a refresh that changed nothing: keep the lines and the scroll position
         moved = detail is None or self.detail is None or detail.incident.id != self.detail.incident.id
         self.detail = detail
-        body = self.query_one("#detail-body", Static)
-        if detail is None:
-            body.update(Text("No incident selected", style=MUTED))
-        else:
-            body.update(render_detail(detail, self))
-        if moved:
-            self.scroll_home(animate=False)
+        self.body = NOTHING_SELECTED if detail is None else render_detail(detail, self)
+        self._render_body()
+        if moved and self.scroll_y:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._lines_width:
+            self._render_body()
+
+    def _render_body(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return  # not laid out yet: on_resize renders
+        console = self.app.console
+        options = self.app.console_options.update(width=width, highlight=False)
+        self._lines = [Strip(line, width) for line in console.render_lines(self.body, options, pad=True)]
+        self._lines_width = width
+        self._set_content_size(Size(width, len(self._lines)))
+        self.refresh()
+
+    def _set_content_size(self, size: Size) -> None:
+        """Textual answers a new virtual size with a layout of the screen, and every layout with one
+        more frame to redraw the scrollbars; once the (always shown) scrollbar is in place,
+        updating it directly is enough."""
+        if size == self.virtual_size:
+            return
+        if not self.show_vertical_scrollbar:
+            self.virtual_size = size  # the first time: the layout places the scrollbar
+            return
+        self.set_reactive(IncidentDetailPane.virtual_size, size)
+        self.vertical_scrollbar.window_virtual_size = size.height
+        self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False)
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines) or width != self._lines_width:
+            return Strip.blank(width, self.rich_style)
+        return self._lines[index].apply_style(self.rich_style)

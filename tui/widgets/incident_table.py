@@ -15,6 +15,7 @@ from uuid import UUID
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from ..domain import format as fmt
 from ..domain.clock import utcnow
@@ -190,9 +191,24 @@ class IncidentTable(DataTable, inherit_bindings=False):
         rows = list(self.page.rows)
         rows[index - self.page_offset] = row
         self.page = replace(self.page, rows=tuple(rows))
-        now = utcnow()
+        self._refill_row(index - self.page_offset, row, utcnow())
+
+    def _refill_row(self, position: int, row: IncidentRow, now: datetime) -> None:
+        """New cells for one row, repainting only that row.
+
+        `DataTable.update_cell` bumps a counter that is part of every cached rendering's key, so
+        changing one row re-renders every visible cell through rich (tens of milliseconds). Here
+        the row's cells change in place and only that row's cached renderings are dropped."""
+        key = RowKey(str(row.id))
+        cells = self._data[key]
         for column, _ in self._layout:
-            self.update_cell(str(row.id), column.key, column.cell(row, now))
+            cells[ColumnKey(column.key)] = column.cell(row, now)
+        for cache in (self._cell_render_cache, self._row_render_cache):
+            for cached in [cached for cached in cache.keys() if cached[0] == key]:
+                cache.discard(cached)
+        self._row_renderable_cache.discard((self._update_count, position))
+        self._line_cache.clear()
+        self.refresh_row(position)
 
     def move_to(self, index: int) -> None:
         self.move_cursor(row=index - self.page_offset, animate=False)
@@ -202,10 +218,24 @@ class IncidentTable(DataTable, inherit_bindings=False):
 
     def show_page(self, page: Page, sort: Sort, index: int) -> None:
         """Replace the rows with `page` and put the cursor on absolute row `index`."""
+        held = self.page
         self.page, self.order = page, sort
-        self._render_rows()
+        if self._holds_same_incidents(held):
+            now = utcnow()
+            for position, (old, new) in enumerate(zip(held.rows, page.rows)):
+                if old != new:
+                    self._refill_row(position, new, now)
+        else:
+            self._render_rows()
         if page.rows:
             self.move_to(min(max(index, self.page_offset), self.page_offset + len(page.rows) - 1))
+
+    def _holds_same_incidents(self, held: Page) -> bool:
+        """A refresh of the page shown (same rows in the same places): only changed rows need redrawing."""
+        return (held.offset == self.page.offset and [row.id for row in held.rows] == [row.id for row in self.page.rows]
+                and columns_for(self._content_width(), self._id_width()) == self._layout
+                and all(_header(column, self.order) == self.columns[ColumnKey(column.key)].label
+                        for column, _ in self._layout))
 
     def _content_width(self) -> int:
         # Always leave room for the vertical scrollbar, so a long page never adds a horizontal one.

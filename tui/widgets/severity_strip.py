@@ -30,4 +30,4 @@ class SeverityStrip(Static):
         super().__init__(strip_text(None), id=id)
 
     def show_counts(self, counts: Mapping[Severity, int]) -> None:
-        self.update(strip_text(counts))
+        self.update(strip_text(counts), layout=False)  # one line, always: no re-layout
