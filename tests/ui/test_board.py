@@ -98,7 +98,7 @@ async def test_moving_through_every_incident_loads_pages_not_everything(demo_app
         await settle(pilot)
         await apply_filter(pilot, settle, ALL)
         table = table_of(demo_app)
-        assert table.total == 320 and table.row_count <= PAGE_SIZE
+        assert table.total == 320 and len(table.page.rows) <= PAGE_SIZE
 
         await pilot.press("j", "j", "down", "k")
         assert table.index == 2 and status_line(demo_app).startswith("row 3 of 320")
@@ -107,7 +107,7 @@ async def test_moving_through_every_incident_loads_pages_not_everything(demo_app
         await settle(pilot)
         assert table.index == 319 and status_line(demo_app).startswith("row 320 of 320")
         assert table.current.id == backend_rows(demo_app, ALL, offset=319, limit=1).rows[0].id
-        assert table.row_count <= PAGE_SIZE
+        assert len(table.page.rows) <= PAGE_SIZE
 
         await pilot.press("g")
         await settle(pilot)
@@ -130,18 +130,18 @@ async def test_sort_keys_cycle_and_reverse_the_order(demo_app, settle):
     async with demo_app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         table = table_of(demo_app)
-        assert "Sev ▲" in [str(c.label) for c in table.columns.values()]
+        assert "Sev ▲" in table.header_labels()
 
         await pilot.press("s")  # severity -> status
         await settle(pilot)
-        assert "Status ▲" in [str(c.label) for c in table.columns.values()]
+        assert "Status ▲" in table.header_labels()
         expected = backend_rows(demo_app, DEFAULT_FILTER, sort=Sort(SortKey.STATUS))
         assert [r.id for r in table.page.rows[:10]] == [r.id for r in expected.rows]
         assert "sorted by status" in status_line(demo_app)
 
         await pilot.press("S")
         await settle(pilot)
-        assert "Status ▼" in [str(c.label) for c in table.columns.values()]
+        assert "Status ▼" in table.header_labels()
         expected = backend_rows(demo_app, DEFAULT_FILTER, sort=Sort(SortKey.STATUS, descending=True))
         assert [r.id for r in table.page.rows[:10]] == [r.id for r in expected.rows]
 
@@ -252,15 +252,11 @@ async def test_titles_are_text_not_markup(demo_backend, settle):
     demo_backend.create_incident(IncidentDraft(title="[SEV1] db down [/x] [b]not bold[/b]",
                                                severity=Severity.CRITICAL))
     app = IncidentApp(demo_backend, initial_filter='"db down"')
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(200, 30)) as pilot:  # wide enough for the whole title
         await settle(pilot)
         table = table_of(app)
-        titles = [str(table.get_cell_at((row, 0 + _title_column(table)))) for row in range(table.row_count)]
-        assert "[SEV1] db down [/x] [b]not bold[/b]" in titles
-
-
-def _title_column(table: IncidentTable) -> int:
-    return [str(key.value) for key in table.columns].index("title")
+        lines = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("[SEV1] db down [/x] [b]not bold[/b]" in line for line in lines)
 
 
 async def test_q_quits(demo_app, settle):
@@ -336,11 +332,11 @@ async def test_clicking_a_column_header_sorts_by_it(demo_app, settle):
         await settle(pilot)
         table = table_of(demo_app)
         header = table.region.offset
-        before_title = list(table.columns.values())[:_title_column(table)]
-        title_x = sum(column.get_render_width(table) for column in before_title) + 2
+        keys = [column.key for column, _ in table.columns_shown]
+        title_x = sum(width + 2 for _, width in table.columns_shown[:keys.index("title")]) + 2
         await pilot.click(offset=(header.x + title_x, header.y))
         await settle(pilot)
-        assert "Title ▲" in [str(c.label) for c in table.columns.values()]
+        assert "Title ▲" in table.header_labels()
         titles = [r.title for r in table.page.rows[:10]]
         assert titles == [r.title for r in backend_rows(demo_app, DEFAULT_FILTER, sort=Sort(SortKey.TITLE)).rows]
 
@@ -377,3 +373,41 @@ async def test_an_incident_an_action_moves_out_of_the_filter_stays_under_the_cur
         await settle(pilot)
         assert table.index_of(chosen) is None and table.current.id == below
         assert "left the filter" not in status_line(demo_app)
+
+
+async def test_clicking_a_row_selects_it(demo_app, settle):
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = table_of(demo_app)
+        await pilot.click(IncidentTable, offset=(10, 3))  # line 0 is the header: this is the third row
+        await settle(pilot)
+        assert table.index == 2
+        assert demo_app.screen.selected_incident().id == table.current.id == table.page.rows[2].id
+
+
+async def test_the_footer_keeps_its_keys_while_the_filter_takes_the_typing(demo_app, settle):
+    async with demo_app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        keys = list(demo_app.screen.query("FooterKey"))
+        await pilot.press("slash")
+        await pilot.pause()
+        assert list(demo_app.screen.query("FooterKey")) == keys, "the same key widgets, not rebuilt"
+        quiet = {key.key for key in keys if key.disabled}
+        assert "a" in quiet and "slash" not in quiet, "letters type into the filter; / still shows"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not any(key.disabled for key in demo_app.screen.query("FooterKey"))
+
+
+async def test_crossing_a_page_edge_scrolls_one_line_as_inside_a_page(demo_app, settle):
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await apply_filter(pilot, settle, ALL)
+        table = table_of(demo_app)
+        demo_app.screen.go_to(PAGE_SIZE - 1)  # the last row the first page holds, on the bottom line
+        await settle(pilot)
+        line = table.cursor_row - round(table.scroll_y)
+        await pilot.press("j")
+        await settle(pilot)
+        assert table.page_offset > 0 and table.index == PAGE_SIZE
+        assert table.cursor_row - round(table.scroll_y) == line, "still on the bottom line: no jump"

@@ -17,7 +17,7 @@ from textual.containers import Container, Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..actions import Group, bindings
@@ -29,7 +29,7 @@ from ..store.base import Backend, Page
 from ..widgets.detail import IncidentDetailPane
 from ..widgets.filter_bar import FilterBar
 from ..widgets.footer import SteadyFooter
-from ..widgets.incident_table import SORT_BY_COLUMN, SORTABLE, IncidentTable, sort_description
+from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
 from .dialog import describe_error
 from .incident_actions import IncidentActions
@@ -163,6 +163,10 @@ class Board(IncidentActions, Screen):
     # -- Layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The breakpoint class now rather than on the first resize: the first layout is then the
+        # right one, and start-up saves a second layout and the frame it costs.
+        width = self.app.size.width
+        self.add_class([name for start, name in self.HORIZONTAL_BREAKPOINTS if width >= start][-1])
         with Horizontal(id="topbar"):
             yield Label(self.app.title, id="app-title")
             yield SeverityStrip(id="strip")
@@ -258,9 +262,10 @@ class Board(IncidentActions, Screen):
 
     # -- The cursor and the detail -----------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#incidents")
-    def _row_highlighted(self) -> None:
-        self._cursor_moved()
+    @on(IncidentTable.RowClicked, "#incidents")
+    def _row_clicked(self, event: IncidentTable.RowClicked) -> None:
+        self.table.focus()
+        self.go_to(event.index)
 
     def _cursor_moved(self) -> None:
         self._update_status()
@@ -416,10 +421,10 @@ class Board(IncidentActions, Screen):
         sort = self.incident_query.sort
         self._sort_by(Sort(sort.key, not sort.descending))
 
-    @on(DataTable.HeaderSelected, "#incidents")
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+    @on(IncidentTable.HeaderClicked, "#incidents")
+    def _header_clicked(self, event: IncidentTable.HeaderClicked) -> None:
         """A click on a column header sorts by it; a second click reverses."""
-        key = SORT_BY_COLUMN.get(str(event.column_key.value))
+        key = event.column.sort
         if key is None:
             return
         sort = self.incident_query.sort

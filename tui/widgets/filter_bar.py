@@ -68,10 +68,10 @@ class FilterBar(Vertical):
 
     def show_error(self, error: FilterError | None) -> None:
         message = self.query_one("#filter-message", Static)
-        message.display = error is not None
         if error is None:
-            message.update("")
+            message.display = False  # and its old text stays: updating a hidden line costs a layout
             return
+        message.display = True
         message.update(Text.assemble(("✗ ", "bold"), error.message, (f"  (column {error.position + 1})", "dim")))
         self.filter_input.cursor_position = error.position
 

@@ -1,21 +1,31 @@
-"""The incident list: a DataTable that holds one page of the result, never all of it.
+"""The incident list: a line-drawn table that holds one page of the result, never all of it.
 
 The board asks the backend for a window around the cursor; this widget shows that window,
 knows which absolute rows it holds (`page_offset`, `total`) and says whether a row is loaded.
 Cells are `rich.text.Text` built from cleaned data, so `[SEV1]` stays as typed.
 Severity and status are coloured and also spelled out, so they read without colour.
+
+Each row is rendered once into a `Strip` (one line of segments) and kept until its incident,
+the column layout or the styles change; a frame draws only the rows in view from those strips.
+(A DataTable rendered every visible cell through rich for each new page: tens of milliseconds.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 from datetime import datetime
 from uuid import UUID
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ..domain import format as fmt
 from ..domain.clock import utcnow
@@ -104,7 +114,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("age", "Age", 4, lambda r, now: Text(fmt.age(r.created_at, now), justify="right"), SortKey.AGE),
 )
 SORTABLE = tuple(column.sort for column in COLUMNS if column.sort is not None)
-SORT_BY_COLUMN = {column.key: column.sort for column in COLUMNS if column.sort is not None}
 MIN_TITLE_WIDTH = 22
 CELL_PADDING = 1
 
@@ -145,14 +154,101 @@ def _header(column: Column, sort: Sort) -> Text:
     return Text.assemble(column.label, (" ▼" if sort.descending else " ▲", "bold"))
 
 
-class IncidentTable(DataTable, inherit_bindings=False):
-    """One page of incidents; the board's bindings move the cursor and fetch other pages."""
+
+
+def _fit(text: Text, width: int) -> Text:
+    """`text` cut (with an ellipsis where it asks for one) or padded to exactly `width` cells."""
+    fitted = text.copy()
+    fitted.truncate(width, overflow=text.overflow or "crop")
+    gap = " " * (width - fitted.cell_len)  # unstyled, so a struck-through status strikes only its word
+    return Text.assemble(gap, fitted) if text.justify == "right" else Text.assemble(fitted, gap)
+
+
+def _line(cells: list[tuple[Text, int]]) -> Text:
+    """Cells side by side, each padded by CELL_PADDING on both sides.
+
+    Each cell is marked with its column number (as a DataTable does), which also keeps a terminal
+    or a screenshot from running one cell's text into the next."""
+    pad = " " * CELL_PADDING
+    line = Text(no_wrap=True, end="")
+    for number, (cell, width) in enumerate(cells):
+        start = len(line)
+        line.append(pad).append_text(_fit(cell, width)).append(pad)
+        line.stylize(Style.from_meta({"column": number}), start)
+    return line
+
+
+class LineStyles(NamedTuple):
+    """What the table's lines are drawn in; they change with the focus and the theme."""
+
+    row: Style
+    header: Style
+    cursor: Style
+
+
+class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
+    """One page of incidents; the board's bindings move the cursor and fetch other pages.
+
+    Line 0 is the header (it never scrolls); line y > 0 shows row `scroll_y + y - 1` of the page."""
+
+    COMPONENT_CLASSES = {"incident-table--header", "incident-table--cursor"}
+    DEFAULT_CSS = """
+    IncidentTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .incident-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .incident-table--header { background-tint: $foreground 5%; }
+        }
+        & > .incident-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .incident-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .incident-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    class HeaderClicked(Message):
+        def __init__(self, table: IncidentTable, column: Column) -> None:
+            super().__init__()
+            self.table, self.column = table, column
+
+        @property
+        def control(self) -> IncidentTable:
+            return self.table
+
+    class RowClicked(Message):
+        def __init__(self, table: IncidentTable, index: int) -> None:
+            super().__init__()
+            self.table = table
+            self.index = index
+            """Absolute position of the row in the whole result."""
+
+        @property
+        def control(self) -> IncidentTable:
+            return self.table
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(cursor_type="row", cell_padding=CELL_PADDING, id=id)
+        super().__init__(id=id)
         self.page = Page(rows=(), total=0)
         self.order = Sort()
-        self._layout: tuple[tuple[Column, int], ...] = ()
+        self.cursor_row = 0
+        """Position of the cursor in the page."""
+        self.columns_shown: tuple[tuple[Column, int], ...] = ()
+        self._strips: dict[tuple[UUID, bool, LineStyles], tuple[IncidentRow, Strip]] = {}
+        """The rendered line of each row, with and without the cursor, in each style it was drawn in
+        (focused or not: moving the focus to and from the filter bar redraws no row)."""
+        self._header: Strip | None = None
+        self._styles: LineStyles | None = None
 
     @property
     def page_offset(self) -> int:
@@ -183,6 +279,12 @@ class IncidentTable(DataTable, inherit_bindings=False):
     def row_at(self, index: int) -> IncidentRow:
         return self.page.rows[index - self.page_offset]
 
+    def header_labels(self) -> list[str]:
+        """The column headings shown, with the sort arrow."""
+        return [_header(column, self.order).plain for column, _ in self.columns_shown]
+
+    # -- Changing what is shown ----------------------------------------------------------------
+
     def replace_row(self, row: IncidentRow) -> None:
         """Show fresher data for an incident this page holds (no-op if it holds none or nothing changed)."""
         index = self.index_of(row.id)
@@ -191,71 +293,156 @@ class IncidentTable(DataTable, inherit_bindings=False):
         rows = list(self.page.rows)
         rows[index - self.page_offset] = row
         self.page = replace(self.page, rows=tuple(rows))
-        self._refill_row(index - self.page_offset, row, utcnow())
-
-    def _refill_row(self, position: int, row: IncidentRow, now: datetime) -> None:
-        """New cells for one row, repainting only that row.
-
-        `DataTable.update_cell` bumps a counter that is part of every cached rendering's key, so
-        changing one row re-renders every visible cell through rich (tens of milliseconds). Here
-        the row's cells change in place and only that row's cached renderings are dropped."""
-        key = RowKey(str(row.id))
-        cells = self._data[key]
-        for column, _ in self._layout:
-            cells[ColumnKey(column.key)] = column.cell(row, now)
-        for cache in (self._cell_render_cache, self._row_render_cache):
-            for cached in [cached for cached in cache.keys() if cached[0] == key]:
-                cache.discard(cached)
-        self._row_renderable_cache.discard((self._update_count, position))
-        self._line_cache.clear()
-        self.refresh_row(position)
-
-    def move_to(self, index: int) -> None:
-        self.move_cursor(row=index - self.page_offset, animate=False)
-
-    def scroll_to_cursor(self) -> None:
-        self.move_cursor(row=self.cursor_row, animate=False)
+        self._refresh_position(index - self.page_offset)
 
     def show_page(self, page: Page, sort: Sort, index: int) -> None:
-        """Replace the rows with `page` and put the cursor on absolute row `index`."""
+        """Replace the rows with `page` and put the cursor on absolute row `index`.
+
+        Rows already drawn (the overlap with the page held, or all of it on a refresh) are not
+        drawn again; a refresh of the same rows repaints only those that changed."""
         held = self.page
         self.page, self.order = page, sort
-        if self._holds_same_incidents(held):
-            now = utcnow()
-            for position, (old, new) in enumerate(zip(held.rows, page.rows)):
+        self._header = None
+        ids = {row.id for row in page.rows}
+        self._strips = {key: cached for key, cached in self._strips.items() if key[0] in ids}
+        relaid = self._update_layout()
+        self._set_content_size(Size(self._content_width(), len(page.rows) + 1))
+        position = min(max(index - page.offset, 0), len(page.rows) - 1) if page.rows else 0
+        if not relaid and held.offset == page.offset and [r.id for r in held.rows] == [r.id for r in page.rows]:
+            self.refresh(Region(0, 0, self.size.width, 1))  # the header: the sort may have turned
+            for changed, (old, new) in enumerate(zip(held.rows, page.rows)):
                 if old != new:
-                    self._refill_row(position, new, now)
+                    self._refresh_position(changed)
+            self.move_to(page.offset + position)
         else:
-            self._render_rows()
-        if page.rows:
-            self.move_to(min(max(index, self.page_offset), self.page_offset + len(page.rows) - 1))
+            self.cursor_row = position
+            # The rows both pages hold stay where they were on screen: crossing a page edge scrolls
+            # one line, as inside a page, and redraws one row, not a screenful.
+            self.scroll_to_cursor(top=round(self.scroll_y) + held.offset - page.offset)
+            self.refresh()
 
-    def _holds_same_incidents(self, held: Page) -> bool:
-        """A refresh of the page shown (same rows in the same places): only changed rows need redrawing."""
-        return (held.offset == self.page.offset and [row.id for row in held.rows] == [row.id for row in self.page.rows]
-                and columns_for(self._content_width(), self._id_width()) == self._layout
-                and all(_header(column, self.order) == self.columns[ColumnKey(column.key)].label
-                        for column, _ in self._layout))
+    def move_to(self, index: int) -> None:
+        old, self.cursor_row = self.cursor_row, index - self.page_offset
+        if old != self.cursor_row:
+            self._refresh_position(old)
+            self._refresh_position(self.cursor_row)
+        self.scroll_to_cursor()
+
+    def scroll_to_cursor(self, top: int | None = None) -> None:
+        """Scroll as little as keeps the cursor's row in view under the header (from `top`, the
+        first row in view, if given)."""
+        rows_in_view = max(self.scrollable_content_region.height - 1, 1)
+        top = round(self.scroll_y) if top is None else max(top, 0)
+        if self.cursor_row < top:
+            top = self.cursor_row
+        elif self.cursor_row >= top + rows_in_view:
+            top = self.cursor_row - rows_in_view + 1
+        if top != round(self.scroll_y):
+            self.scroll_to(y=top, animate=False, immediate=True)
+
+    def _refresh_position(self, position: int) -> None:
+        """Redraw the line of the row at `position` in the page, if it is in view."""
+        self.refresh(Region(0, position - round(self.scroll_y) + 1, self.size.width, 1))
+
+    # -- Layout and styles ---------------------------------------------------------------------
 
     def _content_width(self) -> int:
-        # Always leave room for the vertical scrollbar, so a long page never adds a horizontal one.
-        return self.content_region.width - self.styles.scrollbar_size_vertical
-
-    def _render_rows(self) -> None:
-        cursor = self.cursor_row
-        self._layout = columns_for(self._content_width(), self._id_width())
-        self.clear(columns=True)
-        for column, width in self._layout:
-            self.add_column(_header(column, self.order), width=width, key=column.key)
-        now = utcnow()
-        for row in self.page.rows:
-            self.add_row(*(column.cell(row, now) for column, _ in self._layout), key=str(row.id))
-        if self.page.rows:
-            self.move_cursor(row=min(cursor, len(self.page.rows) - 1), animate=False)
+        return self.scrollable_content_region.width
 
     def _id_width(self) -> int:
         return max((fmt.cell_width(fmt.clean(row.incident_id)) for row in self.page.rows), default=0)
 
+    def _update_layout(self) -> bool:
+        """Fit the columns to the width; True (and every rendered line dropped) if they changed."""
+        layout = columns_for(self._content_width(), self._id_width())
+        if layout == self.columns_shown:
+            return False
+        self.columns_shown = layout
+        self._strips.clear()
+        self._header = None
+        return True
+
     def on_resize(self) -> None:
-        if columns_for(self._content_width(), self._id_width()) != self._layout:
-            self._render_rows()
+        if self._update_layout():
+            self.refresh()
+        self.scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        """Focus, theme and CSS changes may restyle every line."""
+        super().notify_style_update()
+        self._styles = None
+        self._header = None
+
+    def _line_styles(self) -> LineStyles:
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = LineStyles(base, base + self.get_component_rich_style("incident-table--header"),
+                                      base + self.get_component_rich_style("incident-table--cursor"))
+        return self._styles
+
+    def _set_content_size(self, size: Size) -> None:
+        """As in the detail pane: once the (always shown) scrollbar is placed, a new height needs
+        no layout of the screen, only the scrollbar told. (A scrollbar that came and went with
+        the length of the result cost a layout, and a frame, for most new filters.)"""
+        if size == self.virtual_size:
+            return
+        if not self.show_vertical_scrollbar:
+            self.virtual_size = size  # the first time: the layout places the scrollbar
+            return
+        self.set_reactive(IncidentTable.virtual_size, size)
+        self.vertical_scrollbar.window_virtual_size = size.height
+        self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False)
+
+    # -- Drawing -------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self._content_width()
+        if y == 0:
+            return self._header_line(width)
+        position = round(self.scroll_y) + y - 1
+        if position >= len(self.page.rows):
+            return Strip.blank(width, self.rich_style)
+        return self._row_line(self.page.rows[position], position == self.cursor_row, width)
+
+    def _header_line(self, width: int) -> Strip:
+        if self._header is None or self._header.cell_length != width:
+            line = _line([(_header(column, self.order), size) for column, size in self.columns_shown])
+            self._header = self._strip(line, width, self._line_styles().header)
+        return self._header
+
+    def _row_line(self, row: IncidentRow, cursor: bool, width: int) -> Strip:
+        styles = self._line_styles()
+        key = (row.id, cursor, styles)
+        cached = self._strips.get(key)
+        if cached is not None and cached[0] == row and cached[1].cell_length == width:
+            return cached[1]
+        line = _line([(column.cell(row, utcnow()), size) for column, size in self.columns_shown])
+        if cursor:
+            # As in a DataTable: the cursor's colour wins over the cells' colours, not their backgrounds.
+            strip = self._strip(line, width, styles.cursor, post_style=Style.from_color(styles.cursor.color))
+        else:
+            strip = self._strip(line, width, styles.row)
+        self._strips[key] = (row, strip)
+        return strip
+
+    def _strip(self, line: Text, width: int, style: Style, post_style: Style | None = None) -> Strip:
+        segments = Segment.apply_style(line.render(self.app.console), style, post_style)
+        return Strip(segments).adjust_cell_length(width, style)
+
+    # -- Mouse ---------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            column = self._column_at(event.x)
+            if column is not None:
+                self.post_message(self.HeaderClicked(self, column))
+        elif (position := round(self.scroll_y) + event.y - 1) < len(self.page.rows):
+            self.post_message(self.RowClicked(self, self.page_offset + position))
+
+    def _column_at(self, x: int) -> Column | None:
+        left = 0
+        for column, width in self.columns_shown:
+            left += width + 2 * CELL_PADDING
+            if x < left:
+                return column
+        return None
