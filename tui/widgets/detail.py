@@ -33,6 +33,7 @@ from ..domain.models import (
     TimelineEntry,
     TimelineKind,
 )
+from .line_view import set_content_size
 
 SEVERITY_STYLES = {
     Severity.CRITICAL: "bold white on red3",
@@ -290,7 +291,7 @@ class IncidentDetailPane(ScrollView):
     rich tables once for their height and again to draw them, and the scrollbar coming and
     going re-laid the pane out a second time.) The scrollbar is always there, so the width, and
     with it the rendering, never depends on the detail's length, and showing another detail needs
-    no layout (see `_set_content_size`).
+    no layout (see `line_view.set_content_size`).
     """
 
     DEFAULT_CSS = """
@@ -327,21 +328,8 @@ class IncidentDetailPane(ScrollView):
         options = self.app.console_options.update(width=width, highlight=False)
         self._lines = [Strip(line, width) for line in console.render_lines(self.body, options, pad=True)]
         self._lines_width = width
-        self._set_content_size(Size(width, len(self._lines)))
+        set_content_size(self, Size(width, len(self._lines)))
         self.refresh()
-
-    def _set_content_size(self, size: Size) -> None:
-        """Textual answers a new virtual size with a layout of the screen, and every layout with one
-        more frame to redraw the scrollbars; once the (always shown) scrollbar is in place,
-        updating it directly is enough."""
-        if size == self.virtual_size:
-            return
-        if not self.show_vertical_scrollbar:
-            self.virtual_size = size  # the first time: the layout places the scrollbar
-            return
-        self.set_reactive(IncidentDetailPane.virtual_size, size)
-        self.vertical_scrollbar.window_virtual_size = size.height
-        self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

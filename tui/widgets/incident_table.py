@@ -31,8 +31,9 @@ from ..domain import format as fmt
 from ..domain.clock import utcnow
 from ..domain.enums import IncidentType, Severity, Status, label
 from ..domain.query import Sort, SortKey
-from ..store.base import Page
 from ..domain.models import IncidentRow
+from ..store.base import Page
+from .line_view import set_content_size
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on #b3261e",
@@ -306,7 +307,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         ids = {row.id for row in page.rows}
         self._strips = {key: cached for key, cached in self._strips.items() if key[0] in ids}
         relaid = self._update_layout()
-        self._set_content_size(Size(self._content_width(), len(page.rows) + 1))
+        set_content_size(self, Size(self._content_width(), len(page.rows) + 1))
         position = min(max(index - page.offset, 0), len(page.rows) - 1) if page.rows else 0
         if not relaid and held.offset == page.offset and [r.id for r in held.rows] == [r.id for r in page.rows]:
             self.refresh(Region(0, 0, self.size.width, 1))  # the header: the sort may have turned
@@ -379,19 +380,6 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._styles = LineStyles(base, base + self.get_component_rich_style("incident-table--header"),
                                       base + self.get_component_rich_style("incident-table--cursor"))
         return self._styles
-
-    def _set_content_size(self, size: Size) -> None:
-        """As in the detail pane: once the (always shown) scrollbar is placed, a new height needs
-        no layout of the screen, only the scrollbar told. (A scrollbar that came and went with
-        the length of the result cost a layout, and a frame, for most new filters.)"""
-        if size == self.virtual_size:
-            return
-        if not self.show_vertical_scrollbar:
-            self.virtual_size = size  # the first time: the layout places the scrollbar
-            return
-        self.set_reactive(IncidentTable.virtual_size, size)
-        self.vertical_scrollbar.window_virtual_size = size.height
-        self.scroll_to(y=min(self.scroll_y, self.max_scroll_y), animate=False)
 
     # -- Drawing -------------------------------------------------------------------------------
 
