@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from textual.notifications import Notification
 from textual.pilot import Pilot
 
 from tui.app import IncidentApp
 
 Settle = Callable[[Pilot], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def notifications_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read what the app told the user from `app._notifications`; on a loaded machine a
+    test can take longer than a toast's few seconds, so keep them all (the toasts on screen
+    still go away on their own timer)."""
+    monkeypatch.setattr(Notification, "has_expired", property(lambda notification: False))
 
 
 @pytest.fixture
