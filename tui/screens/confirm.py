@@ -14,7 +14,7 @@ from .dialog import Dialog, R
 class ConfirmDialog(Dialog[R]):
     """Says what will happen; enter does it (with the note, if one was typed), esc does not."""
 
-    BINDINGS = [Binding("enter", "save", "Confirm", id="dialog.confirm")]
+    BINDINGS = [Binding("enter", "save", "Confirm", id="dialog.confirm", tooltip="Do it, with the note if any")]
 
     def __init__(self, title: str, consequence: Text | str, submit: Callable[[str | None], R], *,
                  confirm_label: str = "confirm", with_note: bool = True) -> None:

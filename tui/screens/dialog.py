@@ -72,8 +72,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
     """A centred box with a title, the subclass's fields, an error line and a key hint."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changing anything"),
+        Binding("ctrl+s", "save", "Save", id="dialog.save", tooltip="Save what the form says"),
     ]
     AUTO_FOCUS = ""  # see on_mount
     DEFAULT_CSS = """

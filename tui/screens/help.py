@@ -41,7 +41,7 @@ def help_table(screen: Screen, *, with_ids: bool) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close")]
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close", tooltip="Back to the board")]
 
     def __init__(self, underneath: Screen) -> None:
         super().__init__()

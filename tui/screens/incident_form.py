@@ -13,7 +13,6 @@ from uuid import UUID
 from pydantic import BaseModel, ValidationError
 from rich.text import Text
 from textual import work
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -23,6 +22,7 @@ from ..domain.format import clean
 from ..domain.models import Check, ConfigItem, Incident, IncidentDraft, IncidentEdit, Person
 from ..widgets.detail import health_text
 from .dialog import Dialog, Loaded, R, describe_error
+from .picker import CHOICE_MOVES
 
 Linkable = TypeVar("Linkable", ConfigItem, Check)
 
@@ -30,7 +30,7 @@ Linkable = TypeVar("Linkable", ConfigItem, Check)
 class LinkChooser(Vertical, Generic[Linkable]):
     """Search config items or health checks by name; enter links or unlinks the highlighted one."""
 
-    BINDINGS = [Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False)]
+    BINDINGS = CHOICE_MOVES
     DEFAULT_CSS = """
     LinkChooser { height: auto; }
     LinkChooser > OptionList { height: auto; max-height: 5; border: none; }

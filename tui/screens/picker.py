@@ -14,14 +14,17 @@ from .dialog import Dialog, R
 
 T = TypeVar("T")
 
+CHOICE_MOVES = [
+    Binding("down", "move(1)", show=False, id="choices.next", tooltip="Highlight the next choice"),
+    Binding("up", "move(-1)", show=False, id="choices.previous", tooltip="Highlight the previous choice"),
+]
+"""↑/↓ move through the choices while the cursor stays in the box you type into."""
+
 
 class PickerDialog(Dialog[R], Generic[T, R]):
     """Type to narrow, ↑/↓ to move, enter to pick; `submit(item)` runs on the pick."""
 
-    BINDINGS = [
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-    ]
+    BINDINGS = CHOICE_MOVES
     DEFAULT_CSS = """
     PickerDialog #choices { height: auto; max-height: 12; border: none; }
     """

@@ -25,7 +25,7 @@ from .dialog import Dialog, R
 class TransitionDialog(Dialog[R]):
     """A list of the allowed targets (their keys jump to them) and an optional note."""
 
-    BINDINGS = [Binding("enter", "save", "Move", id="dialog.confirm")]
+    BINDINGS = [Binding("enter", "save", "Move", id="dialog.confirm", tooltip="Move to the chosen status, with the note if any")]
     DEFAULT_CSS = """
     TransitionDialog #targets { height: auto; max-height: 7; border: none; }
     """
