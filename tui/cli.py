@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,7 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the demo database (created with realistic sample data on first use)")
     parser.add_argument("--reset-demo", action="store_true", help="recreate the demo database from scratch")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: XDG config dir)")
+    parser.add_argument("--create", action="store_true",
+                        help="create the SQLite database named by --db (or the config file) if it does not exist")
     commands = parser.add_subparsers(dest="command")
+    commands.add_parser("init", help="create the database (--db, or your own) if it does not exist, and migrate it")
     listing = commands.add_parser("list", help="print the filtered board without the TUI")
     listing.add_argument("filter", nargs="?", default=DEFAULT_FILTER,
                          help=f'filter text, as in the TUI (default "{DEFAULT_FILTER}"; "" for all)')
@@ -52,23 +56,36 @@ def database_url(args: argparse.Namespace, settings: Settings) -> str:
     return raw
 
 
+def may_create(args: argparse.Namespace, settings: Settings) -> bool:
+    """Only the demo and the user's own default database appear by themselves; a database named
+    on the command line or in the settings must exist, unless creating it is asked for."""
+    named = not (args.demo or args.reset_demo) and bool(args.db or settings.db)
+    return not named or args.create or args.command == "init"
+
+
 def open_backend(args: argparse.Namespace, settings: Settings) -> Backend:
-    from .store.sql import open_sql_backend, seed_demo
+    from .store.sql import MissingDatabase, open_sql_backend, seed_demo
 
     url = database_url(args, settings)
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if args.reset_demo:
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        is_new = not path.exists()
-    else:
-        is_new = False
-    backend = open_sql_backend(url, settings.identity())
-    if is_new and (args.demo or args.reset_demo):
+    path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if path is not None and args.reset_demo:
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    args.is_new = path is not None and not path.exists()
+    try:
+        backend = open_sql_backend(url, settings.identity(), create=may_create(args, settings))
+    except MissingDatabase as error:
+        raise MissingDatabase(f"{error} To make a new one: incidents --db {path} init "
+                              "(or add --create).") from None
+    if args.is_new and (args.demo or args.reset_demo):
         seed_demo(backend)
     return backend
+
+
+def run_init(args: argparse.Namespace, backend: Backend) -> int:
+    where = getattr(backend, "location", "")
+    print(f"Created a new database at {where}." if args.is_new else f"The database at {where} is ready.")
+    return 0
 
 
 def print_page(page: Page, as_json: bool) -> None:
@@ -105,7 +122,22 @@ def run_tui(settings: Settings, backend: Backend) -> int:
     return 0
 
 
+def undecodable(argv: list[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return os.fsencode(arg).decode("utf-8", "backslashreplace")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    bad = undecodable(argv)
+    if bad is not None:
+        print(f"incidents: the argument '{fmt.clean(bad)}' is not UTF-8 text; retype it.", file=sys.stderr)
+        return EXIT_USAGE
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
@@ -114,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"incidents: {error}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
     try:
+        if args.command == "init":
+            return run_init(args, backend)
         return run_list(args, backend) if args.command == "list" else run_tui(settings, backend)
     except BackendError as error:
         print(f"incidents: {error}", file=sys.stderr)

@@ -184,8 +184,10 @@ SORT_KEYS = "id, severity, status, type, title, commander, age, updated, sev, cr
     ("age:<1h,>2h", "age takes one value; for a range write two clauses, like age:>1h age:<24h", 8),
     ("age:<99999999999999999999w", '"<99999999999999999999w" is too long ago; use a smaller age', 4),
     ("age:<" + "9" * 5000 + "d", f'"<{"9" * 28}…" is too long ago; use a smaller age', 4),
-    ('type:"a\tb\x1b[2Jc"', '"a bc" is not an incident type; use availability, cost, performance, security, '
-                            "technical_debt, compliance, integration, reliability", 5),
+    ('type:"a\tb\x1b[2Jc"', "the filter holds a control character; type plain text", 9),
+    ("db\x00down", "the filter holds a control character; type plain text", 2),
+    ("db \x9b2J", "the filter holds a control character; type plain text", 3),
+    ("ab\udcff", "the filter holds a byte that is not UTF-8 text; type plain text", 2),
     ("sort:!age", f"sort takes one key, with - in front to reverse it, like sort:-age; keys: {SORT_KEYS}", 0),
     ("sort:newest", f'"newest" is not a sort key; use {SORT_KEYS} (with - in front to reverse)', 5),
 ])

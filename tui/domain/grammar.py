@@ -269,6 +269,7 @@ def _sort(clause: Clause) -> Sort:
 
 def parse_filter(text: str) -> IncidentQuery:
     """Parse filter-bar text; raises FilterError, and only FilterError, on bad input."""
+    _refuse_unprintable(text)
     query = IncidentQuery()
     seen: set[str] = set()
     for term in _Lexer(text).terms():
@@ -278,6 +279,18 @@ def parse_filter(text: str) -> IncidentQuery:
             continue
         query = _apply(query, term, seen)
     return query
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (NUL matches nothing in SQL and breaks PostgreSQL) and the surrogates
+Python uses for bytes that are not UTF-8 (an undecodable command-line argument)."""
+
+
+def _refuse_unprintable(text: str) -> None:
+    found = _UNPRINTABLE.search(text)
+    if found is not None:
+        what = "a byte that is not UTF-8 text" if found.group() >= "\ud800" else "a control character"
+        raise FilterError(f"the filter holds {what}; type plain text", found.start())
 
 
 def _apply(query: IncidentQuery, clause: Clause, seen: set[str]) -> IncidentQuery:

@@ -9,6 +9,8 @@ A database we create is migrated with our Alembic migrations; a Mission Control 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 
@@ -16,17 +18,24 @@ from ...domain.models import Identity
 from ..base import Unavailable
 from . import migrate
 from .backend import SqlBackend
-from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url
+from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url, sqlite_file
 from .schema import metadata
 from .seed import seed_demo
 
-__all__ = ["SqlBackend", "open_sql_backend", "seed_demo"]
+__all__ = ["MissingDatabase", "SqlBackend", "open_sql_backend", "seed_demo"]
 
 
-def open_sql_backend(url: str, identity: Identity) -> SqlBackend:
-    """Open (creating and migrating if it is new or ours) the database at `url`."""
+class MissingDatabase(Unavailable):
+    """A SQLite file (or its directory) that does not exist, and we were not asked to create it."""
+
+
+def open_sql_backend(url: str, identity: Identity, *, create: bool = True) -> SqlBackend:
+    """Open (migrating if it is new or ours) the database at `url`.
+
+    A missing SQLite file is created, directories and all, only when `create` is true."""
     parsed = parse_url(url)
     location = describe(parsed)
+    _ensure_file(sqlite_file(parsed), create)
     try:
         engine = make_engine(parsed)
     except Exception as error:  # unknown dialect or driver: SQLAlchemy raises several kinds
@@ -39,6 +48,18 @@ def open_sql_backend(url: str, identity: Identity) -> SqlBackend:
         engine.dispose()
         raise
     return SqlBackend(engine, identity, location=location, managed=managed, missing_columns=missing)
+
+
+def _ensure_file(path: Path | None, create: bool) -> None:
+    if path is None or path.exists():
+        return
+    if not create:
+        where = "" if path.parent.is_dir() else f" (the directory {path.parent} does not exist either)"
+        raise MissingDatabase(f"There is no database at {path}{where}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise Unavailable(f"Cannot create the database at {path}: {error.strerror}.") from None
 
 
 def _prepare(engine: Engine, location: str) -> bool:

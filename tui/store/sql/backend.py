@@ -19,6 +19,7 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    exc,
     func,
     insert,
     not_,
@@ -71,6 +72,8 @@ RESPONDERS_SHOWN = 5
 _SEPARATOR = "\x1f"
 _SEVERITY_BY_RANK = {severity.rank: severity for severity in Severity}
 _TICK = timedelta(microseconds=1)
+CLOSE_WAIT_MS = 100
+"""How long closing waits for another process's write before skipping `PRAGMA optimize`."""
 
 
 class SqlBackend:
@@ -109,9 +112,14 @@ class SqlBackend:
         return self.managed and self.dialect == "sqlite"
 
     def close(self) -> None:
+        """Never fails: the work is done by then, and the statistics can wait for next time."""
         if self.dialect == "sqlite":  # keep the planner's statistics fresh, as SQLite advises
-            with database_errors(self.location), self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA optimize")
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={CLOSE_WAIT_MS}")
+                    conn.exec_driver_sql("PRAGMA optimize")
+            except exc.SQLAlchemyError:
+                pass  # another process is writing, or the file is read-only
         self.engine.dispose()
 
     # -- people ---------------------------------------------------------------------------
@@ -516,11 +524,16 @@ def _conflict(incident: Incident) -> Conflict:
 
 def _compare_and_set(conn: Connection, current: Incident, expected_updated_at: datetime,
                      values: dict[str, Any]) -> None:
-    # updated_at always moves forward, even within one clock tick, so every change is seen.
+    # updated_at always moves forward, even within one clock tick, so every change is seen;
+    # writing it also puts it in our stored form.
     stamp = max(clock.utcnow(), current.updated_at + _TICK)
-    result = conn.execute(update(incidents)
-                          .where(incidents.c.id == current.id, incidents.c.updated_at == expected_updated_at)
-                          .values({**values, "updated_at": stamp}))
+    guard = incidents.c.id == current.id
+    if conn.dialect.name != "sqlite":
+        # PostgreSQL compares timestamptz as instants. SQLite would compare the stored text
+        # (another tool may write `2026-11-20 12:00:00` or `...T12:00:00Z`), so there the
+        # instants `_current` compared stand: BEGIN IMMEDIATE holds the write lock since.
+        guard = and_(guard, incidents.c.updated_at == expected_updated_at)
+    result = conn.execute(update(incidents).where(guard).values({**values, "updated_at": stamp}))
     if result.rowcount == 0:
         raise _conflict(current)
 

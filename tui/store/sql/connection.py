@@ -28,12 +28,17 @@ def describe(url: URL) -> str:
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
     return engine
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names; None for PostgreSQL, memory or a `file:` URI."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return None if url.database.startswith("file:") else Path(url.database).expanduser()
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -57,7 +62,7 @@ def _begin_sqlite(connection) -> None:
 def parse_url(url: str) -> URL:
     try:
         return make_url(url)
-    except exc.ArgumentError:
+    except (exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise Unavailable(f"{url!r} is not a database URL; use sqlite:///path/to/file.db "
                           "or postgresql+psycopg://user@host/dbname.") from None
 

@@ -1,0 +1,67 @@
+"""Mistakes on the command line get a sentence in our words, never a traceback or a new file."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from .conftest import INCIDENTS, Cli
+
+
+def refused(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert result.stderr.startswith("incidents: ") and "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_a_database_in_a_missing_directory_is_an_error_naming_it(cli: Cli, tmp_path: Path) -> None:
+    wanted = tmp_path / "no" / "such" / "x.db"
+    refused(cli("--db", str(wanted), "list"), 1, str(wanted), "does not exist", "init")
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_missing_database_file_is_an_error_and_is_not_created(cli: Cli, tmp_path: Path) -> None:
+    wanted = tmp_path / "x.db"
+    refused(cli("--db", f"sqlite:///{wanted}", "list"), 1, str(wanted), "--create")
+    assert not wanted.exists()
+
+
+def test_a_database_named_in_the_config_file_must_exist_too(cli: Cli, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'db = "{tmp_path / "gone.db"}"\n')
+    refused(cli("--config", str(config), "list"), 1, "gone.db")
+    assert not (tmp_path / "gone.db").exists()
+
+
+def test_init_creates_a_new_database_and_then_finds_it_ready(cli: Cli, tmp_path: Path) -> None:
+    wanted = tmp_path / "team" / "x.db"
+    first = cli("--db", str(wanted), "init")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == f"Created a new database at {wanted}.\n"
+    again = cli("--db", str(wanted), "init")
+    assert again.stdout == f"The database at {wanted} is ready.\n"
+    listed = cli("--db", str(wanted), "list", "", "--json")
+    assert json.loads(listed.stdout)["total"] == 0
+
+
+def test_create_flag_makes_the_database_on_first_use(cli: Cli, tmp_path: Path) -> None:
+    wanted = tmp_path / "sub" / "y.db"
+    result = cli("--db", str(wanted), "--create", "list", "", "--json")
+    assert result.returncode == 0, result.stderr
+    assert wanted.exists()
+
+
+def test_an_argument_that_is_not_utf8_is_a_sentence(cli: Cli) -> None:
+    # Python hands undecodable argv bytes over as surrogates; run with raw bytes as a shell would.
+    result = subprocess.run([os.fsencode(INCIDENTS), b"--demo", b"list", b"ab\xff"], env=cli.env,
+                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    refused(result, 2, "'ab\\xff' is not UTF-8 text")
+
+
+def test_a_control_character_in_the_filter_is_refused_with_its_column(cli: Cli) -> None:
+    refused(cli("--demo", "list", "db\x1b[2J down"), 2, "control character", "column 3")
+
+
+def test_a_url_with_a_port_that_is_not_a_number_is_a_sentence(cli: Cli) -> None:
+    refused(cli("--db", "postgresql://u@h:notaport/db", "list"), 1, "is not a database URL")
