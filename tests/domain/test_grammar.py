@@ -250,14 +250,16 @@ def _enum_clause(field: str, words: list[str]) -> st.SearchStrategy[str]:
                      st.booleans(), st.lists(st.sampled_from(words), min_size=1, max_size=3))
 
 
-NAMES = st.text(min_size=1, max_size=12).filter(str.strip).map(_quoted) | st.sampled_from(["@me", "none", "db"])
+# Control characters are refused outright (see test_errors_say_what_is_wrong_and_where).
+PRINTABLE = st.characters(exclude_categories=("Cc", "Cs"))
+NAMES = st.text(PRINTABLE, min_size=1, max_size=12).filter(str.strip).map(_quoted) | st.sampled_from(["@me", "none", "db"])
 TERMS = st.one_of(
     st.builds(lambda field, negated, names: f"{field}:{'!' if negated else ''}{','.join(names)}",
               st.sampled_from([f.value for f in PersonField] + [f.value for f in LinkField]),
               st.booleans(), st.lists(NAMES, min_size=1, max_size=3)),
     st.builds(lambda op, n, unit: f"age:{op}{n}{unit}", st.sampled_from(["<", ">", "<=", ">=", "!<", "!>"]),
               st.integers(0, 10_000), st.sampled_from("mhdwMH")),
-    st.text(min_size=1, max_size=12).map(_quoted),
+    st.text(PRINTABLE, min_size=1, max_size=12).map(_quoted),
 )
 ENUMS = st.fixed_dictionaries({}, optional={
     "status": _enum_clause("status", ["active", *(s.value for s in Status), "canceled", "Open"]),
