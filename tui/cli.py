@@ -13,6 +13,7 @@ from .domain import format as fmt
 from .domain.clock import utcnow
 from .domain.enums import label
 from .domain.grammar import FilterError, parse_filter
+from .domain.models import UNREADABLE_MARK
 from .domain.query import DEFAULT_FILTER, Window
 from .store.base import Backend, BackendError, Page
 
@@ -91,15 +92,25 @@ def run_init(args: argparse.Namespace, backend: Backend) -> int:
 def print_page(page: Page, as_json: bool) -> None:
     if as_json:
         rows = [row.model_dump(mode="json") for row in page.rows]
-        print(json.dumps({"total": page.total, "offset": page.offset, "incidents": rows}, indent=2))
+        # json.dumps escapes C0 controls and (ensure_ascii) everything above 0x7f; DEL is left.
+        print(json.dumps({"total": page.total, "offset": page.offset, "incidents": rows}, indent=2)
+              .replace("\x7f", "\\u007f"))
         return
     now = utcnow()
     for row in page.rows:
-        print(f"{row.incident_id:<10} {label(row.severity):<9} {label(row.status):<10} {label(row.type):<15} "
-              f"{fmt.age(row.created_at, now):>4}  {fmt.one_line(fmt.clean(row.title), 60):<60}  "
-              f"{fmt.clean(row.commander or '-')}")
+        created = fmt.age(row.created_at, now) if row.created_at else "?"
+        title = fmt.one_line((UNREADABLE_MARK + " " if row.problems else "") + row.title, 60)
+        print(f"{cell(row.incident_id, 10)} {cell(label(row.severity), 9)} {cell(label(row.status), 10)} "
+              f"{cell(label(row.type), 15)} {created:>4}  {title:<60}  {fmt.clean(row.commander or '-')}")
+        for problem in row.problems:
+            print(f"incidents: {fmt.clean(row.incident_id)}: {fmt.clean(problem)}", file=sys.stderr)
     shown = f"{page.offset + 1}-{page.offset + len(page.rows)}" if page.rows else "none"
     print(f"-- {shown} of {page.total} incidents", file=sys.stderr)
+
+
+def cell(text: str, width: int) -> str:
+    """Stored text cleaned and padded to at least `width` (never cut: scripts split on spaces)."""
+    return f"{fmt.clean(text):<{width}}"
 
 
 def run_list(args: argparse.Namespace, backend: Backend) -> int:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -65,3 +66,25 @@ def test_a_control_character_in_the_filter_is_refused_with_its_column(cli: Cli) 
 
 def test_a_url_with_a_port_that_is_not_a_number_is_a_sentence(cli: Cli) -> None:
     refused(cli("--db", "postgresql://u@h:notaport/db", "list"), 1, "is not a database URL")
+
+
+def test_an_unreadable_row_is_listed_marked_with_its_problem(cli: Cli, tmp_path: Path) -> None:
+    wanted = tmp_path / "odd.db"
+    assert cli("--db", str(wanted), "init").returncode == 0
+    with sqlite3.connect(wanted) as conn:
+        for number, created in ((1, "2026-11-20 10:00:00"), (2, "not a time"), (3, "2026-11-20 09:00:00")):
+            conn.execute("INSERT INTO incidents (id, incident_id, title, created_by, severity, type, status, "
+                         "created_at, updated_at) VALUES (?, ?, ?, ?, 'High', 'cost', 'open', ?, ?)",
+                         (f"{number:032x}", f"INC-{number}", f"title {number}", f"{9:032x}", created, created))
+    text = cli("--db", str(wanted), "list")
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert sorted(line.split()[0] for line in lines) == ["INC-1", "INC-2", "INC-3"]
+    assert "⚠ unreadable title 2" in text.stdout and "title 1" in text.stdout and "title 3" in text.stdout
+    assert "incidents: INC-2: The creation time 'not a time' is not a time." in text.stderr
+    assert "Traceback" not in text.stderr
+    listed = json.loads(cli("--db", str(wanted), "list", "--json").stdout)
+    rows = {row["incident_id"]: row for row in listed["incidents"]}
+    assert rows["INC-2"]["problems"] == ["The creation time 'not a time' is not a time.",
+                                         "The last update time 'not a time' is not a time."]
+    assert rows["INC-2"]["created_at"] is None and rows["INC-1"]["problems"] == []

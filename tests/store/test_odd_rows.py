@@ -5,15 +5,16 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import literal_column, text, update
 
-from tests.conftest import TESTER, sqlite_url
+from tests.conftest import FIXED_NOW, TESTER, sqlite_url
 from tui.domain.enums import Status
 from tui.domain.grammar import parse_filter
 from tui.domain.query import Window
-from tui.store.base import Conflict
+from tui.store.base import Conflict, Unreadable
 from tui.store.sql import open_sql_backend
 from tui.store.sql.schema import incidents
 
@@ -76,3 +77,69 @@ def test_closing_never_fails_while_another_process_holds_the_write_lock(tmp_path
     finally:
         holder.rollback()
         holder.close()
+
+
+# -- Rows we cannot read are shown, marked, and leave the others alone ---------------------------
+
+def copy_of(backend, source, incident_id: str, **columns) -> None:
+    """A copy of incident `source` under `incident_id`, with some columns overwritten by raw SQL."""
+    with backend.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO incidents (id, incident_id, title, created_by, severity, description, type, status, "
+            "created_at, updated_at) SELECT :new_id, :incident_id, title, created_by, severity, description, "
+            "type, status, created_at, updated_at FROM incidents WHERE id = :source"),
+            {"new_id": uuid4().hex if backend.dialect == "sqlite" else uuid4(), "incident_id": incident_id,
+             "source": source.hex if backend.dialect == "sqlite" else source})
+        sets = ", ".join(f"{name} = {value}" for name, value in columns.items())
+        conn.execute(text(f"UPDATE incidents SET {sets} WHERE incident_id = :incident_id"),
+                     {"incident_id": incident_id})
+
+
+def board(backend):
+    return {row.incident_id: row for row in backend.list_incidents(parse_filter(""), Window(0, 50)).rows}
+
+
+SQLITE_ODD_ROWS = {
+    "BAD-1": {"created_at": "'yesterday-ish'"},
+    "BAD-2": {"id": "'not-a-uuid'"},
+    "BAD-3": {"title": "x'ff00fe'"},
+    "BAD-4": {"updated_at": "'2026-13-45 99:99:99'"},
+}
+
+
+def test_unreadable_sqlite_rows_are_marked_and_the_rest_of_the_board_is_unaffected(backend):
+    if backend.dialect != "sqlite":
+        pytest.skip("these values cannot be stored in PostgreSQL's typed columns")
+    good = [raw_incident(backend, f"fine {n}") for n in range(3)]
+    for incident_id, columns in SQLITE_ODD_ROWS.items():
+        copy_of(backend, good[0], incident_id, **columns)
+    rows = board(backend)
+    assert len(rows) == 7
+    assert all(not row.problems for id, row in rows.items() if id.startswith("RAW-"))
+    assert rows["BAD-1"].problems == ("The creation time 'yesterday-ish' is not a time.",)
+    assert rows["BAD-1"].created_at is None and rows["BAD-1"].title == "fine 0"
+    assert rows["BAD-2"].problems == ("The id 'not-a-uuid' is not a UUID.",)
+    assert rows["BAD-3"].problems == ("The title is binary data (3 bytes), not text.",)
+    assert rows["BAD-3"].title.startswith("\N{REPLACEMENT CHARACTER}")
+    assert rows["BAD-4"].problems == ("The last update time '2026-13-45 99:99:99' is not a time.",)
+    # The detail of an unreadable incident is a sentence, not a crash.
+    with pytest.raises(Unreadable, match=r"BAD-1 cannot be read \(its stored created_at"):
+        backend.get_incident(rows["BAD-1"].id)
+    with pytest.raises(Unreadable):  # nor is a change to one
+        backend.transition(rows["BAD-4"].id, Status.MITIGATED, None, FIXED_NOW)
+
+
+def test_infinite_timestamps_on_postgresql_are_an_unreadable_row(backend):
+    if backend.dialect != "postgresql":
+        pytest.skip("SQLite has no infinity timestamps (see the SQLite rows above)")
+    good = [raw_incident(backend, f"fine {n}") for n in range(2)]
+    copy_of(backend, good[0], "BAD-1", created_at="'infinity'", updated_at="'-infinity'")
+    copy_of(backend, good[0], "BAD-2", resolved="'infinity'")
+    rows = board(backend)
+    assert len(rows) == 4
+    assert rows["BAD-1"].problems == ("The creation time 'infinity' is not a time.",
+                                      "The last update time '-infinity' is not a time.")
+    assert not rows["BAD-2"].problems  # the board does not show `resolved`...
+    with pytest.raises(Unreadable, match="BAD-2 cannot be read"):  # ...the detail does
+        backend.get_incident(rows["BAD-2"].id)
+    assert sum(backend.count_by_severity(parse_filter("")).values()) == 4

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .enums import Health, IncidentType, Severity, Status, parse_health, parse_severity, parse_status, parse_type
 
@@ -123,8 +123,54 @@ class IncidentRow(Model):
     responders: tuple[str, ...] = ()
     config_count: int = 0
     check_count: int = 0
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime | None
+    """None only on a row with problems (a stored time we cannot read)."""
+    updated_at: datetime | None
+    problems: tuple[str, ...] = ()
+    """What could not be read in the stored row, one sentence each; such a row is shown as well as it
+    can be, marked, and cannot be changed from here."""
+
+
+UNREADABLE_MARK = "⚠ unreadable"
+"""How a row with problems is marked on the board and in `incidents list`."""
+
+_ROW_FIELD_NAMES = {"id": "id", "incident_id": "incident number", "title": "title", "severity": "severity",
+                    "status": "status", "type": "type", "commander": "commander", "responders": "responders",
+                    "config_count": "config count", "check_count": "check count", "created_at": "creation time",
+                    "updated_at": "last update time"}
+_ROW_STAND_INS: dict[str, Any] = {"incident_id": "?", "title": "", "severity": "?", "status": "?", "type": "?",
+                                  "commander": None, "responders": (), "config_count": 0, "check_count": 0,
+                                  "created_at": None, "updated_at": None}
+
+
+def read_row(values: dict[str, Any]) -> IncidentRow:
+    """A board row from stored values; fields that do not validate get a stand-in and a problem."""
+    try:
+        return IncidentRow.model_validate(values)
+    except ValidationError as error:
+        bad = dict.fromkeys(str(problem["loc"][0]) for problem in error.errors() if problem["loc"])
+    fixed = dict(values)
+    for field in bad:
+        raw = values.get(field)
+        if field == "id":  # a stable stand-in, so the board can still keep its cursor on the row
+            fixed["id"] = uuid5(NAMESPACE_URL, f"unreadable-incident:{raw!r}")
+        elif field == "title" and isinstance(raw, bytes):
+            fixed["title"] = raw.decode("utf-8", "replace")
+        else:
+            fixed[field] = _ROW_STAND_INS[field]
+    problems = tuple(unreadable(_ROW_FIELD_NAMES[field], values.get(field)) for field in bad)
+    return IncidentRow.model_validate({**fixed, "problems": problems})
+
+
+def unreadable(name: str, raw: Any) -> str:
+    """`The title is missing.`, `The creation time 'soon' is not a time.`: one stored value we cannot read."""
+    if raw is None:
+        return f"The {name} is missing."
+    if isinstance(raw, bytes):
+        return f"The {name} is binary data ({len(raw)} bytes), not text."
+    shown = repr(str(raw)[:40])
+    kind = {"id": "a UUID", "creation time": "a time", "last update time": "a time"}.get(name, "readable")
+    return f"The {name} {shown} is not {kind}."
 
 
 class Incident(Model):

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from ..actions import Group, bindings
 from ..domain.enums import ACTIVE_STATUSES, Severity
+from ..domain.format import clean
 from ..domain.grammar import parse_filter
 from ..domain.models import Incident, IncidentDetail, IncidentRow
 from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
@@ -142,6 +143,14 @@ class Board(IncidentActions, Screen):
         detail = self.selected_detail()
         return detail.incident if detail else None
 
+    def _selected(self) -> Incident | None:
+        row = self.table.current
+        if row is not None and row.problems:
+            self._tell(f"{clean(row.incident_id)} cannot be read, so it cannot be changed here; "
+                       "its detail says why.", severity="warning")
+            return None
+        return super()._selected()
+
     def refresh_board(self, keep_id: UUID | None = None) -> None:
         """Reload the page, counts and detail, keeping the cursor on `keep_id` (default: the current one),
         even if that incident no longer matches the filter."""
@@ -223,7 +232,7 @@ class Board(IncidentActions, Screen):
         self.post_message(PageLoaded(request, page))
         # The detail the page lands on, in the same thread: no round trip through the UI for it.
         landing = landing_id(request, page)
-        if landing is not None:
+        if landing is not None and not any(row.problems for row in page.rows if row.id == landing):
             self.post_message(DetailLoaded(self.backend.get_incident(landing)))
 
     @on(PageLoaded)
@@ -274,6 +283,10 @@ class Board(IncidentActions, Screen):
             self._detail = self._wanted_detail = self._requested_detail = None
             self.detail_pane.show(None)
             return
+        if row.problems:  # its detail cannot be read either: say what is wrong instead
+            self._detail = self._wanted_detail = None
+            self.detail_pane.show_unreadable(row)
+            return
         known = self._nearby.get(row.id)
         if known is not None and row.id != self._wanted_detail:
             self._detail = known
@@ -295,8 +308,8 @@ class Board(IncidentActions, Screen):
         index = self.table.index
         if index is None or not self._step or not self.table.holds(index + self._step):
             return None
-        ahead = self.table.row_at(index + self._step).id
-        return None if ahead in self._nearby else ahead
+        ahead = self.table.row_at(index + self._step)
+        return None if ahead.id in self._nearby or ahead.problems else ahead.id
 
     def _quiet_over(self) -> None:
         self._detail_timer = None

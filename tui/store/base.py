@@ -11,7 +11,10 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 from uuid import UUID
 
+from pydantic import ValidationError
+
 from ..domain.enums import Severity, Status
+from ..domain.format import clean
 from ..domain.models import (
     Check,
     ConfigItem,
@@ -46,6 +49,15 @@ class Forbidden(BackendError):
 
 class Unavailable(BackendError):
     """The database or server cannot be reached or answered nonsense."""
+
+
+class Unreadable(BackendError):
+    """A stored incident holds values we cannot read (another tool wrote them): shown, never changed."""
+
+    def __init__(self, incident_id: object, error: ValidationError) -> None:
+        fields = ", ".join(dict.fromkeys(str(problem["loc"][0]) for problem in error.errors() if problem["loc"]))
+        super().__init__(f"{clean(str(incident_id))} cannot be read (its stored {fields or 'data'} is not "
+                         "valid), so it cannot be shown in full or changed here.")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from ..domain.models import (
     Check,
     ConfigItem,
     IncidentDetail,
+    IncidentRow,
     Person,
     Responder,
     ResponderKind,
@@ -283,6 +284,16 @@ def render_detail(detail: IncidentDetail, node: DOMNode | None = None) -> Render
     )
 
 
+def render_unreadable(row: IncidentRow) -> RenderableType:
+    title = Text.assemble((clean(row.incident_id), "bold"), "  ", (clean(row.title), "bold"))
+    badges = Text(" ").join([severity_badge(row.severity), status_badge(row.status), type_badge(row.type)])
+    problems = [Text.assemble(("⚠ ", "bold"), clean(problem)) for problem in row.problems]
+    explain = Text("This incident was stored by another tool with values incident-tui cannot read, so it is "
+                   "shown as well as it can be and cannot be changed here. Fix the row in the database, "
+                   "or ask whoever wrote it.", style=MUTED)
+    return Group(title, badges, Text(""), Text("Unreadable", style=HEADING), *problems, Text(""), explain)
+
+
 class IncidentDetailPane(ScrollView):
     """Scrollable detail of the selected incident; `show(None)` when nothing is selected.
 
@@ -315,6 +326,13 @@ class IncidentDetailPane(ScrollView):
         self._render_body()
         if moved and self.scroll_y:
             self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def show_unreadable(self, row: IncidentRow) -> None:
+        """A row another tool stored with values we cannot read: what it holds, and what is wrong."""
+        self.detail = None
+        self.body = render_unreadable(row)
+        self._render_body()
+        self.scroll_to(0, 0, animate=False, immediate=True)
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._lines_width:

@@ -31,7 +31,7 @@ from ..domain import format as fmt
 from ..domain.clock import utcnow
 from ..domain.enums import IncidentType, Severity, Status, label
 from ..domain.query import Sort, SortKey
-from ..domain.models import IncidentRow
+from ..domain.models import UNREADABLE_MARK, IncidentRow
 from ..store.base import Page
 from .line_view import set_content_size
 
@@ -74,6 +74,13 @@ def _type_text(value: IncidentType | str) -> Text:
                 no_wrap=True, overflow="ellipsis")
 
 
+def _title_text(row: IncidentRow) -> Text:
+    title = Text(fmt.clean(row.title), no_wrap=True, overflow="ellipsis")
+    if row.problems:
+        title = Text.assemble((UNREADABLE_MARK, "bold reverse"), " ", title, no_wrap=True, overflow="ellipsis")
+    return title
+
+
 def _person_text(name: str | None) -> Text:
     return Text(fmt.clean(name), no_wrap=True, overflow="ellipsis") if name else Text("—", style="dim")
 
@@ -107,12 +114,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("sev", "Sev", 4, lambda r, _: severity_text(r.severity), SortKey.SEVERITY),
     Column("status", "Status", 9, lambda r, _: status_text(r.status), SortKey.STATUS),
     Column("type", "Type", 12, lambda r, _: _type_text(r.type), SortKey.TYPE, drop=2),
-    Column("title", "Title", None, lambda r, _: Text(fmt.clean(r.title), no_wrap=True, overflow="ellipsis"),
-           SortKey.TITLE),
+    Column("title", "Title", None, lambda r, _: _title_text(r), SortKey.TITLE),
     Column("commander", "Commander", 13, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
     Column("responders", "Responders", 13, lambda r, _: _responders_text(r.responders), drop=4),
     Column("links", "Links", 5, lambda r, _: _links_text(r), drop=3),
-    Column("age", "Age", 4, lambda r, now: Text(fmt.age(r.created_at, now), justify="right"), SortKey.AGE),
+    Column("age", "Age", 4, lambda r, now: Text(fmt.age(r.created_at, now) if r.created_at else "?",
+                                                justify="right"), SortKey.AGE),
 )
 SORTABLE = tuple(column.sort for column in COLUMNS if column.sort is not None)
 MIN_TITLE_WIDTH = 22

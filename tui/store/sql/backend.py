@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID, uuid4
 
+from pydantic import ValidationError
 from sqlalchemy import (
     Connection,
     ColumnElement,
@@ -47,9 +48,10 @@ from ...domain.models import (
     Team,
     TimelineEntry,
     TimelineKind,
+    read_row,
 )
 from ...domain.query import IncidentQuery, Window
-from ..base import BackendError, Conflict, NotFound, Page
+from ..base import BackendError, Conflict, NotFound, Page, Unreadable
 from . import compile as sql
 from .connection import IMMEDIATE, database_errors
 from .schema import (
@@ -402,8 +404,8 @@ _BOARD_COLUMNS = (
 
 
 def _board_row(row: Row) -> IncidentRow:
-    names = tuple(row.responders.split(_SEPARATOR)) if row.responders else ()
-    return IncidentRow.model_validate({**row._mapping, "responders": names})
+    names = tuple(row.responders.split(_SEPARATOR)) if isinstance(row.responders, str) else ()
+    return read_row({**row._mapping, "responders": names})
 
 
 def _person(row: Row) -> Person:
@@ -424,7 +426,10 @@ def _load(conn: Connection, id: UUID) -> Incident:
     row = conn.execute(select(incidents).where(incidents.c.id == id)).first()
     if row is None:
         raise NotFound("That incident no longer exists.")
-    return Incident.model_validate(row._mapping)
+    try:
+        return Incident.model_validate(row._mapping)
+    except ValidationError as error:
+        raise Unreadable(row.incident_id, error) from None
 
 
 def _responders_of(incident_id: UUID | None, responder_id: UUID | None = None):

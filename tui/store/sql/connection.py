@@ -27,7 +27,10 @@ def describe(url: URL) -> str:
 
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        if engine.dialect.driver == "psycopg":
+            event.listen(engine, "connect", _configure_psycopg)
+        return engine
     engine = create_engine(url)
     event.listen(engine, "connect", _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
@@ -50,6 +53,27 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _configure_psycopg(dbapi_connection, _record) -> None:
+    from psycopg.types.datetime import TimestampLoader, TimestamptzLoader
+
+    for name, loader in (("timestamptz", TimestamptzLoader), ("timestamp", TimestampLoader)):
+        dbapi_connection.adapters.register_loader(name, _lenient_loader(loader))
+
+
+def _lenient_loader(base):
+    """`infinity`, or a year past 9999, is a valid PostgreSQL timestamp but no Python datetime:
+    it is read as its text, and the row it is in is reported unreadable instead of failing the query."""
+
+    class Lenient(base):
+        def load(self, data):
+            try:
+                return super().load(data)
+            except Exception:  # psycopg.DataError; any other failure to convert is the same case
+                return bytes(data).decode("utf-8", "replace")
+
+    return Lenient
 
 
 def _begin_sqlite(connection) -> None:

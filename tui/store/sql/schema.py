@@ -49,10 +49,38 @@ class UtcDateTime(TypeDecorator):
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
+    def result_processor(self, dialect, coltype):
+        return _lenient(super().result_processor(dialect, coltype))
+
+    def process_result_value(self, value: datetime | str | None, dialect) -> datetime | str | None:
+        if value is None or isinstance(value, str):  # unreadable text: see _lenient
+            return value
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class LenientUuid(TypeDecorator):
+    """A UUID column whose stored text another tool may have filled with something else."""
+
+    impl = Uuid
+    cache_ok = True
+
+    def result_processor(self, dialect, coltype):
+        return _lenient(super().result_processor(dialect, coltype))
+
+
+def _lenient(parse):
+    """A result processor that hands back stored text it cannot parse, instead of failing the whole
+    query: the row mapping turns it into a problem on that row alone."""
+    if parse is None:
+        return None
+
+    def read(value):
+        try:
+            return parse(value)
+        except (ValueError, TypeError):
+            return value
+
+    return read
 
 
 Json = JSON().with_variant(JSONB(), "postgresql")
@@ -167,7 +195,7 @@ check_statuses = Table(
 
 incidents = Table(
     "incidents", metadata,
-    _id(),
+    Column("id", LenientUuid, primary_key=True),
     Column("incident_id", String(10), nullable=False),
     Column("incident_rule_id", Uuid, ForeignKey("incident_rules.id")),
     Column("title", Text, nullable=False),
