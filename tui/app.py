@@ -7,8 +7,10 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App
+from textual.widgets import TextArea
 
 from .actions import ACTIONS, Group, bindings, unknown_binding_ids
+from .domain.format import clean, without_controls
 from .domain.query import DEFAULT_FILTER
 from .palette import IncidentCommands
 from .screens.board import Board
@@ -35,6 +37,10 @@ class IncidentApp(App[None]):
         self.initial_filter = initial_filter
         self.user_keymap = dict(keymap or {})
         self.quitting = False
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Notifications often quote stored names and ids: cleaned, whoever sends them."""
+        super().notify(clean(message), title=clean(title), **options)
 
     def get_default_screen(self) -> Board:
         return Board(self.initial_filter)
@@ -81,6 +87,9 @@ class IncidentApp(App[None]):
         # on an app that is shutting down.
         if self.quitting and isinstance(event, events.Key):
             return
+        # Every paste, into any field (the filter bar included), loses its control characters here.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = without_controls(event.text, multiline=isinstance(self.focused, TextArea))
         await super().on_event(event)
 
     def action_help(self) -> None:

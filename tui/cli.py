@@ -120,7 +120,7 @@ def run_list(args: argparse.Namespace, backend: Backend) -> int:
     try:
         query = parse_filter(args.filter)
     except FilterError as error:
-        print(f"incidents: bad filter: {error}", file=sys.stderr)
+        print(f"incidents: bad filter: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     print_page(backend.list_incidents(query, Window(args.offset, args.limit)), args.json)
     return 0
@@ -154,14 +154,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         backend = open_backend(args, settings)
     except (ConfigError, BackendError) as error:
-        print(f"incidents: {error}", file=sys.stderr)
+        print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
     try:
         if args.command == "init":
             return run_init(args, backend)
         return run_list(args, backend) if args.command == "list" else run_tui(settings, backend)
     except BackendError as error:
-        print(f"incidents: {error}", file=sys.stderr)
+        print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_FAILURE
     finally:
         backend.close()

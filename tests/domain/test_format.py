@@ -108,3 +108,11 @@ def test_one_line(text, width, shown):
 @given(st.text(), st.integers(0, 40))
 def test_one_line_never_exceeds_the_width(text, width):
     assert cell_width(one_line(text, width)) <= width
+
+
+def test_without_controls_drops_what_a_paste_must_not_store():
+    from tui.domain.format import without_controls
+
+    assert without_controls("AAA\x1bBBB") == "AAABBB"
+    assert without_controls("a\x00b\x9bc\x7fd\u2028e\tf") == "abcd e f"
+    assert without_controls("one\r\ntwo\x07\tthree", multiline=True) == "one\ntwo\tthree"

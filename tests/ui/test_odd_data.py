@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from uuid import uuid4
 
 from tests.conftest import TESTER
+from tui import cli
 from tui.app import IncidentApp
 from tui.store.sql import open_sql_backend
 from tui.widgets.detail import IncidentDetailPane
@@ -71,3 +73,98 @@ async def test_an_unreadable_row_is_marked_and_the_board_still_works(demo_url, s
             assert pane.detail is not None and pane.detail.incident.incident_id == "INC-318"
     finally:
         backend.close()
+
+
+# -- Escape sequences in every stored field never reach the terminal ------------------------------
+
+# OSC 52 (set the clipboard), OSC 0 (set the window title), CSI 2J (clear the screen), their 8-bit
+# C1 forms, BEL, DEL and a NUL.
+HOSTILE = "zebra \x1b]52;c;SGVsbG8=\x07A\x1b]0;pwned\x07B\x1b[2JC\x9b31mD\x9d0;pwned\x9cE\x90x\x9c\x7fF\x00G\x85H"
+PAYLOADS = ("SGVsbG8", "pwned")
+
+
+def controls(text: str) -> list[str]:
+    """Characters that drive a terminal: all C0 but newline, DEL, all C1."""
+    return [f"U+{ord(ch):04X}" for ch in text if (ord(ch) < 0x20 and ch != "\n") or 0x7f <= ord(ch) <= 0x9f]
+
+
+def forbidden(text: str) -> list[str]:
+    """Control characters, and the payloads of the escape sequences (cleaning drops them whole)."""
+    return controls(text) + [payload for payload in PAYLOADS if payload in text]
+
+
+def poison(url: str) -> None:
+    """Every field of INC-312 (and the status of INC-311), straight into the file."""
+    h = HOSTILE
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        inc = conn.execute("SELECT id FROM incidents WHERE incident_id = 'INC-312'").fetchone()[0]
+        conn.execute("UPDATE incidents SET title = ?, description = ?, severity = ?, type = ? WHERE id = ?",
+                     (h, h + "\nline two", h, h, inc))
+        conn.execute("UPDATE incidents SET title = ?, status = ? WHERE incident_id = 'INC-311'", (h, h))
+        people = "SELECT commander_id FROM incidents WHERE id = ? UNION SELECT person_id FROM responders " \
+                 "WHERE incident_id = ? UNION SELECT created_by FROM comments WHERE incident_id = ?"
+        conn.execute(f"UPDATE people SET name = ?, email = ? || id WHERE id IN ({people})", (h, h, inc, inc, inc))
+        conn.execute("UPDATE teams SET name = ? WHERE id IN (SELECT team_id FROM responders WHERE incident_id = ?)",
+                     (h, inc))
+        conn.execute("UPDATE responders SET properties = json_object('responderType', ?, 'summary', ?, ?, ?) "
+                     "WHERE incident_id = ? AND person_id IS NULL AND team_id IS NULL", (h, h, h, h, inc))
+        linked = "SELECT e.{0} FROM evidences e JOIN hypotheses y ON y.id = e.hypothesis_id WHERE y.incident_id = ?"
+        conn.execute(f"UPDATE config_items SET name = ?, type = ? WHERE id IN ({linked.format('config_id')})",
+                     (h, h, inc))
+        conn.execute(f"UPDATE checks SET name = ?, type = ? WHERE id IN ({linked.format('check_id')})", (h, h, inc))
+        conn.execute(f"UPDATE check_statuses SET message = ? WHERE check_id IN ({linked.format('check_id')})",
+                     (h, inc))
+        conn.execute("UPDATE comments SET comment = ? WHERE incident_id = ?", (h, inc))
+        conn.execute("INSERT INTO incident_histories (id, incident_id, created_by, type, description) "
+                     "SELECT ?, id, created_by, ?, ? FROM incidents WHERE id = ?", (uuid4().hex, h, h, inc))
+
+
+async def test_no_stored_escape_sequence_reaches_the_screen(demo_url, settle):
+    poison(demo_url)
+    backend = open_sql_backend(demo_url, TESTER)
+    app = IncidentApp(backend=backend)
+    seen: dict[str, str] = {}
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("/", "backspace", *"zebra", "enter")
+            await settle(pilot)
+            table = app.screen.query_one(IncidentTable)
+            assert sorted(row.incident_id for row in table.page.rows) == ["INC-311", "INC-312"]
+            app.screen.go_to(table.page_offset + [r.incident_id for r in table.page.rows].index("INC-312"))
+            await settle(pilot)
+            pane = app.screen.query_one(IncidentDetailPane)
+            assert pane.detail is not None and pane.detail.incident.incident_id == "INC-312"
+            assert len(pane.detail.responders) >= 3 and pane.detail.configs and pane.detail.checks
+            seen["board and detail"] = screen_text(app)
+            seen["the whole detail pane"] = "\n".join(strip.text for strip in pane._lines)
+            await pilot.press("escape")
+            for key in ("e", "t", "c", "p", "minus"):  # every dialog that shows the incident's data
+                await pilot.press(key)
+                await settle(pilot)
+                seen[key] = screen_text(app)
+                await pilot.press("escape")
+                await settle(pilot)
+            await pilot.press("up" if table.current.incident_id == "INC-312" else "down")
+            await settle(pilot)
+            seen["the other incident"] = screen_text(app)
+            await pilot.press("c")  # refused: its status is unknown; the message quotes it
+            await settle(pilot)
+            seen["notifications"] = "\n".join(f"{n.title} {n.message}" for n in app._notifications)
+    finally:
+        backend.close()
+    assert all("zebra" in text for name, text in seen.items() if name != "notifications")
+    assert {name: forbidden(text) for name, text in seen.items()} == dict.fromkeys(seen, [])
+
+
+def test_no_stored_escape_sequence_reaches_incidents_list(demo_url, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    poison(demo_url)
+    path = demo_url.removeprefix("sqlite:///")
+    assert cli.main(["--db", path, "list", "zebra"]) == 0
+    text = capsys.readouterr()
+    assert "zebra" in text.out and forbidden(text.out + text.err) == []
+    assert cli.main(["--db", path, "list", "zebra", "--json"]) == 0
+    raw = capsys.readouterr().out
+    assert controls(raw) == [] and "\\u001b]52;c;SGVsbG8=" in raw  # escaped, not dropped: the data is faithful
+    rows = {row["incident_id"]: row for row in json.loads(raw)["incidents"]}
+    assert rows["INC-312"]["title"] == rows["INC-311"]["status"] == HOSTILE

@@ -68,6 +68,15 @@ def clean(text: str, *, multiline: bool = False) -> str:
     return "".join(_REPLACEMENT if _is_control(ch, multiline) else ch for ch in text)
 
 
+def without_controls(text: str, *, multiline: bool = False) -> str:
+    """Text pasted or typed into a field, control characters dropped (a pasted ESC would otherwise
+    be stored, or scramble what follows); line breaks become newlines when `multiline`, else spaces."""
+    text = _LINE_BREAKS.sub("\n" if multiline else " ", text)
+    if not multiline:
+        text = text.replace("\t", " ")
+    return "".join(ch for ch in text if not _is_control(ch, multiline) or ch == "\t")
+
+
 def _is_control(ch: str, multiline: bool) -> bool:
     return unicodedata.category(ch) == "Cc" and not (multiline and ch == "\n")
 

@@ -357,7 +357,7 @@ class Board(IncidentActions, Screen):
         else:
             text = f"row {table.index + 1:,} of {table.total:,}"
         if self._pinned is not None and table.current is not None:
-            text = f"{table.current.incident_id} left the filter (ctrl+r drops it) · {text}"
+            text = f"{clean(table.current.incident_id)} left the filter (ctrl+r drops it) · {text}"
         status = f"{text} · sorted by {sort_description(self.incident_query.sort)}"
         if status != self._status:
             self._status = status

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
+from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError
 
@@ -36,10 +37,10 @@ def describe_error(error: BaseException) -> str:
     and the dialog or board that met it stays usable.
     """
     if isinstance(error, ValidationError):
-        return "; ".join(_validation_line(problem) for problem in error.errors())
+        return clean("; ".join(_validation_line(problem) for problem in error.errors()))
     if not isinstance(error, USER_ERRORS):
-        return f"Unexpected error ({type(error).__name__}): {error}. Nothing was lost; please report this."
-    return str(error)
+        return clean(f"Unexpected error ({type(error).__name__}): {error}. Nothing was lost; please report this.")
+    return clean(str(error))  # messages quote stored names and ids
 
 
 def _validation_line(problem: Any) -> str:
@@ -123,7 +124,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#dialog-error", Static)
-        error.update(Text(message))
+        error.update(Text(clean(message)))
         error.set_class(not message, "-empty")
 
     # -- the write this dialog is for -----------------------------------------------------

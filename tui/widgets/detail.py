@@ -93,11 +93,11 @@ def badge(text: str, style: str) -> Text:
 
 
 def severity_badge(severity: Severity | str) -> Text:
-    return badge(label(severity).upper(), SEVERITY_STYLES.get(severity, UNKNOWN_STYLE))  # type: ignore[arg-type]
+    return badge(clean(label(severity)).upper(), SEVERITY_STYLES.get(severity, UNKNOWN_STYLE))  # type: ignore[arg-type]
 
 
 def status_badge(status: Status | str) -> Text:
-    return badge(label(status).upper(), STATUS_STYLES.get(status, UNKNOWN_STYLE))  # type: ignore[arg-type]
+    return badge(clean(label(status)).upper(), STATUS_STYLES.get(status, UNKNOWN_STYLE))  # type: ignore[arg-type]
 
 
 def type_badge(kind: IncidentType | str) -> Text:
