@@ -88,3 +88,16 @@ def test_an_unreadable_row_is_listed_marked_with_its_problem(cli: Cli, tmp_path:
     assert rows["INC-2"]["problems"] == ["The creation time 'not a time' is not a time.",
                                          "The last update time 'not a time' is not a time."]
     assert rows["INC-2"]["created_at"] is None and rows["INC-1"]["problems"] == []
+
+
+def test_a_read_only_database_can_be_listed(cli: Cli, tmp_path: Path) -> None:
+    wanted = tmp_path / "ro.db"
+    assert cli("--db", str(wanted), "init").returncode == 0
+    wanted.chmod(0o444)
+    try:
+        result = cli("--db", str(wanted), "list", "", "--json")
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["total"] == 0
+        assert cli("--db", str(wanted), "list").returncode == 0
+    finally:
+        wanted.chmod(0o644)

@@ -51,6 +51,10 @@ class Unavailable(BackendError):
     """The database or server cannot be reached or answered nonsense."""
 
 
+class ReadOnly(BackendError):
+    """The database is open read-only; no write is attempted."""
+
+
 class Unreadable(BackendError):
     """A stored incident holds values we cannot read (another tool wrote them): shown, never changed."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 
@@ -18,7 +19,7 @@ from ...domain.models import Identity
 from ..base import Unavailable
 from . import migrate
 from .backend import SqlBackend
-from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url, sqlite_file
+from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url, sqlite_file, writable
 from .schema import metadata
 from .seed import seed_demo
 
@@ -35,19 +36,22 @@ def open_sql_backend(url: str, identity: Identity, *, create: bool = True) -> Sq
     A missing SQLite file is created, directories and all, only when `create` is true."""
     parsed = parse_url(url)
     location = describe(parsed)
-    _ensure_file(sqlite_file(parsed), create)
+    path = sqlite_file(parsed)
+    _ensure_file(path, create)
+    read_only = path is not None and path.exists() and not writable(path)
     try:
-        engine = make_engine(parsed)
+        engine = make_engine(parsed, read_only=read_only)
     except Exception as error:  # unknown dialect or driver: SQLAlchemy raises several kinds
         raise Unavailable(f"Cannot open the database at {location}: {error}.") from None
     try:
         with database_errors(location):
-            managed = _prepare(engine, location)
+            managed = _check_schema(engine, location) if read_only else _prepare(engine, location)
             missing = frozenset() if managed else _missing_columns(engine, location)
     except BaseException:
         engine.dispose()
         raise
-    return SqlBackend(engine, identity, location=location, managed=managed, missing_columns=missing)
+    return SqlBackend(engine, identity, location=location, managed=managed, missing_columns=missing,
+                      read_only=read_only)
 
 
 def _ensure_file(path: Path | None, create: bool) -> None:
@@ -73,6 +77,20 @@ def _prepare(engine: Engine, location: str) -> bool:
         except CommandError as error:  # a revision we do not know: made by a newer incident-tui
             raise Unavailable(f"The database at {location} has a schema this version of incident-tui "
                               f"does not know ({error}); upgrade incident-tui.") from None
+    return True
+
+
+def _check_schema(engine: Engine, location: str) -> bool:
+    """What `_prepare` decides, for a database we may not write: True if it is ours and current."""
+    tables = set(inspect(engine).get_table_names())
+    if "incidents" in tables and "alembic_version" not in tables:
+        return False
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision() if tables else None
+    if current != migrate.head():
+        state = "is empty" if current is None else "has an older schema"
+        raise Unavailable(f"The database at {location} is read-only and {state}: it needs to be set up for this "
+                          "version of incident-tui, which is a write. Open it once with write access.")
     return True
 
 

@@ -51,9 +51,9 @@ from ...domain.models import (
     read_row,
 )
 from ...domain.query import IncidentQuery, Window
-from ..base import BackendError, Conflict, NotFound, Page, Unreadable
+from ..base import BackendError, Conflict, NotFound, Page, ReadOnly, Unreadable
 from . import compile as sql
-from .connection import IMMEDIATE, database_errors
+from .connection import IMMEDIATE, database_errors, read_only_sentence
 from .schema import (
     check_statuses,
     checks,
@@ -82,13 +82,15 @@ class SqlBackend:
     """tui.store.base.Backend over SQLAlchemy Core. Open it with `open_sql_backend`."""
 
     def __init__(self, engine: Engine, identity: Identity, *, location: str, managed: bool,
-                 missing_columns: frozenset[tuple[str, str]] = frozenset()) -> None:
+                 missing_columns: frozenset[tuple[str, str]] = frozenset(), read_only: bool = False) -> None:
         self.engine = engine
         self.identity = identity
         self.location = location
         self.managed = managed
         """True for a database we created and migrate; False for a Mission Control one."""
         self.dialect = engine.dialect.name
+        self.read_only = read_only
+        """True for a SQLite file we may not write: browsing works, every write raises ReadOnly."""
         self._writer = engine.execution_options(**{IMMEDIATE: True})
         self._missing = missing_columns
         self._me: Person | None = None
@@ -102,6 +104,8 @@ class SqlBackend:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        if self.read_only:
+            raise ReadOnly(read_only_sentence(self.location))
         with database_errors(self.location), self._writer.begin() as conn:
             yield conn
 
@@ -115,7 +119,7 @@ class SqlBackend:
 
     def close(self) -> None:
         """Never fails: the work is done by then, and the statistics can wait for next time."""
-        if self.dialect == "sqlite":  # keep the planner's statistics fresh, as SQLite advises
+        if self.dialect == "sqlite" and not self.read_only:  # keep the planner's statistics fresh
             try:
                 with self.engine.connect() as conn:
                     conn.exec_driver_sql(f"PRAGMA busy_timeout={CLOSE_WAIT_MS}")
@@ -127,6 +131,10 @@ class SqlBackend:
     # -- people ---------------------------------------------------------------------------
 
     def whoami(self) -> Person:
+        if self._me is None and self.read_only:  # found, or someone who has done nothing here yet
+            with self._read() as conn:
+                self._me = self._find_me(conn) or Person(id=uuid4(), name=self.identity.name,
+                                                         email=self.identity.email)
         if self._me is None:
             with self._write() as conn:
                 self._me = self._find_me(conn) or self._create_me(conn)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import os
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
-from ..base import BackendError, Unavailable
+from ..base import BackendError, ReadOnly, Unavailable
 
 BUSY_TIMEOUT_MS = 5000
 """How long a SQLite writer waits for another process's write to finish."""
@@ -25,14 +27,18 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def make_engine(url: URL) -> Engine:
+def make_engine(url: URL, *, read_only: bool = False) -> Engine:
+    """An engine for `url`; a read-only SQLite file is opened with `mode=ro`, so SQLite itself
+    refuses every write and nothing (WAL switch, statistics) is attempted."""
     if url.get_backend_name() != "sqlite":
         engine = create_engine(url, pool_pre_ping=True)
         if engine.dialect.driver == "psycopg":
             event.listen(engine, "connect", _configure_psycopg)
         return engine
+    if read_only and url.database:
+        url = url.set(database=f"file:{quote(url.database)}", query={"mode": "ro", "uri": "true"})
     engine = create_engine(url)
-    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "connect", _configure_sqlite_read_only if read_only else _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
     return engine
 
@@ -76,11 +82,31 @@ def _lenient_loader(base):
     return Lenient
 
 
+def _configure_sqlite_read_only(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # as above; no journal mode change, it is a write
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def writable(path: Path) -> bool:
+    """Whether SQLite could write `path` and its journal beside it. The permission bits count even
+    for root (who could write anyway): a file made read-only is meant to stay as it is."""
+    def may_write(target: Path) -> bool:
+        return os.access(target, os.W_OK) and bool(target.stat().st_mode & 0o222)
+
+    return may_write(path) and may_write(path.parent)
+
+
 def _begin_sqlite(connection) -> None:
     # Writers take the write lock up front, so a read-then-write transaction never fails
     # half way because another process wrote in between.
     immediate = connection.get_execution_options().get(IMMEDIATE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def read_only_sentence(location: str) -> str:
+    return f"The database at {location} is read-only here, so nothing can be changed; it can still be browsed."
 
 
 def parse_url(url: str) -> URL:
@@ -107,6 +133,8 @@ def database_errors(location: str) -> Iterator[None]:
         raise BackendError(f"The database refused the change: {reason(error)}.") from None
     except exc.OperationalError as error:
         why = reason(error)
+        if "readonly" in why or "read-only" in why:
+            raise ReadOnly(read_only_sentence(location)) from None
         if "locked" in why or "busy" in why:
             raise Unavailable(f"The database at {location} is busy with another writer; try again.") from None
         raise Unavailable(f"Cannot use the database at {location}: {why}.") from None
