@@ -21,6 +21,7 @@ import platformdirs
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .domain.messages import sentences
 from .domain.models import Identity
 
 APP_NAME = "incidents"
@@ -80,7 +81,7 @@ def load_settings(path: Path | None = None) -> Settings:
     except UnicodeDecodeError:
         raise ConfigError(f"config file {config_path} is not UTF-8 text") from None
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in error.errors())
-        raise ConfigError(f"config file {config_path} or INCIDENTS_* environment: {problems}") from None
+        raise ConfigError(f"config file {config_path} or INCIDENTS_* environment: {sentences(error.errors())}") \
+            from None
     except OSError as error:
         raise ConfigError(f"cannot read config file {config_path}: {error.strerror}") from None

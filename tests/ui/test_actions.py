@@ -295,7 +295,7 @@ async def test_an_external_responder_without_a_type_is_refused_in_the_form(demo_
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(demo_app.screen, ResponderForm)
-        assert "an external responder needs a type" in dialog_error(demo_app)
+        assert dialog_error(demo_app) == "An external responder needs a type, e.g. jira or email."
         assert stored(demo_app, incident).responders == before
 
 

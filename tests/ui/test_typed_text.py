@@ -50,3 +50,15 @@ async def test_typed_control_keys_insert_nothing(demo_app, settle):
     async with demo_app.run_test(size=(100, 30)) as pilot:
         await pilot.press("/", "backspace", "a", "ctrl+b", "ctrl+g", "b")
         assert demo_app.screen.query_one(FilterBar).filter_input.value == "ab"
+
+
+async def test_a_title_too_long_is_told_beside_the_field_in_our_words(demo_app, settle):
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        demo_app.screen.query_one("#title", Input).value = "x" * 600
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        beside = str(demo_app.screen.query_one("#title-error").render())
+        assert beside == "The title is at most 500 characters (600 given)."

@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, OptionList, Static
 
 from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
+from ..domain.messages import sentences
 from ..store.base import BackendError
 
 R = TypeVar("R")
@@ -37,16 +38,10 @@ def describe_error(error: BaseException) -> str:
     and the dialog or board that met it stays usable.
     """
     if isinstance(error, ValidationError):
-        return clean("; ".join(_validation_line(problem) for problem in error.errors()))
+        return clean(sentences(error.errors()))
     if not isinstance(error, USER_ERRORS):
         return clean(f"Unexpected error ({type(error).__name__}): {error}. Nothing was lost; please report this.")
     return clean(str(error))  # messages quote stored names and ids
-
-
-def _validation_line(problem: Any) -> str:
-    field = ".".join(str(part) for part in problem["loc"])
-    message = problem["msg"].removeprefix("Value error, ")
-    return f"{field}: {message}" if field else message
 
 
 class Submitted(Message, bubble=False):

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from ..domain.enums import IncidentType, Severity, label
 from ..domain.format import clean
+from ..domain.messages import sentence
 from ..domain.models import Check, ConfigItem, Incident, IncidentDraft, IncidentEdit, Person
 from ..widgets.detail import health_text
 from .dialog import Dialog, Loaded, R, describe_error
@@ -223,17 +224,15 @@ class IncidentForm(Dialog[R]):
         unplaced = []
         for problem in error.errors():
             field = str(problem["loc"][0]) if problem["loc"] else ""
-            message = problem["msg"].removeprefix("Value error, ")
-            if field == "title" and problem["type"].endswith("too_short"):
-                message = "A title is required: say in a line what is wrong."
+            message = sentence(problem)
             targets = self.query(f"#{field}-error").results(Static) if field else iter(())
             target = next(targets, None)
             if target is None:
-                unplaced.append(f"{field}: {message}" if field else message)
+                unplaced.append(message)
             else:
                 target.update(Text(message))
                 target.remove_class("-empty")
-        self.show_error("; ".join(unplaced))
+        self.show_error(" ".join(unplaced))
         first = next(iter(self.query(".field-error").exclude(".-empty")), None)
         if first is not None:
             self.query_one("#dialog-body").scroll_to_widget(first, animate=False)
