@@ -2,9 +2,17 @@
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
+
+import pytest
+import sqlalchemy
+
+import tui
 
 from .conftest import INCIDENTS, Cli
 
@@ -101,3 +109,39 @@ def test_a_read_only_database_can_be_listed(cli: Cli, tmp_path: Path) -> None:
         assert cli("--db", str(wanted), "list").returncode == 0
     finally:
         wanted.chmod(0o644)
+
+
+def as_unprivileged(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`incidents ARGS` as someone the permission bits apply to: as root, the nobody user running
+    the system Python (the virtualenv's own interpreter may sit where nobody can reach it)."""
+    if os.geteuid() != 0:
+        return subprocess.run([INCIDENTS, *args], env=env, capture_output=True, text=True, timeout=120)
+    system_python = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not system_python.exists():
+        pytest.fail(f"running as root needs {system_python} to test as an unprivileged user")
+    paths = f"{Path(tui.__file__).parent.parent}:{Path(sqlalchemy.__file__).parent.parent}"
+    script = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={paths}", "HOME=/tmp",
+                           str(system_python), "-c", script, *args],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_wal_database_in_a_directory_nobody_may_write_can_be_listed(cli: Cli) -> None:
+    base = Path(tempfile.mkdtemp(prefix="incidents-shelf-"))  # not under pytest's root-only tmp dir
+    shelf, wanted = base / "shelf", base / "shelf" / "x.db"
+    try:
+        assert cli("--db", str(wanted), "init").returncode == 0
+        conn = sqlite3.connect(wanted)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        conn.close()
+        assert not wanted.with_name("x.db-shm").exists()  # so SQLite cannot make it, even to read
+        base.chmod(0o755)
+        wanted.chmod(0o444)
+        shelf.chmod(0o555)
+        home = {"XDG_CONFIG_HOME": str(base / "config"), "XDG_DATA_HOME": str(base / "data")}
+        result = as_unprivileged(["--db", str(wanted), "list", "", "--json"], cli.env | home)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["total"] == 0
+    finally:
+        shelf.chmod(0o755)
+        shutil.rmtree(base)

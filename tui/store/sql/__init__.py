@@ -14,9 +14,10 @@ from pathlib import Path
 from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import URL
 
 from ...domain.models import Identity
-from ..base import Unavailable
+from ..base import ReadOnly, Unavailable
 from . import migrate
 from .backend import SqlBackend
 from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url, sqlite_file, writable
@@ -40,7 +41,18 @@ def open_sql_backend(url: str, identity: Identity, *, create: bool = True) -> Sq
     _ensure_file(path, create)
     read_only = path is not None and path.exists() and not writable(path)
     try:
-        engine = make_engine(parsed, read_only=read_only)
+        return _open(parsed, identity, location, read_only=read_only)
+    except ReadOnly:
+        if not read_only:
+            raise
+    # A WAL database in a directory we may not write, without its -shm file: SQLite cannot even
+    # read it read-only. Nobody can write it there either, so it is opened as immutable.
+    return _open(parsed, identity, location, read_only=read_only, immutable=True)
+
+
+def _open(parsed: URL, identity: Identity, location: str, *, read_only: bool, immutable: bool = False) -> SqlBackend:
+    try:
+        engine = make_engine(parsed, read_only=read_only, immutable=immutable)
     except Exception as error:  # unknown dialect or driver: SQLAlchemy raises several kinds
         raise Unavailable(f"Cannot open the database at {location}: {error}.") from None
     try:

@@ -27,7 +27,7 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def make_engine(url: URL, *, read_only: bool = False) -> Engine:
+def make_engine(url: URL, *, read_only: bool = False, immutable: bool = False) -> Engine:
     """An engine for `url`; a read-only SQLite file is opened with `mode=ro`, so SQLite itself
     refuses every write and nothing (WAL switch, statistics) is attempted."""
     if url.get_backend_name() != "sqlite":
@@ -36,7 +36,8 @@ def make_engine(url: URL, *, read_only: bool = False) -> Engine:
             event.listen(engine, "connect", _configure_psycopg)
         return engine
     if read_only and url.database:
-        url = url.set(database=f"file:{quote(url.database)}", query={"mode": "ro", "uri": "true"})
+        query = {"mode": "ro", "uri": "true"} | ({"immutable": "1"} if immutable else {})
+        url = url.set(database=f"file:{quote(url.database)}", query=query)
     engine = create_engine(url)
     event.listen(engine, "connect", _configure_sqlite_read_only if read_only else _configure_sqlite)
     event.listen(engine, "begin", _begin_sqlite)
