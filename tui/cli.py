@@ -109,7 +109,7 @@ def print_page(page: Page, as_json: bool) -> None:
 
 
 def cell(text: str, width: int) -> str:
-    """Stored text cleaned and padded to at least `width` (never cut: scripts split on spaces)."""
+    """Stored text, cleaned, padded to `width` (longer text is kept whole, as before)."""
     return f"{fmt.clean(text):<{width}}"
 
 

@@ -107,9 +107,23 @@ SQLITE_ODD_ROWS = {
 }
 
 
-def test_unreadable_sqlite_rows_are_marked_and_the_rest_of_the_board_is_unaffected(backend):
-    if backend.dialect != "sqlite":
-        pytest.skip("these values cannot be stored in PostgreSQL's typed columns")
+@pytest.fixture
+def sqlite_backend(tmp_path: Path, frozen_clock):
+    opened = open_sql_backend(sqlite_url(tmp_path / "odd.db"), TESTER)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def pg_backend(pg_server, pg_migrated_template, frozen_clock):
+    opened = open_sql_backend(pg_server.url(pg_server.create_database("odd", template=pg_migrated_template)),
+                              TESTER)
+    yield opened
+    opened.close()
+
+
+def test_unreadable_sqlite_rows_are_marked_and_the_rest_of_the_board_is_unaffected(sqlite_backend):
+    backend = sqlite_backend  # these values cannot be stored in PostgreSQL's typed columns
     good = [raw_incident(backend, f"fine {n}") for n in range(3)]
     for incident_id, columns in SQLITE_ODD_ROWS.items():
         copy_of(backend, good[0], incident_id, **columns)
@@ -129,9 +143,9 @@ def test_unreadable_sqlite_rows_are_marked_and_the_rest_of_the_board_is_unaffect
         backend.transition(rows["BAD-4"].id, Status.MITIGATED, None, FIXED_NOW)
 
 
-def test_infinite_timestamps_on_postgresql_are_an_unreadable_row(backend):
-    if backend.dialect != "postgresql":
-        pytest.skip("SQLite has no infinity timestamps (see the SQLite rows above)")
+@pytest.mark.postgres
+def test_infinite_timestamps_on_postgresql_are_an_unreadable_row(pg_backend):
+    backend = pg_backend  # SQLite has no infinity timestamps (see the SQLite rows above)
     good = [raw_incident(backend, f"fine {n}") for n in range(2)]
     copy_of(backend, good[0], "BAD-1", created_at="'infinity'", updated_at="'-infinity'")
     copy_of(backend, good[0], "BAD-2", resolved="'infinity'")

@@ -46,7 +46,8 @@ def open_sql_backend(url: str, identity: Identity, *, create: bool = True) -> Sq
         if not read_only:
             raise
     # A WAL database in a directory we may not write, without its -shm file: SQLite cannot even
-    # read it read-only. Nobody can write it there either, so it is opened as immutable.
+    # read it read-only, only as immutable (it then assumes nobody changes the file while it is
+    # open; a writer would have had to create that -shm file in the same directory).
     return _open(parsed, identity, location, read_only=read_only, immutable=True)
 
 
