@@ -74,6 +74,9 @@ def test_a_control_character_in_the_filter_is_refused_with_its_column(cli: Cli) 
 
 def test_a_url_with_a_port_that_is_not_a_number_is_a_sentence(cli: Cli) -> None:
     refused(cli("--db", "postgresql://u@h:notaport/db", "list"), 1, "is not a database URL")
+    hidden = cli("--db", "postgresql://u:s3cret@h:notaport/db", "list")
+    refused(hidden, 1, "u:***@h:notaport")
+    assert "s3cret" not in hidden.stderr
 
 
 def test_an_unreadable_row_is_listed_marked_with_its_problem(cli: Cli, tmp_path: Path) -> None:

@@ -18,6 +18,9 @@ FIELD_NAMES = {
     "check_ids": "list of linked health checks", "kind": "kind of responder", "person_id": "person",
     "team_id": "team", "external_type": "external system", "properties": "responder details",
     "name": "name", "email": "email", "db": "database (db)", "keymap": "keymap",
+    "id": "id", "incident_id": "incident number", "status": "status", "created_by": "creator",
+    "created_at": "creation time", "updated_at": "last update time", "acknowledged": "acknowledged time",
+    "resolved": "resolved time", "closed": "closed time",
 }
 REQUIRED = {"title": "A title is required: say in a line what is wrong."}
 """Where "is required" is not enough."""
@@ -70,6 +73,9 @@ _SENTENCES: dict[str, Callable[[str, dict[str, Any], Any], str]] = {
     "tuple_type": lambda name, ctx, given: f"The {name} must be a list.",
     "list_type": lambda name, ctx, given: f"The {name} must be a list.",
     "extra_forbidden": lambda name, ctx, given: f"There is no {name} setting.",
+    "datetime_parsing": lambda name, ctx, given: f"The {name} {_given(given)} is not a time.",
+    "datetime_from_date_parsing": lambda name, ctx, given: f"The {name} {_given(given)} is not a time.",
+    "datetime_type": lambda name, ctx, given: f"The {name} {_given(given)} is not a time.",
     "int_parsing": lambda name, ctx, given: f"The {name} must be a whole number ({_given(given)} given).",
     "bool_parsing": lambda name, ctx, given: f"The {name} must be true or false ({_given(given)} given).",
 }

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from ..domain.enums import Severity, Status
 from ..domain.format import clean
+from ..domain.messages import sentences
 from ..domain.models import (
     Check,
     ConfigItem,
@@ -59,9 +60,8 @@ class Unreadable(BackendError):
     """A stored incident holds values we cannot read (another tool wrote them): shown, never changed."""
 
     def __init__(self, incident_id: object, error: ValidationError) -> None:
-        fields = ", ".join(dict.fromkeys(str(problem["loc"][0]) for problem in error.errors() if problem["loc"]))
-        super().__init__(f"{clean(str(incident_id))} cannot be read (its stored {fields or 'data'} is not "
-                         "valid), so it cannot be shown in full or changed here.")
+        super().__init__(f"{clean(str(incident_id))} cannot be shown in full or changed here: "
+                         f"{clean(sentences(error.errors()))}")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,8 +115,12 @@ def parse_url(url: str) -> URL:
     try:
         return make_url(url)
     except (exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise Unavailable(f"{url!r} is not a database URL; use sqlite:///path/to/file.db "
+        shown = _PASSWORD.sub(r"\1***@", url)  # the message may be read over a shoulder
+        raise Unavailable(f"{shown!r} is not a database URL; use sqlite:///path/to/file.db "
                           "or postgresql+psycopg://user@host/dbname.") from None
+
+
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")
 
 
 def reason(error: exc.SQLAlchemyError) -> str:
