@@ -138,7 +138,7 @@ async def test_no_stored_escape_sequence_reaches_the_screen(demo_url, settle):
             seen["board and detail"] = screen_text(app)
             seen["the whole detail pane"] = "\n".join(strip.text for strip in pane._lines)
             await pilot.press("escape")
-            for key in ("e", "t", "c", "p", "minus"):  # every dialog that shows the incident's data
+            for key in ("e", "t", "c", "p", "P", "plus", "minus"):  # every dialog showing stored data
                 await pilot.press(key)
                 await settle(pilot)
                 seen[key] = screen_text(app)
