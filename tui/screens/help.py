@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from ..actions import ACTIONS, Group, keys_by_action
+from ..actions import ACTIONS, Group, bindings, keys_by_action
 
 
 IDS_MIN_WIDTH = 110
@@ -40,6 +40,12 @@ def help_table(screen: Screen, *, with_ids: bool) -> Table:
     return table
 
 
+class HelpBody(VerticalScroll):
+    """The list of keys; j/k and the other scrolling keys of the registry move through it."""
+
+    BINDINGS = bindings(Group.SCROLL)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close", tooltip="Back to the board")]
 
@@ -48,7 +54,7 @@ class HelpScreen(ModalScreen[None]):
         self.table = help_table(underneath, with_ids=underneath.app.size.width >= IDS_MIN_WIDTH)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
+        with HelpBody(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "esc closes"
             yield Static(self.table, id="help-table")

@@ -15,11 +15,12 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.dom import DOMNode, NoScreen
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
+from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action, bindings
+from ..actions import Group as ActionGroup
 from ..domain import lifecycle
 from ..domain.enums import Health, IncidentType, Severity, Status, label, parse_status
 from ..domain.format import age, clean
@@ -294,6 +295,7 @@ class IncidentDetailPane(ScrollView):
     no layout (see `line_view.set_content_size`).
     """
 
+    BINDINGS = bindings(ActionGroup.SCROLL)
     DEFAULT_CSS = """
     IncidentDetailPane { padding: 0 1; overflow-x: hidden; overflow-y: scroll; }
     """
@@ -320,20 +322,48 @@ class IncidentDetailPane(ScrollView):
         if self.scrollable_content_region.width != self._lines_width:
             self._render_body()
 
-    def _render_body(self) -> None:
+    def _render_body(self, *, repaint: bool = True) -> None:
         width = self.scrollable_content_region.width
         if width <= 0:
-            return  # not laid out yet: on_resize renders
+            return  # hidden or not laid out yet: rendered when it is drawn
         console = self.app.console
         options = self.app.console_options.update(width=width, highlight=False)
         self._lines = [Strip(line, width) for line in console.render_lines(self.body, options, pad=True)]
         self._lines_width = width
         set_content_size(self, Size(width, len(self._lines)))
-        self.refresh()
+        if repaint:
+            self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The width can change without a resize (a border that comes with the focus, a pane shown
+        # after the detail arrived while it was hidden): the lines follow the width they are drawn at.
+        if self.scrollable_content_region.width != self._lines_width:
+            self._render_body(repaint=False)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
-        if index >= len(self._lines) or width != self._lines_width:
-            return Strip.blank(width, self.rich_style)
+        if index >= len(self._lines):
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         return self._lines[index].apply_style(self.rich_style)
+
+    # Scrolling keys (tui.actions, SCROLL group) scroll the pane even where it cannot scroll: a focused
+    # pane never passes j/k on to the board, whose cursor would move the pane to another incident.
+
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
