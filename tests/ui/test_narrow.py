@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from textual.widgets import Select
+
 from tui.domain.models import IncidentDraft
 from tui.screens.board import Board
 from tui.screens.help import HelpBody, HelpScreen
@@ -96,3 +98,30 @@ async def test_the_title_takes_the_width_the_other_columns_leave(demo_app, settl
         assert widths["title"] > 30  # it had 24 when every column was as wide as it could ever need
         row = table.current
         assert row is not None and widths["id"] == len(row.incident_id) and widths["links"] == len("Links")
+
+
+@pytest.mark.parametrize("size", [NARROW, (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("form_key, selects", [
+    ("n", ["#severity", "#type", "#commander_id"]),
+    ("plus", ["#kind", "#person"]),
+])
+async def test_an_open_list_stays_inside_its_dialog(demo_app, settle, size, form_key, selects):
+    async with demo_app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press(form_key)
+        await settle(pilot)
+        dialog = demo_app.screen
+        for selector in selects:
+            select = dialog.query_one(selector, Select)
+            select.focus()
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            assert select.expanded, selector
+            overlay = select.query_one("SelectOverlay").region
+            box = dialog.query_one("#dialog-body").region
+            hint = dialog.query_one(".dialog-hint").region
+            assert box.contains_region(overlay), (selector, overlay, box)
+            assert not overlay.overlaps(hint), selector
+            await pilot.press("escape")
+            await pilot.pause()
+            assert dialog is demo_app.screen and not select.expanded

@@ -21,6 +21,7 @@ from ..domain.enums import IncidentType, Severity, label
 from ..domain.format import clean
 from ..domain.models import Check, ConfigItem, Incident, IncidentDraft, IncidentEdit, Person
 from ..widgets.detail import health_text
+from ..widgets.inline_select import InlineSelect
 from .dialog import Dialog, Loaded, R, describe_error
 from .picker import CHOICE_MOVES
 
@@ -157,7 +158,7 @@ class IncidentForm(Dialog[R]):
         yield from self._field("Description", TextArea(description,
                                                        id="description", compact=True))
         if self.creating:
-            yield from self._field("Commander", Select([], prompt="nobody yet", id="commander_id",
+            yield from self._field("Commander", InlineSelect([], prompt="nobody yet", id="commander_id",
                                                        compact=True))
             yield from self._field("Config items", LinkChooser("config items", self.search_configs,
                                                                id="config_ids"))
@@ -176,7 +177,7 @@ class IncidentForm(Dialog[R]):
         current = getattr(self.incident, field) if self.incident else default
         known = current in values
         prompt = "" if known else f"keep “{clean(label(current))}”"
-        return Select(_choices(values), id=field, compact=True, allow_blank=not known,
+        return InlineSelect(_choices(values), id=field, compact=True, allow_blank=not known,
                       value=current if known else Select.NULL, prompt=prompt or "Select")
 
     def on_mount(self) -> None:

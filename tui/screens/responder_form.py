@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from ..domain.format import clean
 from ..domain.models import EXTERNAL_RESPONDER_FIELDS, Person, ResponderDraft, ResponderKind, Team
+from ..widgets.inline_select import InlineSelect
 from .dialog import Dialog, R, describe_error
 
 KIND_CHOICES = [(Text("Person"), ResponderKind.PERSON), (Text("Team"), ResponderKind.TEAM),
@@ -54,16 +55,16 @@ class ResponderForm(Dialog[R]):
 
     def compose_dialog(self):
         yield Static("Kind", classes="field-label")
-        yield Select(KIND_CHOICES, allow_blank=False, value=ResponderKind.PERSON, id="kind", compact=True)
+        yield InlineSelect(KIND_CHOICES, allow_blank=False, value=ResponderKind.PERSON, id="kind", compact=True)
         with Vertical(id="target-person"):
             yield Static("Person", classes="field-label")
-            yield Select([], prompt="loading people…", id="person", compact=True)
+            yield InlineSelect([], prompt="loading people…", id="person", compact=True)
         with Vertical(id="target-team", classes="-hidden"):
             yield Static("Team", classes="field-label")
-            yield Select([], prompt="loading teams…", id="team", compact=True)
+            yield InlineSelect([], prompt="loading teams…", id="team", compact=True)
         with Vertical(id="target-external", classes="-hidden"):
             yield Static("External system", classes="field-label")
-            yield Select([(Text(external_label(kind)), kind) for kind in EXTERNAL_RESPONDER_FIELDS],
+            yield InlineSelect([(Text(external_label(kind)), kind) for kind in EXTERNAL_RESPONDER_FIELDS],
                          prompt="choose a system", id="external-type", compact=True)
             yield Vertical(id="properties")
         yield Button("Add responder", id="save", variant="primary", compact=True)
