@@ -257,6 +257,9 @@ class IncidentActions:
         version = Version(self.backend, incident)
 
         def assign(person: Person | None) -> Done:
+            if (person.id if person else None) == getattr(incident, field):  # enter on the highlight as it opened
+                kept = f"{person.display} stays {role}" if person else f"still no {role}"
+                return Done(incident.id, f"{incident.incident_id}: {kept}")
             edit = IncidentEdit(**{field: person.id if person else None})
             updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
             if person is None:
