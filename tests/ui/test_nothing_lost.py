@@ -7,8 +7,9 @@ from textual.widgets import OptionList
 
 from tui.screens.board import Board
 from tui.screens.people_picker import PeoplePicker
+from tui.screens.responder_form import ResponderForm
 
-from .test_actions import SIZE, notices, select_incident, stored
+from .test_actions import SIZE, choose, dialog_error, notices, select_incident, stored, type_into
 
 
 async def test_p_then_enter_keeps_the_commander(demo_app, settle):
@@ -46,3 +47,40 @@ async def test_enter_keeps_the_communicator_and_nobody_is_picked_on_purpose(demo
         await pilot.press(*"nobody", "enter")
         await settle(pilot)
         assert stored(demo_app, incident).communicator is None
+
+
+def field_message(app, name: str) -> str:
+    return str(app.screen.query_one(f"#prop-{name}-error").render())
+
+
+async def test_a_bad_external_responder_is_refused_field_by_field(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open")
+        before = stored(demo_app, incident).responders
+        await pilot.press("plus")
+        await settle(pilot)
+        await choose(pilot, "#kind", "External")
+        await choose(pilot, "#external-type", "Jira")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ResponderForm)
+        assert field_message(demo_app, "project") == "Project is required."
+        assert field_message(demo_app, "issueType") == "Issue type is required."
+        assert field_message(demo_app, "description") == ""
+        assert "see the messages under them" in dialog_error(demo_app)
+
+        await choose(pilot, "#external-type", "Email")
+        await type_into(pilot, "#prop-to", "not-an-email")
+        await pilot.press("tab", *"Payments down", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ResponderForm)
+        assert field_message(demo_app, "to").startswith("“not-an-email” is not an email address")
+        assert field_message(demo_app, "subject") == ""
+        assert stored(demo_app, incident).responders == before
+
+        await type_into(pilot, "#prop-to", "")
+        await pilot.press("end", "ctrl+u", *"payments-oncall@example.com", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, Board)
+        email = [r for r in stored(demo_app, incident).responders if r.external_type == "email"]
+        assert [r.properties["to"] for r in email if r not in before] == ["payments-oncall@example.com"]

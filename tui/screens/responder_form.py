@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,16 @@ from textual.containers import Vertical
 from textual.widgets import Button, Input, Select, Static
 
 from ..domain.format import clean
-from ..domain.models import EXTERNAL_RESPONDER_FIELDS, Person, ResponderDraft, ResponderKind, Team
+from ..domain.models import (
+    EXTERNAL_RESPONDER_FIELDS,
+    REQUIRED_EXTERNAL_FIELDS,
+    Person,
+    ResponderDraft,
+    ResponderKind,
+    Team,
+    external_property_problems,
+    property_label,
+)
 from ..widgets.inline_select import InlineSelect
 from .dialog import Dialog, R, describe_error
 
@@ -22,12 +30,6 @@ KIND_CHOICES = [(Text("Person"), ResponderKind.PERSON), (Text("Team"), Responder
 # Which select names the responder of each kind, and the draft field it fills.
 TARGET_FIELDS = {ResponderKind.PERSON: ("person", "person_id"), ResponderKind.TEAM: ("team", "team_id"),
                  ResponderKind.EXTERNAL: ("external-type", "external_type")}
-
-
-def field_label(name: str) -> str:
-    """`issueType` -> `Issue type`, `plan_id` -> `Plan id`."""
-    words = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", name).lower()
-    return words[:1].upper() + words[1:]
 
 
 def external_label(kind: str) -> str:
@@ -89,9 +91,12 @@ class ResponderForm(Dialog[R]):
         box = self.query_one("#properties", Vertical)
         self.remember_typed()
         box.remove_children()
+        required = REQUIRED_EXTERNAL_FIELDS.get(kind or "", frozenset())
         for name in EXTERNAL_RESPONDER_FIELDS.get(kind or "", ()):
-            box.mount(Static(field_label(name), classes="field-label"),
-                      Input(self.typed.get(name, ""), id=f"prop-{name}", compact=True))
+            label = Text.assemble(property_label(name), (" (required)" if name in required else "", "dim"))
+            box.mount(Static(label, classes="field-label"),
+                      Input(self.typed.get(name, ""), id=f"prop-{name}", compact=True),
+                      Static("", id=f"prop-{name}-error", classes="field-error -empty"))
 
     def remember_typed(self) -> None:
         for field in self.query("#properties Input").results(Input):
@@ -112,10 +117,24 @@ class ResponderForm(Dialog[R]):
                                     if self.typed.get(name, "").strip()}
         return ResponderDraft(**fields)
 
+    def show_property_problems(self) -> bool:
+        """Each external property's problem under its field (see the domain's rules); True if any."""
+        kind = self.query_one("#external-type", Select).value
+        problems = {} if kind is Select.NULL else external_property_problems(str(kind), self.typed)
+        for error in self.query("#properties .field-error").results(Static):
+            message = problems.get(error.id.removeprefix("prop-").removesuffix("-error"), "")  # type: ignore[union-attr]
+            error.update(Text(message))
+            error.set_class(not message, "-empty")
+        return bool(problems)
+
     def action_save(self) -> None:
         try:
             draft = self.draft()
         except ValidationError as error:
-            self.show_error(describe_error(error))
+            external = self.query_one("#kind", Select).value is ResponderKind.EXTERNAL
+            placed = external and self.show_property_problems()
+            self.show_error("Some fields need attention: see the messages under them." if placed
+                            else describe_error(error))
             return
+        self.show_property_problems()
         self.submit(lambda: self.submit_draft(draft))
