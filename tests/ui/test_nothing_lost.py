@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
+from tui.domain.enums import Severity, Status
+from tui.domain.models import IncidentEdit
+
 from tui.screens.board import Board
+from tui.screens.incident_form import IncidentForm
 from tui.screens.people_picker import PeoplePicker
 from tui.screens.responder_form import ResponderForm
 
@@ -84,3 +88,42 @@ async def test_a_bad_external_responder_is_refused_field_by_field(demo_app, sett
         assert isinstance(demo_app.screen, Board)
         email = [r for r in stored(demo_app, incident).responders if r.external_type == "email"]
         assert [r.properties["to"] for r in email if r not in before] == ["payments-oncall@example.com"]
+
+
+async def test_a_conflicting_edit_shows_theirs_and_yours(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open sev:critical")
+        await pilot.press("e")
+        await settle(pilot)
+        await type_into(pilot, "#title", "")
+        await pilot.press("end", "ctrl+u", *"Typed while someone else edited")
+        demo_app.backend.update_incident(incident.id, IncidentEdit(severity=Severity.LOW, title="Their title"),
+                                         incident.updated_at)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, IncidentForm)
+        message = dialog_error(demo_app)
+        assert f"{incident.incident_id} was changed by someone else since you opened it:" in message
+        assert "Title: theirs “Their title”, yours “Typed while someone else edited”" in message
+        assert "Severity: theirs Low (it was Critical)" in message
+        assert "Commander:" not in message and "Type:" not in message
+        assert stored(demo_app, incident).incident.title == "Their title"
+
+
+async def test_a_conflicting_move_shows_the_status_theirs_and_yours(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open commander:priya")
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("r", *"rolled back")
+        someone = next(p for p in demo_app.backend.list_people() if p.name == "Mei Lin")
+        demo_app.backend.update_incident(incident.id, IncidentEdit(commander_id=someone.id), incident.updated_at)
+        await pilot.press("enter")
+        await settle(pilot)
+        message = dialog_error(demo_app)
+        assert "Status: theirs Open, yours Resolved" in message
+        assert "Commander: theirs Mei Lin (it was Priya Raman)" in message
+        await pilot.press("enter")  # knowing both, move it anyway
+        await settle(pilot)
+        after = stored(demo_app, incident)
+        assert after.incident.status is Status.RESOLVED and after.commander.name == "Mei Lin"

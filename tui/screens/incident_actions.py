@@ -11,10 +11,10 @@ open with the error in place when the write fails. Either way a stored change en
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from rich.text import Text
@@ -22,6 +22,7 @@ from textual import work
 from textual.message import Message
 
 from ..domain import lifecycle
+from ..domain.conflict import describe_conflict
 from ..domain.enums import Status, label, parse_status
 from ..domain.format import clean
 from ..domain.models import Incident, IncidentDetail, IncidentDraft, IncidentEdit, Person, Responder, ResponderDraft
@@ -58,22 +59,28 @@ class IncidentActionFailed(Message):
 
 
 class Version:
-    """The `updated_at` a dialog's write compares against (compare-and-set).
+    """The version of the incident a dialog's write compares against (compare-and-set).
 
-    A Conflict moves it to the stored version and says so: what the user typed stays in
-    the dialog, and saving again applies it on top of the newer version, deliberately.
+    A Conflict moves it to the stored version and says what differs, field by field (theirs and
+    yours): what the user typed stays in the dialog, and saving again applies it on top of the
+    newer version, deliberately.
     """
 
     def __init__(self, backend: Backend, incident: Incident) -> None:
-        self.backend, self.id, self.updated_at = backend, incident.id, incident.updated_at
+        self.backend, self.seen = backend, incident
 
-    def write(self, call: Callable[[datetime], Incident]) -> Incident:
+    @property
+    def updated_at(self) -> datetime:
+        return self.seen.updated_at
+
+    def write(self, call: Callable[[datetime], Incident], yours: Mapping[str, Any]) -> Incident:
+        """`yours`: the fields the write sets, to show beside theirs if it conflicts."""
         try:
-            return call(self.updated_at)
+            return call(self.seen.updated_at)
         except Conflict as error:
-            self.updated_at = self.backend.get_incident(self.id).incident.updated_at
-            raise Conflict(f"{error} What you entered is kept: confirm again to apply it to the "
-                           "latest version, or esc to drop it.") from error
+            seen, self.seen = self.seen, self.backend.get_incident(self.seen.id).incident
+            people = {person.id: person for person in self.backend.list_people()}
+            raise Conflict(describe_conflict(seen, self.seen, yours, people)) from error
 
 
 def headline(incident: Incident) -> Text:
@@ -202,7 +209,7 @@ class IncidentActions:
                                     lambda target, note: self._move(version, incident, target, note)))
 
     def _move(self, version: Version, incident: Incident, target: Status, note: str | None) -> Done:
-        updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at))
+        updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at), {"status": target})
         return Done(incident.id, f"{updated.incident_id} {lifecycle.verb(target)}")
 
     # -- content -------------------------------------------------------------------------------
@@ -227,7 +234,7 @@ class IncidentActions:
         def save(edit: IncidentEdit) -> Done:
             if not edit.changes():
                 return Done(incident.id, f"{incident.incident_id}: nothing changed")
-            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
+            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at), edit.changes())
             return Done(incident.id, f"{updated.incident_id} updated")
 
         self._open(IncidentForm(save, incident=incident))
@@ -261,7 +268,7 @@ class IncidentActions:
                 kept = f"{person.display} stays {role}" if person else f"still no {role}"
                 return Done(incident.id, f"{incident.incident_id}: {kept}")
             edit = IncidentEdit(**{field: person.id if person else None})
-            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
+            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at), {field: person})
             if person is None:
                 return Done(incident.id, f"{updated.incident_id} has no {role} now")
             return Done(incident.id, f"{person.display} is now {role} of {updated.incident_id}")

@@ -122,7 +122,8 @@ class ResponderForm(Dialog[R]):
         kind = self.query_one("#external-type", Select).value
         problems = {} if kind is Select.NULL else external_property_problems(str(kind), self.typed)
         for error in self.query("#properties .field-error").results(Static):
-            message = problems.get(error.id.removeprefix("prop-").removesuffix("-error"), "")  # type: ignore[union-attr]
+            name = str(error.id).removeprefix("prop-").removesuffix("-error")
+            message = problems.get(name, "")
             error.update(Text(message))
             error.set_class(not message, "-empty")
         return bool(problems)
