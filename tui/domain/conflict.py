@@ -34,7 +34,7 @@ def describe_conflict(seen: Incident, latest: Incident, yours: Mapping[str, Any]
     theirs = changed_fields(seen, latest)
     lines = [f"{one_line(latest.incident_id, 20)} was changed by someone else since you opened it:"]
     for field in (field for field in FIELD_NAMES if field in theirs or field in yours):
-        line = f"  {FIELD_NAMES[field]}: theirs {_shown(getattr(latest, field), people)}"
+        line = f"• {FIELD_NAMES[field]}: theirs {_shown(getattr(latest, field), people)}"
         if field in yours:
             line += f", yours {_shown(yours[field], people)}"
         else:

@@ -97,6 +97,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         self.dialog_title = title
         self.hint = hint
         self.busy = False
+        self.error_text = Text("")
 
     def compose_dialog(self):  # pragma: no cover - every subclass overrides it
         yield from ()
@@ -116,15 +117,23 @@ class Dialog(ModalScreen[R | None], Generic[R]):
             first.focus(scroll_visible=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fields scroll inside the box; the title, error and key hint always stay in view."""
-        self.query_one("#dialog-body").styles.max_height = max(event.size.height - 6, 3)
+        self._fit_body()
+
+    def _fit_body(self) -> None:
+        """Fields scroll inside the box; the title, the error (however long) and the key hint stay in view."""
+        box = self.query_one("#dialog")
+        width = box.content_region.width or 72
+        lines = len(self.error_text.wrap(self.app.console, width)) if self.error_text else 1
+        self.query_one("#dialog-body").styles.max_height = max(self.size.height - 5 - lines, 3)
 
     # -- errors ---------------------------------------------------------------------------
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#dialog-error", Static)
-        error.update(Text(message))
+        self.error_text = Text(message)
+        error.update(self.error_text)
         error.set_class(not message, "-empty")
+        self._fit_body()
 
     # -- the write this dialog is for -----------------------------------------------------
 
