@@ -3,14 +3,17 @@ external responder is refused field by field, a conflict shows both sides, remov
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import OptionList
 
 from tui.domain.enums import Severity, Status
-from tui.domain.models import IncidentEdit
+from tui.domain.models import IncidentEdit, Responder, ResponderDraft, ResponderKind
 
 from tui.screens.board import Board
+from tui.screens.confirm import ConfirmDialog
 from tui.screens.incident_form import IncidentForm
 from tui.screens.people_picker import PeoplePicker
+from tui.screens.picker import PickerDialog
 from tui.screens.responder_form import ResponderForm
 
 from .test_actions import SIZE, choose, dialog_error, notices, select_incident, stored, type_into
@@ -127,3 +130,48 @@ async def test_a_conflicting_move_shows_the_status_theirs_and_yours(demo_app, se
         await settle(pilot)
         after = stored(demo_app, incident)
         assert after.incident.status is Status.RESOLVED and after.commander.name == "Mei Lin"
+
+
+def add_one_of_each_kind(backend, incident) -> dict[ResponderKind, Responder]:
+    taken = {responder.name for responder in stored_detail(backend, incident).responders}
+    person = next(p for p in backend.list_people() if p.name not in taken)
+    team = next(t for t in backend.list_teams() if t.name not in taken)
+    drafts = {
+        ResponderKind.PERSON: ResponderDraft(kind=ResponderKind.PERSON, person_id=person.id),
+        ResponderKind.TEAM: ResponderDraft(kind=ResponderKind.TEAM, team_id=team.id),
+        ResponderKind.EXTERNAL: ResponderDraft(kind=ResponderKind.EXTERNAL, external_type="email", properties={
+            "to": "dba-oncall@example.com", "subject": "replica lag"}),
+    }
+    return {kind: backend.add_responder(incident.id, draft) for kind, draft in drafts.items()}
+
+
+def stored_detail(backend, incident):
+    return backend.get_incident(incident.id)
+
+
+@pytest.mark.parametrize("kind", list(ResponderKind))
+@pytest.mark.parametrize("via", ["key", "palette"])
+async def test_every_responder_is_removed_only_after_a_confirmation(demo_app, settle, kind, via):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open")
+        responder = add_one_of_each_kind(demo_app.backend, incident)[kind]
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        search = "replica lag" if kind is ResponderKind.EXTERNAL else responder.name.lower()
+        for attempt in ("esc", "confirm"):
+            if via == "key":
+                await pilot.press("minus")
+            else:
+                await pilot.press("ctrl+p", *"remove responder")
+                await pilot.pause(0.3)
+                await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(demo_app.screen, PickerDialog)
+            await pilot.press(*search, "enter")
+            await settle(pilot)
+            assert isinstance(demo_app.screen, ConfirmDialog), attempt
+            assert responder.id in {r.id for r in stored(demo_app, incident).responders}
+            await pilot.press("escape" if attempt == "esc" else "enter")
+            await settle(pilot)
+            assert isinstance(demo_app.screen, Board)
+        assert responder.id not in {r.id for r in stored(demo_app, incident).responders}
