@@ -4,17 +4,19 @@ external responder is refused field by field, a conflict shows both sides, remov
 from __future__ import annotations
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList, Select, TextArea
 
 from tui.domain.enums import Severity, Status
 from tui.domain.models import IncidentEdit, Responder, ResponderDraft, ResponderKind
 
 from tui.screens.board import Board
+from tui.screens.comment import CommentDialog
 from tui.screens.confirm import ConfirmDialog
-from tui.screens.incident_form import IncidentForm
+from tui.screens.incident_form import IncidentForm, LinkChooser
 from tui.screens.people_picker import PeoplePicker
 from tui.screens.picker import PickerDialog
 from tui.screens.responder_form import ResponderForm
+from tui.screens.transition import TransitionDialog
 
 from .test_actions import SIZE, choose, dialog_error, notices, select_incident, stored, type_into
 
@@ -175,3 +177,136 @@ async def test_every_responder_is_removed_only_after_a_confirmation(demo_app, se
             await settle(pilot)
             assert isinstance(demo_app.screen, Board)
         assert responder.id not in {r.id for r in stored(demo_app, incident).responders}
+
+
+# -- drafts: esc keeps what was typed -----------------------------------------------------------
+
+async def test_esc_keeps_a_comment_for_that_incident_until_it_is_posted(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open")
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"rolling back the 14:05 deploy", "escape")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, Board)
+        assert all(entry.text != "rolling back the 14:05 deploy" for entry in stored(demo_app, incident).timeline)
+
+        other = await select_incident(pilot, settle, "status:mitigated")
+        await pilot.press("c")
+        await settle(pilot)
+        assert demo_app.screen.query_one("#comment", TextArea).text == ""  # another incident, no draft
+        await pilot.press("escape")
+
+        await select_incident(pilot, settle, f'"{incident.incident_id}"')
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = demo_app.screen
+        assert isinstance(dialog, CommentDialog)
+        assert dialog.query_one("#comment", TextArea).text == "rolling back the 14:05 deploy"
+        assert dialog.query_one("#dialog").border_subtitle == "your unsaved draft"
+        await pilot.press(*", done", "ctrl+s")
+        await settle(pilot)
+        assert stored(demo_app, incident).timeline[-1].text == "rolling back the 14:05 deploy, done"
+
+        await pilot.press("c")  # posted: the draft is gone
+        await settle(pilot)
+        assert demo_app.screen.query_one("#comment", TextArea).text == ""
+        assert other.id != incident.id
+
+
+async def test_esc_keeps_the_note_and_target_of_a_move(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open")
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("r", *"bad deploy", "escape")
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        dialog = demo_app.screen
+        assert isinstance(dialog, TransitionDialog)
+        assert dialog.query_one("#note", Input).value == "bad deploy" and dialog.chosen() is Status.RESOLVED
+        await pilot.press("enter")
+        await settle(pilot)
+        after = stored(demo_app, incident)
+        assert after.incident.status is Status.RESOLVED and after.timeline[-1].text == "bad deploy"
+
+
+async def test_esc_keeps_the_note_of_a_confirmation(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:mitigated")
+        await pilot.press("X")
+        await settle(pilot)
+        await pilot.press(*"duplicate of INC-12", "escape")
+        await settle(pilot)
+        assert stored(demo_app, incident).incident.status is Status.MITIGATED
+        await pilot.press("X")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ConfirmDialog)
+        assert demo_app.screen.query_one("#note", Input).value == "duplicate of INC-12"
+
+
+async def test_esc_keeps_an_edit_and_a_new_incident(demo_app, settle):
+    config = demo_app.backend.search_configs("")[0]
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open sev:high")
+        await pilot.press("e")
+        await settle(pilot)
+        await type_into(pilot, "#title", "")
+        await pilot.press("end", "ctrl+u", *"Payments API erroring")
+        await choose(pilot, "#severity", "Critical")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert stored(demo_app, incident).incident.title == incident.title
+
+        await pilot.press("n")
+        await settle(pilot)
+        await type_into(pilot, "#title", "Card payments failing")
+        await choose(pilot, "#commander_id", "Priya")
+        await type_into(pilot, "#config_ids Input", config.name)
+        await settle(pilot)
+        await pilot.press("enter", "escape")
+        await settle(pilot)
+
+        await pilot.press("e")
+        await settle(pilot)
+        form = demo_app.screen
+        assert form.query_one("#title", Input).value == "Payments API erroring"
+        assert form.query_one("#severity", Select).value is Severity.CRITICAL
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        after = stored(demo_app, incident).incident
+        assert (after.title, after.severity) == ("Payments API erroring", Severity.CRITICAL)
+
+        await pilot.press("n")
+        await settle(pilot)
+        form = demo_app.screen
+        assert form.query_one("#title", Input).value == "Card payments failing"
+        commander = form.query_one("#commander_id", Select).value
+        assert commander == next(p.id for p in demo_app.backend.list_people() if p.name == "Priya Raman")
+        assert form.query_one("#config_ids", LinkChooser).chosen_ids == (config.id,)
+
+
+async def test_esc_keeps_an_external_responder_being_typed(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open")
+        before = stored(demo_app, incident).responders
+        await pilot.press("plus")
+        await settle(pilot)
+        await choose(pilot, "#kind", "External")
+        await choose(pilot, "#external-type", "Email")
+        await type_into(pilot, "#prop-to", "dba-oncall@example.com")
+        await pilot.press("tab", *"replica lag", "escape")
+        await settle(pilot)
+        assert stored(demo_app, incident).responders == before
+        await pilot.press("plus")
+        await settle(pilot)
+        form = demo_app.screen
+        assert form.query_one("#kind", Select).value is ResponderKind.EXTERNAL
+        assert form.query_one("#external-type", Select).value == "email"
+        assert form.query_one("#prop-to", Input).value == "dba-oncall@example.com"
+        assert form.query_one("#prop-subject", Input).value == "replica lag"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        added = [r for r in stored(demo_app, incident).responders if r not in before]
+        assert [(r.external_type, r.properties["to"]) for r in added] == [("email", "dba-oncall@example.com")]

@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, OptionList, Static
 
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError
+from .drafts import DraftKey, Drafts
 
 R = TypeVar("R")
 
@@ -98,6 +99,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         self.hint = hint
         self.busy = False
         self.error_text = Text("")
+        self.drafts: Drafts | None = None
+        self.draft_key: DraftKey | None = None
 
     def compose_dialog(self):  # pragma: no cover - every subclass overrides it
         yield from ()
@@ -115,6 +118,24 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         first = next((widget for widget in self.query("#dialog-body *") if widget.focusable), None)
         if first is not None and self.focused is None:
             first.focus(scroll_visible=False)
+        draft = self.drafts.get(self.draft_key) if self.drafts and self.draft_key else None
+        if draft:
+            self.retype(draft)
+            self.query_one("#dialog").border_subtitle = "your unsaved draft"
+
+    # -- drafts: what esc keeps (see drafts.py) -------------------------------------------
+
+    def keeping_drafts(self, drafts: Drafts, key: DraftKey) -> Dialog[R]:
+        """Keep what is typed when esc leaves this dialog, and bring back what was kept for `key`."""
+        self.drafts, self.draft_key = drafts, key
+        return self
+
+    def typed(self) -> dict[str, Any]:
+        """Override: what the user typed that leaving must not lose (empty when nothing was)."""
+        return {}
+
+    def retype(self, draft: dict[str, Any]) -> None:
+        """Override: put a kept draft (from `typed`) back into the fields."""
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit_body()
@@ -155,6 +176,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
             self.post_message(Submitted(result))
 
     def on_submitted(self, message: Submitted) -> None:
+        if self.drafts and self.draft_key:
+            self.drafts.drop(self.draft_key)
         self.dismiss(message.result)
 
     def on_submit_failed(self, message: SubmitFailed) -> None:
@@ -185,6 +208,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
     # -- keys -----------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
+        if self.drafts and self.draft_key:
+            self.drafts.keep(self.draft_key, self.typed())
         self.dismiss(None)
 
     # Enter in a one-line field, a button press and a picked option all save, like ctrl+s.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -31,6 +32,7 @@ from ..widgets.detail import responder_kind, responder_name, transition_keys
 from .comment import CommentDialog
 from .confirm import ConfirmDialog
 from .dialog import describe_error
+from .drafts import DraftKey, Drafts
 from .incident_form import IncidentForm
 from .people_picker import PeoplePicker
 from .picker import PickerDialog
@@ -160,8 +162,15 @@ class IncidentActions:
             self.refresh_board(keep_id=done.keep_id)
             self._tell(done.message, timeout=3)
 
-    def _open(self, dialog) -> None:
+    def _open(self, dialog, draft: DraftKey | None = None) -> None:
+        """Show `dialog`; with a `draft` key, what esc leaves in it comes back the next time."""
+        if draft is not None:
+            dialog.keeping_drafts(self.drafts, draft)
         self.app.push_screen(dialog, callback=self._finish)
+
+    @cached_property
+    def drafts(self) -> Drafts:
+        return Drafts()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -196,7 +205,7 @@ class IncidentActions:
                 f"{verb.capitalize()} {clean(incident.incident_id)}?",
                 transition_consequence(incident, target),
                 lambda note: self._move(version, incident, target, note),
-                confirm_label=f"{verb} it"))
+                confirm_label=f"{verb} it"), draft=(f"move-{target.value}", incident.id))
         else:
             self._perform(incident.id, lambda: self._move(version, incident, target, None))
 
@@ -206,7 +215,8 @@ class IncidentActions:
             return
         version = Version(self.backend, incident)
         self._open(TransitionDialog(incident, transition_keys(self),  # type: ignore[arg-type]
-                                    lambda target, note: self._move(version, incident, target, note)))
+                                    lambda target, note: self._move(version, incident, target, note)),
+                   draft=("move", incident.id))
 
     def _move(self, version: Version, incident: Incident, target: Status, note: str | None) -> Done:
         updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at), {"status": target})
@@ -223,7 +233,8 @@ class IncidentActions:
             self.backend.add_comment(incident.id, text)
             return Done(incident.id, f"Comment added to {incident.incident_id}")
 
-        self._open(CommentDialog(f"Comment on {clean(incident.incident_id)}", headline(incident), comment))
+        self._open(CommentDialog(f"Comment on {clean(incident.incident_id)}", headline(incident), comment),
+                   draft=("comment", incident.id))
 
     def action_edit(self) -> None:
         incident = self._editable()
@@ -237,7 +248,7 @@ class IncidentActions:
             updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at), edit.changes())
             return Done(incident.id, f"{updated.incident_id} updated")
 
-        self._open(IncidentForm(save, incident=incident))
+        self._open(IncidentForm(save, incident=incident), draft=("edit", incident.id))
 
     def action_new_incident(self) -> None:
         def create(draft: IncidentDraft) -> Done:
@@ -246,7 +257,7 @@ class IncidentActions:
 
         self._open(IncidentForm(create, load_people=self.backend.list_people,
                                 search_configs=self.backend.search_configs,
-                                search_checks=self.backend.search_checks))
+                                search_checks=self.backend.search_checks), draft=("new", None))
 
     # -- people ----------------------------------------------------------------------------------
 
@@ -287,7 +298,8 @@ class IncidentActions:
             return Done(incident.id, f"{responder_name(responder)} added to {incident.incident_id}")
 
         self._open(ResponderForm(f"Add a responder to {clean(incident.incident_id)}",
-                                 self.backend.list_people, self.backend.list_teams, add))
+                                 self.backend.list_people, self.backend.list_teams, add),
+                   draft=("responder", incident.id))
 
     def action_remove_responder(self) -> None:
         incident = self._editable()

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Select, Static
+from textual.widgets.select import InvalidSelectValueError
 
 from ..domain.format import clean
 from ..domain.models import (
@@ -52,8 +53,10 @@ class ResponderForm(Dialog[R]):
         super().__init__(title, hint="tab next field · enter opens a list · ctrl+s add · esc cancel")
         self.load_people, self.load_teams = load_people, load_teams
         self.submit_draft = submit
-        self.typed: dict[str, str] = {}
+        self.properties_typed: dict[str, str] = {}
         """Property values typed so far, kept when the external type changes."""
+        self.drafted: dict[str, Any] = {}
+        """Choices of a kept draft not made yet: the person or team, until their list is loaded."""
 
     def compose_dialog(self):
         yield Static("Kind", classes="field-label")
@@ -79,6 +82,33 @@ class ResponderForm(Dialog[R]):
         select = self.query_one(f"#{'person' if tag == 'people' else 'team'}", Select)
         select.set_options([(Text(clean(item.name)), item.id) for item in value])
         select.prompt = f"choose a {'person' if tag == 'people' else 'team'}"
+        self.choose_drafted()
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def typed(self) -> dict[str, Any]:
+        self.remember_typed()
+        properties = {name: value for name, value in self.properties_typed.items() if value.strip()}
+        chosen = {select.id: select.value for select in self.query("#dialog-body Select").results(Select)
+                  if select.id != "kind" and select.value is not Select.NULL}
+        if not (properties or chosen):
+            return {}
+        return {"kind": self.query_one("#kind", Select).value, "chosen": chosen, "properties": properties}
+
+    def retype(self, draft: dict[str, Any]) -> None:
+        self.properties_typed.update(draft["properties"])
+        self.drafted = {"kind": draft["kind"], **draft["chosen"]}
+        self.choose_drafted()
+
+    def choose_drafted(self) -> None:
+        """Make the drafted choices whose options are there (the kind and system at once; a person or
+        team once their list is loaded)."""
+        for select_id, value in list(self.drafted.items()):
+            try:
+                self.query_one(f"#{select_id}", Select).value = value
+            except InvalidSelectValueError:
+                continue
+            del self.drafted[select_id]
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "kind":
@@ -95,12 +125,12 @@ class ResponderForm(Dialog[R]):
         for name in EXTERNAL_RESPONDER_FIELDS.get(kind or "", ()):
             label = Text.assemble(property_label(name), (" (required)" if name in required else "", "dim"))
             box.mount(Static(label, classes="field-label"),
-                      Input(self.typed.get(name, ""), id=f"prop-{name}", compact=True),
+                      Input(self.properties_typed.get(name, ""), id=f"prop-{name}", compact=True),
                       Static("", id=f"prop-{name}-error", classes="field-error -empty"))
 
     def remember_typed(self) -> None:
         for field in self.query("#properties Input").results(Input):
-            self.typed[field.id.removeprefix("prop-")] = field.value  # type: ignore[union-attr]
+            self.properties_typed[field.id.removeprefix("prop-")] = field.value  # type: ignore[union-attr]
 
     def draft(self) -> ResponderDraft:
         """What the form says, validated by the domain model (raises ValidationError)."""
@@ -113,14 +143,14 @@ class ResponderForm(Dialog[R]):
         if kind is ResponderKind.EXTERNAL:
             self.remember_typed()
             wanted = EXTERNAL_RESPONDER_FIELDS.get(fields.get("external_type", ""), ())
-            fields["properties"] = {name: self.typed[name].strip() for name in wanted
-                                    if self.typed.get(name, "").strip()}
+            fields["properties"] = {name: self.properties_typed[name].strip() for name in wanted
+                                    if self.properties_typed.get(name, "").strip()}
         return ResponderDraft(**fields)
 
     def show_property_problems(self) -> bool:
         """Each external property's problem under its field (see the domain's rules); True if any."""
         kind = self.query_one("#external-type", Select).value
-        problems = {} if kind is Select.NULL else external_property_problems(str(kind), self.typed)
+        problems = {} if kind is Select.NULL else external_property_problems(str(kind), self.properties_typed)
         for error in self.query("#properties .field-error").results(Static):
             name = str(error.id).removeprefix("prop-").removesuffix("-error")
             message = problems.get(name, "")
