@@ -58,6 +58,14 @@ async def test_enter_keeps_the_communicator_and_nobody_is_picked_on_purpose(demo
         assert stored(demo_app, incident).communicator is None
 
 
+async def add_external_responder(pilot, settle, system: str) -> None:
+    """Open the responder form on an external system of this name."""
+    await pilot.press("plus")
+    await settle(pilot)
+    await choose(pilot, "#kind", "External")
+    await choose(pilot, "#external-type", system)
+
+
 def field_message(app, name: str) -> str:
     return str(app.screen.query_one(f"#prop-{name}-error").render())
 
@@ -66,10 +74,7 @@ async def test_a_bad_external_responder_is_refused_field_by_field(demo_app, sett
     async with demo_app.run_test(size=SIZE) as pilot:
         incident = await select_incident(pilot, settle, "status:open")
         before = stored(demo_app, incident).responders
-        await pilot.press("plus")
-        await settle(pilot)
-        await choose(pilot, "#kind", "External")
-        await choose(pilot, "#external-type", "Jira")
+        await add_external_responder(pilot, settle, "Jira")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(demo_app.screen, ResponderForm)
@@ -291,10 +296,7 @@ async def test_esc_keeps_an_external_responder_being_typed(demo_app, settle):
     async with demo_app.run_test(size=SIZE) as pilot:
         incident = await select_incident(pilot, settle, "status:open")
         before = stored(demo_app, incident).responders
-        await pilot.press("plus")
-        await settle(pilot)
-        await choose(pilot, "#kind", "External")
-        await choose(pilot, "#external-type", "Email")
+        await add_external_responder(pilot, settle, "Email")
         await type_into(pilot, "#prop-to", "dba-oncall@example.com")
         await pilot.press("tab", *"replica lag", "escape")
         await settle(pilot)
