@@ -40,7 +40,7 @@ def describe_conflict(seen: Incident, latest: Incident, yours: Mapping[str, Any]
         else:
             line += f" (it was {_shown(getattr(seen, field), people)})"
         lines.append(line)
-    lines.append("Save again to write yours over theirs (only what you changed), or esc to keep theirs.")
+    lines.append("Saving again writes yours over theirs (only what you changed); esc keeps theirs.")
     return "\n".join(lines)
 
 

@@ -152,8 +152,9 @@ class IncidentForm(Dialog[R]):
         self.load_people = load_people
         self.search_configs, self.search_checks = search_configs, search_checks
         self.prefilled: dict[str, Any] = {}
-        self.drafted_commander: UUID | None = None
         """What the form showed when it opened: an edit sends only the fields changed since."""
+        self.drafted_commander: UUID | None = None
+        """The commander of a kept draft, chosen once the people are loaded."""
 
     @property
     def creating(self) -> bool:
@@ -170,7 +171,7 @@ class IncidentForm(Dialog[R]):
                                                        id="description", compact=True))
         if self.creating:
             yield from self._field("Commander", InlineSelect([], prompt="nobody yet", id="commander_id",
-                                                       compact=True))
+                                                             compact=True))
             yield from self._field("Config items", LinkChooser("config items", self.search_configs,
                                                                id="config_ids"))
             yield from self._field("Health checks", LinkChooser("health checks", self.search_checks,
@@ -189,7 +190,7 @@ class IncidentForm(Dialog[R]):
         known = current in values
         prompt = "" if known else f"keep “{clean(label(current))}”"
         return InlineSelect(_choices(values), id=field, compact=True, allow_blank=not known,
-                      value=current if known else Select.NULL, prompt=prompt or "Select")
+                            value=current if known else Select.NULL, prompt=prompt or "Select")
 
     def on_mount(self) -> None:
         self.prefilled = self.values()

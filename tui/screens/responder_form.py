@@ -70,7 +70,7 @@ class ResponderForm(Dialog[R]):
         with Vertical(id="target-external", classes="-hidden"):
             yield Static("External system", classes="field-label")
             yield InlineSelect([(Text(external_label(kind)), kind) for kind in EXTERNAL_RESPONDER_FIELDS],
-                         prompt="choose a system", id="external-type", compact=True)
+                               prompt="choose a system", id="external-type", compact=True)
             yield Vertical(id="properties")
         yield Button("Add responder", id="save", variant="primary", compact=True)
 
