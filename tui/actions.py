@@ -103,16 +103,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("incident.remove_responder", "minus", "Remove responder", "Remove one of the responders",
            "remove_responder", Group.INCIDENT, key_display="-"),
 
-    Action("scroll.down", "j,down", "Scroll down", "One line further down", "scroll_down", Group.SCROLL,
+    Action("scroll.down", "j,down", "Scroll down", "One line further down", "scroll_by_key('down')", Group.SCROLL,
            in_palette=False),
-    Action("scroll.up", "k,up", "Scroll up", "One line further up", "scroll_up", Group.SCROLL, in_palette=False),
-    Action("scroll.page_down", "pagedown", "Scroll a page down", "One screen further down", "page_down",
+    Action("scroll.up", "k,up", "Scroll up", "One line further up", "scroll_by_key('up')", Group.SCROLL, in_palette=False),
+    Action("scroll.page_down", "pagedown", "Scroll a page down", "One screen further down", "scroll_by_key('page_down')",
            Group.SCROLL, in_palette=False),
-    Action("scroll.page_up", "pageup", "Scroll a page up", "One screen further up", "page_up", Group.SCROLL,
+    Action("scroll.page_up", "pageup", "Scroll a page up", "One screen further up", "scroll_by_key('page_up')", Group.SCROLL,
            in_palette=False),
-    Action("scroll.top", "g,home", "Scroll to the top", "Back to the beginning", "scroll_home", Group.SCROLL,
+    Action("scroll.top", "g,home", "Scroll to the top", "Back to the beginning", "scroll_by_key('top')", Group.SCROLL,
            in_palette=False),
-    Action("scroll.bottom", "G,end", "Scroll to the end", "On to the end", "scroll_end", Group.SCROLL,
+    Action("scroll.bottom", "G,end", "Scroll to the end", "On to the end", "scroll_by_key('bottom')", Group.SCROLL,
            in_palette=False),
 )
 

@@ -7,6 +7,7 @@ import pytest
 
 from textual.widgets import Select
 
+from tui.app import IncidentApp
 from tui.domain.models import IncidentDraft
 from tui.screens.board import Board
 from tui.screens.help import HelpBody, HelpScreen
@@ -73,11 +74,13 @@ async def test_help_scrolls_with_j_and_k(demo_app, settle):
         body = demo_app.screen.query_one(HelpBody)
         assert body.max_scroll_y > 0
         await pilot.press("j", "j")
-        await pilot.pause(0.5)  # the container scrolls with Textual's own (animated) scrolling
         assert body.scroll_y == 2
         await pilot.press("k")
-        await pilot.pause(0.5)
         assert body.scroll_y == 1
+        await pilot.press("G")
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("g")
+        assert body.scroll_y == 0
 
 
 WIDE_TITLE = ("Checkout API returns 502 for every card payment in eu-west-1 since the 14:05 deploy "
@@ -125,3 +128,14 @@ async def test_an_open_list_stays_inside_its_dialog(demo_app, settle, size, form
             await pilot.press("escape")
             await pilot.pause()
             assert dialog is demo_app.screen and not select.expanded
+
+
+async def test_the_scrolling_keys_are_remapped_like_any_other(demo_backend, settle):
+    app = IncidentApp(backend=demo_backend, keymap={"scroll.down": "ctrl+n"})
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "ctrl+n")
+        await settle(pilot)
+        pane = app.screen.query_one(IncidentDetailPane)
+        assert pane.scroll_y == 1
+        assert not [n for n in app._notifications if "keymap" in str(n.message).lower()]

@@ -11,7 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from ..actions import ACTIONS, Group, bindings, keys_by_action
+from ..actions import ACTIONS, Group, keys_by_action
+from ..widgets.key_scrolling import SCROLL_BINDINGS, KeyScrolling
 
 
 IDS_MIN_WIDTH = 110
@@ -40,10 +41,10 @@ def help_table(screen: Screen, *, with_ids: bool) -> Table:
     return table
 
 
-class HelpBody(VerticalScroll):
+class HelpBody(KeyScrolling, VerticalScroll):
     """The list of keys; j/k and the other scrolling keys of the registry move through it."""
 
-    BINDINGS = bindings(Group.SCROLL)
+    BINDINGS = SCROLL_BINDINGS
 
 
 class HelpScreen(ModalScreen[None]):

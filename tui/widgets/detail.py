@@ -19,8 +19,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action, bindings
-from ..actions import Group as ActionGroup
+from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
 from ..domain import lifecycle
 from ..domain.enums import Health, IncidentType, Severity, Status, label, parse_status
 from ..domain.format import age, clean
@@ -34,6 +33,7 @@ from ..domain.models import (
     TimelineEntry,
     TimelineKind,
 )
+from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
 
 SEVERITY_STYLES = {
@@ -284,7 +284,7 @@ def render_detail(detail: IncidentDetail, node: DOMNode | None = None) -> Render
     )
 
 
-class IncidentDetailPane(ScrollView):
+class IncidentDetailPane(KeyScrolling, ScrollView):
     """Scrollable detail of the selected incident; `show(None)` when nothing is selected.
 
     A line widget: each detail is rendered once per width into strips, and showing another
@@ -295,7 +295,7 @@ class IncidentDetailPane(ScrollView):
     no layout (see `line_view.set_content_size`).
     """
 
-    BINDINGS = bindings(ActionGroup.SCROLL)
+    BINDINGS = SCROLL_BINDINGS
     DEFAULT_CSS = """
     IncidentDetailPane { padding: 0 1; overflow-x: hidden; overflow-y: scroll; }
     """
@@ -346,24 +346,3 @@ class IncidentDetailPane(ScrollView):
         if index >= len(self._lines):
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         return self._lines[index].apply_style(self.rich_style)
-
-    # Scrolling keys (tui.actions, SCROLL group) scroll the pane even where it cannot scroll: a focused
-    # pane never passes j/k on to the board, whose cursor would move the pane to another incident.
-
-    def action_scroll_down(self) -> None:
-        self.scroll_down(animate=False)
-
-    def action_scroll_up(self) -> None:
-        self.scroll_up(animate=False)
-
-    def action_page_down(self) -> None:
-        self.scroll_page_down(animate=False)
-
-    def action_page_up(self) -> None:
-        self.scroll_page_up(animate=False)
-
-    def action_scroll_home(self) -> None:
-        self.scroll_home(animate=False)
-
-    def action_scroll_end(self) -> None:
-        self.scroll_end(animate=False)
