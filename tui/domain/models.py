@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .enums import Health, IncidentType, Severity, Status, parse_health, parse_severity, parse_status, parse_type
+from .format import one_line
 
 LenientSeverity = Annotated[Severity | str, BeforeValidator(parse_severity)]
 LenientStatus = Annotated[Status | str, BeforeValidator(parse_status)]
@@ -117,7 +118,7 @@ def external_property_problems(external_type: str, properties: Mapping[str, str]
     if external_type == "email" and "to" not in problems:
         bad = [address for address in re.split(r"[,;\s]+", properties["to"].strip()) if not _is_email(address)]
         if bad:
-            problems["to"] = (f"“{bad[0]}” is not an email address: write it as name@example.com, several "
+            problems["to"] = (f"“{one_line(bad[0], 60)}” is not an email address: write it as name@example.com, several "
                               "separated by commas.")
     priority = properties.get("priority", "").strip() if external_type == "ms_planner" else ""
     if priority and priority not in PLANNER_PRIORITIES:
