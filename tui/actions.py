@@ -23,6 +23,8 @@ class Group(str, Enum):
     APP = "General"
     BOARD = "Board"
     INCIDENT = "Incident"
+    SCROLL = "Scrolling"
+    """Bound on what scrolls (the detail pane, help); they win over the board's keys while it has the focus."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,18 @@ ACTIONS: tuple[Action, ...] = (
            "add_responder", Group.INCIDENT, key_display="+"),
     Action("incident.remove_responder", "minus", "Remove responder", "Remove one of the responders",
            "remove_responder", Group.INCIDENT, key_display="-"),
+
+    Action("scroll.down", "j,down", "Scroll down", "One line further down", "scroll_by_key('down')", Group.SCROLL,
+           in_palette=False),
+    Action("scroll.up", "k,up", "Scroll up", "One line further up", "scroll_by_key('up')", Group.SCROLL, in_palette=False),
+    Action("scroll.page_down", "pagedown", "Scroll a page down", "One screen further down", "scroll_by_key('page_down')",
+           Group.SCROLL, in_palette=False),
+    Action("scroll.page_up", "pageup", "Scroll a page up", "One screen further up", "scroll_by_key('page_up')", Group.SCROLL,
+           in_palette=False),
+    Action("scroll.top", "g,home", "Scroll to the top", "Back to the beginning", "scroll_by_key('top')", Group.SCROLL,
+           in_palette=False),
+    Action("scroll.bottom", "G,end", "Scroll to the end", "On to the end", "scroll_by_key('bottom')", Group.SCROLL,
+           in_palette=False),
 )
 
 ACTIONS_BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

@@ -64,7 +64,9 @@ class IncidentApp(App[None]):
             self._warn(f"The keymap names actions that do not exist: {', '.join(unknown)}. "
                        "On a terminal at least 110 columns wide, help (?) lists every action id.")
         bound = {active.binding.id for active in self.screen.active_bindings.values()}
-        lost = [action.id for action in ACTIONS if action.id not in bound and action.id not in self.user_keymap]
+        # Scrolling keys are bound where there is something to scroll, not on the board itself.
+        lost = [action.id for action in ACTIONS if action.group is not Group.SCROLL
+                and action.id not in bound and action.id not in self.user_keymap]
         if lost:
             self._warn(f"Your keymap took every key of: {', '.join(lost)}. Give them other keys in the "
                        "[keymap] section of the config file.")

@@ -577,14 +577,17 @@ def test_stale_writes_conflict(backend, backend_url):
     assert backend.get_incident(created.id).incident.title == "contested"
 
 
+EMAIL_RESPONDER = ResponderDraft(kind=ResponderKind.EXTERNAL, external_type="email",
+                                 properties={"to": "sre@example.com", "subject": "please look"})
+
+
 def test_writes_to_a_missing_incident_are_not_found(backend):
     missing = uuid4()
     for write in (lambda: backend.update_incident(missing, IncidentEdit(title="x"), FIXED_NOW),
                   lambda: backend.transition(missing, Status.MITIGATED, None, FIXED_NOW),
                   lambda: backend.acknowledge(missing, FIXED_NOW),
                   lambda: backend.add_comment(missing, "hello"),
-                  lambda: backend.add_responder(missing, ResponderDraft(kind=ResponderKind.EXTERNAL,
-                                                                        external_type="email")),
+                  lambda: backend.add_responder(missing, EMAIL_RESPONDER),
                   lambda: backend.remove_responder(missing)):
         with pytest.raises(NotFound):
             write()
@@ -595,14 +598,12 @@ def test_closed_and_cancelled_incidents_are_read_only_until_reopened(backend, fi
     incident = new(backend, "finished")
     if final is Status.CLOSED:
         incident = backend.transition(incident.id, Status.RESOLVED, None, incident.updated_at)
-    responder = backend.add_responder(incident.id, ResponderDraft(kind=ResponderKind.EXTERNAL,
-                                                                  external_type="email"))
+    responder = backend.add_responder(incident.id, EMAIL_RESPONDER)
     incident = backend.transition(incident.id, final, None, incident.updated_at)
     for write in (lambda: backend.update_incident(incident.id, IncidentEdit(title="x"), incident.updated_at),
                   lambda: backend.acknowledge(incident.id, incident.updated_at),
                   lambda: backend.add_comment(incident.id, "late"),
-                  lambda: backend.add_responder(incident.id, ResponderDraft(kind=ResponderKind.EXTERNAL,
-                                                                            external_type="jira")),
+                  lambda: backend.add_responder(incident.id, EMAIL_RESPONDER),
                   lambda: backend.remove_responder(responder.id)):
         with pytest.raises(ReadOnlyIncident, match="read-only"):
             write()
@@ -623,12 +624,13 @@ def test_add_responders_of_every_kind(backend):
     team = backend.add_responder(incident.id, ResponderDraft(kind=ResponderKind.TEAM, team_id=sre))
     clock.freeze(FIXED_NOW + timedelta(minutes=3))
     jira = backend.add_responder(incident.id, ResponderDraft(
-        kind=ResponderKind.EXTERNAL, external_type="jira", properties={"project": "OPS", "summary": "help"}))
+        kind=ResponderKind.EXTERNAL, external_type="jira",
+        properties={"project": "OPS", "issueType": "Bug", "summary": "help"}))
     assert [(r.kind, r.name) for r in (person, team, jira)] == [
         (ResponderKind.PERSON, "Dana"), (ResponderKind.TEAM, "SRE"), (ResponderKind.EXTERNAL, "jira")]
     stored = raw_row(backend, responders, jira.id)
     assert stored.type == "system"
-    assert stored.properties == {"responderType": "jira", "project": "OPS", "summary": "help"}
+    assert stored.properties == {"responderType": "jira", "project": "OPS", "issueType": "Bug", "summary": "help"}
     assert stored.created_by == backend.whoami().id
     detail = backend.get_incident(incident.id)
     assert [r.id for r in detail.responders] == [person.id, team.id, jira.id]

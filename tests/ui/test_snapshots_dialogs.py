@@ -49,3 +49,8 @@ def test_create_form(demo_app, settle, snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_create_form_with_a_validation_error(demo_app, settle, snap_compare, size):
     assert snap_compare(demo_app, terminal_size=size, run_before=after(settle, "n", "settle", "ctrl+s"))
+
+
+def test_create_form_with_a_list_open(demo_app, settle, snap_compare):
+    # The severity list opens inside the dialog, under its field, not over the border and footer.
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=after(settle, "n", "settle", "tab", "enter"))

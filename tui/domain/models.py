@@ -6,14 +6,18 @@ is kept verbatim as a string (shown as stored, sorted last, never rewritten).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .enums import Health, IncidentType, Severity, Status, parse_health, parse_severity, parse_status, parse_type
+from .format import one_line
 
 LenientSeverity = Annotated[Severity | str, BeforeValidator(parse_severity)]
 LenientStatus = Annotated[Status | str, BeforeValidator(parse_status)]
@@ -86,6 +90,48 @@ EXTERNAL_RESPONDER_FIELDS: dict[str, tuple[str, ...]] = {
     "vmware": ("product", "category", "description", "body"),
     "ms_planner": ("plan_id", "bucket_id", "priority", "title", "description"),
 }
+
+
+REQUIRED_EXTERNAL_FIELDS: dict[str, frozenset[str]] = {
+    "email": frozenset({"to", "subject"}),
+    "jira": frozenset({"project", "issueType", "summary"}),
+    **dict.fromkeys(("service_now", "ca", "aws_support", "aws_ams_services_request"),
+                    frozenset({"category", "description"})),
+    **dict.fromkeys(("redhat", "oracle", "vmware"), frozenset({"product", "category", "description"})),
+    "ms_planner": frozenset({"plan_id", "bucket_id", "title"}),
+}
+"""What each external system cannot open a ticket (or send a message) without; the rest is optional."""
+PLANNER_PRIORITIES = ("urgent", "important", "medium", "low")
+
+
+def property_label(name: str) -> str:
+    """`issueType` -> `Issue type`, `plan_id` -> `Plan id`."""
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])|_", " ", name).lower()
+    return words[:1].upper() + words[1:]
+
+
+def external_property_problems(external_type: str, properties: Mapping[str, str]) -> dict[str, str]:
+    """A sentence for each property of an external responder that is missing or malformed, by name."""
+    problems = {name: f"{property_label(name)} is required."
+                for name in EXTERNAL_RESPONDER_FIELDS.get(external_type, ())
+                if name in REQUIRED_EXTERNAL_FIELDS.get(external_type, ()) and not properties.get(name, "").strip()}
+    if external_type == "email" and "to" not in problems:
+        bad = [address for address in re.split(r"[,;\s]+", properties["to"].strip()) if not _is_email(address)]
+        if bad:
+            problems["to"] = (f"“{one_line(bad[0], 60)}” is not an email address: write it as name@example.com, several "
+                              "separated by commas.")
+    priority = properties.get("priority", "").strip() if external_type == "ms_planner" else ""
+    if priority and priority not in PLANNER_PRIORITIES:
+        problems["priority"] = f"Priority is one of {', '.join(PLANNER_PRIORITIES)} (or left empty)."
+    return {name: problems[name] for name in EXTERNAL_RESPONDER_FIELDS.get(external_type, ()) if name in problems}
+
+
+def _is_email(address: str) -> bool:
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 class Responder(Model):
@@ -279,6 +325,10 @@ class ResponderDraft(BaseModel):
         if self.external_type is not None and self.external_type not in EXTERNAL_RESPONDER_FIELDS:
             known = ", ".join(EXTERNAL_RESPONDER_FIELDS)
             raise ValueError(f"unknown responder type {self.external_type!r}; known: {known}")
+        if self.kind is ResponderKind.EXTERNAL:
+            problems = external_property_problems(self.external_type or "", self.properties)
+            if problems:
+                raise ValueError(" ".join(problems.values()))
         return self
 
 

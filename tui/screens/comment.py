@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Button, Static, TextArea
@@ -27,6 +28,15 @@ class CommentDialog(Dialog[R]):
         yield Static(self.intro)
         yield TextArea(id="comment", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         yield Button("Save", id="save", variant="primary", compact=True)
+
+    def typed(self) -> dict[str, Any]:
+        text = self.query_one("#comment", TextArea).text
+        return {"text": text} if text.strip() else {}
+
+    def retype(self, draft: dict[str, Any]) -> None:
+        comment = self.query_one("#comment", TextArea)
+        comment.load_text(draft["text"])
+        comment.move_cursor(comment.document.end)
 
     def action_save(self) -> None:
         text = self.query_one("#comment", TextArea).text.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -28,6 +29,13 @@ class ConfirmDialog(Dialog[R]):
         if self.with_note:
             yield Static("Note for the timeline (optional)", classes="field-label")
             yield Input(placeholder="why, what was done…", id="note")
+
+    def typed(self) -> dict[str, Any]:
+        note = self.query_one("#note", Input).value if self.with_note else ""
+        return {"note": note} if note.strip() else {}
+
+    def retype(self, draft: dict[str, Any]) -> None:
+        self.query_one("#note", Input).value = draft["note"]
 
     def action_save(self) -> None:
         note = self.query_one("#note", Input).value.strip() if self.with_note else ""

@@ -24,6 +24,7 @@ from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
 from ..domain.messages import sentences
 from ..store.base import BackendError
+from .drafts import DraftKey, Drafts
 
 R = TypeVar("R")
 
@@ -93,6 +94,9 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         self.dialog_title = title
         self.hint = hint
         self.busy = False
+        self.error_text = Text("")
+        self.drafts: Drafts | None = None
+        self.draft_key: DraftKey | None = None
 
     def compose_dialog(self):  # pragma: no cover - every subclass overrides it
         yield from ()
@@ -110,17 +114,43 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         first = next((widget for widget in self.query("#dialog-body *") if widget.focusable), None)
         if first is not None and self.focused is None:
             first.focus(scroll_visible=False)
+        draft = self.drafts.get(self.draft_key) if self.drafts and self.draft_key else None
+        if draft:
+            self.retype(draft)
+            self.query_one("#dialog").border_subtitle = "your unsaved draft"
+
+    # -- drafts: what esc keeps (see drafts.py) -------------------------------------------
+
+    def keeping_drafts(self, drafts: Drafts, key: DraftKey) -> Dialog[R]:
+        """Keep what is typed when esc leaves this dialog, and bring back what was kept for `key`."""
+        self.drafts, self.draft_key = drafts, key
+        return self
+
+    def typed(self) -> dict[str, Any]:
+        """Override: what the user typed that leaving must not lose (empty when nothing was)."""
+        return {}
+
+    def retype(self, draft: dict[str, Any]) -> None:
+        """Override: put a kept draft (from `typed`) back into the fields."""
 
     def on_resize(self, event: events.Resize) -> None:
-        """Fields scroll inside the box; the title, error and key hint always stay in view."""
-        self.query_one("#dialog-body").styles.max_height = max(event.size.height - 6, 3)
+        self._fit_body()
+
+    def _fit_body(self) -> None:
+        """Fields scroll inside the box; the title, the error (however long) and the key hint stay in view."""
+        box = self.query_one("#dialog")
+        width = box.content_region.width or 72
+        lines = len(self.error_text.wrap(self.app.console, width)) if self.error_text else 1
+        self.query_one("#dialog-body").styles.max_height = max(self.size.height - 5 - lines, 3)
 
     # -- errors ---------------------------------------------------------------------------
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#dialog-error", Static)
-        error.update(Text(clean(message)))
+        self.error_text = Text(clean(message))
+        error.update(self.error_text)
         error.set_class(not message, "-empty")
+        self._fit_body()
 
     # -- the write this dialog is for -----------------------------------------------------
 
@@ -142,6 +172,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
             self.post_message(Submitted(result))
 
     def on_submitted(self, message: Submitted) -> None:
+        if self.drafts and self.draft_key:
+            self.drafts.drop(self.draft_key)
         self.dismiss(message.result)
 
     def on_submit_failed(self, message: SubmitFailed) -> None:
@@ -172,6 +204,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
     # -- keys -----------------------------------------------------------------------------
 
     def action_cancel(self) -> None:
+        if self.drafts and self.draft_key:
+            self.drafts.keep(self.draft_key, self.typed())
         self.dismiss(None)
 
     # Enter in a one-line field, a button press and a picked option all save, like ctrl+s.

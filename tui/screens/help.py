@@ -12,6 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ..actions import ACTIONS, Group, keys_by_action
+from ..widgets.key_scrolling import SCROLL_BINDINGS, KeyScrolling
 
 
 IDS_MIN_WIDTH = 110
@@ -40,6 +41,12 @@ def help_table(screen: Screen, *, with_ids: bool) -> Table:
     return table
 
 
+class HelpBody(KeyScrolling, VerticalScroll):
+    """The list of keys; j/k and the other scrolling keys of the registry move through it."""
+
+    BINDINGS = SCROLL_BINDINGS
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close", tooltip="Back to the board")]
 
@@ -48,7 +55,7 @@ class HelpScreen(ModalScreen[None]):
         self.table = help_table(underneath, with_ids=underneath.app.size.width >= IDS_MIN_WIDTH)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body") as body:
+        with HelpBody(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "esc closes"
             yield Static(self.table, id="help-table")

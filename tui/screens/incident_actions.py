@@ -11,10 +11,11 @@ open with the error in place when the write fails. Either way a stored change en
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from textual import work
 from textual.message import Message
 
 from ..domain import lifecycle
+from ..domain.conflict import describe_conflict
 from ..domain.enums import Status, label, parse_status
 from ..domain.format import clean
 from ..domain.models import Incident, IncidentDetail, IncidentDraft, IncidentEdit, Person, Responder, ResponderDraft
@@ -30,6 +32,7 @@ from ..widgets.detail import responder_kind, responder_name, transition_keys
 from .comment import CommentDialog
 from .confirm import ConfirmDialog
 from .dialog import describe_error
+from .drafts import DraftKey, Drafts
 from .incident_form import IncidentForm
 from .people_picker import PeoplePicker
 from .picker import PickerDialog
@@ -58,22 +61,28 @@ class IncidentActionFailed(Message):
 
 
 class Version:
-    """The `updated_at` a dialog's write compares against (compare-and-set).
+    """The version of the incident a dialog's write compares against (compare-and-set).
 
-    A Conflict moves it to the stored version and says so: what the user typed stays in
-    the dialog, and saving again applies it on top of the newer version, deliberately.
+    A Conflict moves it to the stored version and says what differs, field by field (theirs and
+    yours): what the user typed stays in the dialog, and saving again applies it on top of the
+    newer version, deliberately.
     """
 
     def __init__(self, backend: Backend, incident: Incident) -> None:
-        self.backend, self.id, self.updated_at = backend, incident.id, incident.updated_at
+        self.backend, self.seen = backend, incident
 
-    def write(self, call: Callable[[datetime], Incident]) -> Incident:
+    @property
+    def updated_at(self) -> datetime:
+        return self.seen.updated_at
+
+    def write(self, call: Callable[[datetime], Incident], yours: Mapping[str, Any]) -> Incident:
+        """`yours`: the fields the write sets, to show beside theirs if it conflicts."""
         try:
-            return call(self.updated_at)
+            return call(self.seen.updated_at)
         except Conflict as error:
-            self.updated_at = self.backend.get_incident(self.id).incident.updated_at
-            raise Conflict(f"{error} What you entered is kept: confirm again to apply it to the "
-                           "latest version, or esc to drop it.") from error
+            seen, self.seen = self.seen, self.backend.get_incident(self.seen.id).incident
+            people = {person.id: person for person in self.backend.list_people()}
+            raise Conflict(describe_conflict(seen, self.seen, yours, people)) from error
 
 
 def headline(incident: Incident) -> Text:
@@ -153,8 +162,15 @@ class IncidentActions:
             self.refresh_board(keep_id=done.keep_id)
             self._tell(done.message, timeout=3)
 
-    def _open(self, dialog) -> None:
+    def _open(self, dialog, draft: DraftKey | None = None) -> None:
+        """Show `dialog`; with a `draft` key, what esc leaves in it comes back the next time."""
+        if draft is not None:
+            dialog.keeping_drafts(self.drafts, draft)
         self.app.push_screen(dialog, callback=self._finish)
+
+    @cached_property
+    def drafts(self) -> Drafts:
+        return Drafts()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -189,7 +205,7 @@ class IncidentActions:
                 f"{verb.capitalize()} {clean(incident.incident_id)}?",
                 transition_consequence(incident, target),
                 lambda note: self._move(version, incident, target, note),
-                confirm_label=f"{verb} it"))
+                confirm_label=f"{verb} it"), draft=(f"move-{target.value}", incident.id))
         else:
             self._perform(incident.id, lambda: self._move(version, incident, target, None))
 
@@ -199,10 +215,11 @@ class IncidentActions:
             return
         version = Version(self.backend, incident)
         self._open(TransitionDialog(incident, transition_keys(self),  # type: ignore[arg-type]
-                                    lambda target, note: self._move(version, incident, target, note)))
+                                    lambda target, note: self._move(version, incident, target, note)),
+                   draft=("move", incident.id))
 
     def _move(self, version: Version, incident: Incident, target: Status, note: str | None) -> Done:
-        updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at))
+        updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at), {"status": target})
         return Done(incident.id, f"{updated.incident_id} {lifecycle.verb(target)}")
 
     # -- content -------------------------------------------------------------------------------
@@ -216,7 +233,8 @@ class IncidentActions:
             self.backend.add_comment(incident.id, text)
             return Done(incident.id, f"Comment added to {incident.incident_id}")
 
-        self._open(CommentDialog(f"Comment on {clean(incident.incident_id)}", headline(incident), comment))
+        self._open(CommentDialog(f"Comment on {clean(incident.incident_id)}", headline(incident), comment),
+                   draft=("comment", incident.id))
 
     def action_edit(self) -> None:
         incident = self._editable()
@@ -227,10 +245,10 @@ class IncidentActions:
         def save(edit: IncidentEdit) -> Done:
             if not edit.changes():
                 return Done(incident.id, f"{incident.incident_id}: nothing changed")
-            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
+            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at), edit.changes())
             return Done(incident.id, f"{updated.incident_id} updated")
 
-        self._open(IncidentForm(save, incident=incident))
+        self._open(IncidentForm(save, incident=incident), draft=("edit", incident.id))
 
     def action_new_incident(self) -> None:
         def create(draft: IncidentDraft) -> Done:
@@ -239,7 +257,7 @@ class IncidentActions:
 
         self._open(IncidentForm(create, load_people=self.backend.list_people,
                                 search_configs=self.backend.search_configs,
-                                search_checks=self.backend.search_checks))
+                                search_checks=self.backend.search_checks), draft=("new", None))
 
     # -- people ----------------------------------------------------------------------------------
 
@@ -257,8 +275,11 @@ class IncidentActions:
         version = Version(self.backend, incident)
 
         def assign(person: Person | None) -> Done:
+            if (person.id if person else None) == getattr(incident, field):  # enter on the highlight as it opened
+                kept = f"{person.display} stays {role}" if person else f"still no {role}"
+                return Done(incident.id, f"{incident.incident_id}: {kept}")
             edit = IncidentEdit(**{field: person.id if person else None})
-            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at))
+            updated = version.write(lambda at: self.backend.update_incident(incident.id, edit, at), {field: person})
             if person is None:
                 return Done(incident.id, f"{updated.incident_id} has no {role} now")
             return Done(incident.id, f"{person.display} is now {role} of {updated.incident_id}")
@@ -277,7 +298,8 @@ class IncidentActions:
             return Done(incident.id, f"{responder_name(responder)} added to {incident.incident_id}")
 
         self._open(ResponderForm(f"Add a responder to {clean(incident.incident_id)}",
-                                 self.backend.list_people, self.backend.list_teams, add))
+                                 self.backend.list_people, self.backend.list_teams, add),
+                   draft=("responder", incident.id))
 
     def action_remove_responder(self) -> None:
         incident = self._editable()

@@ -22,6 +22,7 @@ from ..domain.format import clean
 from ..domain.messages import sentence
 from ..domain.models import Check, ConfigItem, Incident, IncidentDraft, IncidentEdit, Person
 from ..widgets.detail import health_text
+from ..widgets.inline_select import InlineSelect
 from .dialog import Dialog, Loaded, R, describe_error
 from .picker import CHOICE_MOVES
 
@@ -109,6 +110,13 @@ class LinkChooser(Vertical, Generic[Linkable]):
         item = self.results[index]
         if self.chosen.pop(item.id, None) is None:
             self.chosen[item.id] = item
+        self._chosen_changed()
+
+    def choose(self, items: Sequence[Linkable]) -> None:
+        self.chosen = {item.id: item for item in items}
+        self._chosen_changed()
+
+    def _chosen_changed(self) -> None:
         self._show_results()
         self.query_one(".chosen", Static).update(self._chosen_text())
 
@@ -116,6 +124,9 @@ class LinkChooser(Vertical, Generic[Linkable]):
         options = self.query_one(OptionList)
         if self.results:
             options.highlighted = max(0, min(len(self.results) - 1, (options.highlighted or 0) + step))
+
+
+LINK_FIELDS = ("config_ids", "check_ids")
 
 
 def _choices(values: Sequence[Severity] | Sequence[IncidentType]) -> list[tuple[Text, Any]]:
@@ -143,6 +154,8 @@ class IncidentForm(Dialog[R]):
         self.search_configs, self.search_checks = search_configs, search_checks
         self.prefilled: dict[str, Any] = {}
         """What the form showed when it opened: an edit sends only the fields changed since."""
+        self.drafted_commander: UUID | None = None
+        """The commander of a kept draft, chosen once the people are loaded."""
 
     @property
     def creating(self) -> bool:
@@ -158,8 +171,8 @@ class IncidentForm(Dialog[R]):
         yield from self._field("Description", TextArea(description,
                                                        id="description", compact=True))
         if self.creating:
-            yield from self._field("Commander", Select([], prompt="nobody yet", id="commander_id",
-                                                       compact=True))
+            yield from self._field("Commander", InlineSelect([], prompt="nobody yet", id="commander_id",
+                                                             compact=True))
             yield from self._field("Config items", LinkChooser("config items", self.search_configs,
                                                                id="config_ids"))
             yield from self._field("Health checks", LinkChooser("health checks", self.search_checks,
@@ -177,8 +190,8 @@ class IncidentForm(Dialog[R]):
         current = getattr(self.incident, field) if self.incident else default
         known = current in values
         prompt = "" if known else f"keep “{clean(label(current))}”"
-        return Select(_choices(values), id=field, compact=True, allow_blank=not known,
-                      value=current if known else Select.NULL, prompt=prompt or "Select")
+        return InlineSelect(_choices(values), id=field, compact=True, allow_blank=not known,
+                            value=current if known else Select.NULL, prompt=prompt or "Select")
 
     def on_mount(self) -> None:
         self.prefilled = self.values()
@@ -188,8 +201,37 @@ class IncidentForm(Dialog[R]):
             self.load("people", self.load_people)
 
     def loaded(self, tag: str, value: Any) -> None:
-        self.query_one("#commander_id", Select).set_options(
-            [(Text(clean(person.name)), person.id) for person in value])
+        commander = self.query_one("#commander_id", Select)
+        commander.set_options([(Text(clean(person.name)), person.id) for person in value])
+        if self.drafted_commander in {person.id for person in value}:
+            commander.value = self.drafted_commander
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def typed(self) -> dict[str, Any]:
+        """The fields changed since the form opened; the linked items themselves, to show their names."""
+        draft = {field: value for field, value in self.values().items()
+                 if field not in LINK_FIELDS and value != self.prefilled.get(field)}
+        if self.creating:
+            for field in LINK_FIELDS:
+                chosen = list(self.query_one(f"#{field}", LinkChooser).chosen.values())
+                if chosen:
+                    draft[field] = chosen
+        return draft
+
+    def retype(self, draft: dict[str, Any]) -> None:
+        for field, value in draft.items():
+            widget = self.query_one(f"#{field}")
+            if isinstance(widget, Input):
+                widget.value = value
+            elif isinstance(widget, TextArea):
+                widget.load_text(value)
+            elif isinstance(widget, LinkChooser):
+                widget.choose(value)
+            elif field == "commander_id":
+                self.drafted_commander = value  # set once the people are loaded
+            elif isinstance(widget, Select):
+                widget.value = value
 
     # -- building the model ---------------------------------------------------------------
 
@@ -203,7 +245,7 @@ class IncidentForm(Dialog[R]):
             if value is not Select.NULL:
                 values[field] = value
         if self.creating:
-            for field in ("config_ids", "check_ids"):
+            for field in LINK_FIELDS:
                 values[field] = self.query_one(f"#{field}", LinkChooser).chosen_ids
         return values
 

@@ -1,6 +1,7 @@
 """Choose a person (commander, communicator, responder) from `backend.list_people()`.
 
-With `allow_nobody`, the first choice is None: nobody, to unassign a role.
+With `allow_nobody`, the first choice is None: nobody, to unassign a role. The highlight starts
+on the current person, so enter straight away changes nothing; nobody is only ever picked on purpose.
 """
 
 from __future__ import annotations
@@ -32,3 +33,8 @@ class PeoplePicker(PickerDialog[Person | None, R]):
                  *, current: UUID | None = None, intro: Text | str = "", allow_nobody: bool = False) -> None:
         choices = (lambda: [None, *load()]) if allow_nobody else load
         super().__init__(title, choices, lambda person: person_choice(person, current), submit, intro=intro)
+        self.current = current
+
+    def first_choice(self) -> int:
+        ids = [person.id if person else None for person in self.shown]
+        return ids.index(self.current) if self.current in ids else 0

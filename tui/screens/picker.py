@@ -63,7 +63,11 @@ class PickerDialog(Dialog[R], Generic[T, R]):
         choices = self.query_one("#choices", OptionList)
         choices.set_options([Option(self.describe(item)) for item in self.shown]
                             or [Option(Text(self.EMPTY, style="dim"), disabled=True)])
-        choices.highlighted = 0 if self.shown else None
+        choices.highlighted = self.first_choice() if self.shown else None
+
+    def first_choice(self) -> int:
+        """Where the highlight starts among the choices shown (enter right away picks it)."""
+        return 0
 
     def action_move(self, step: int) -> None:
         choices = self.query_one("#choices", OptionList)

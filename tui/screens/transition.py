@@ -7,6 +7,7 @@ cancel and reopen need no second question: the dialog says what each target mean
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -64,6 +65,15 @@ class TransitionDialog(Dialog[R]):
         targets = self.query_one("#targets", OptionList)
         targets.highlighted = self.targets.index(self.keys[event.character])
         self.query_one("#note", Input).focus()
+
+    def typed(self) -> dict[str, Any]:
+        note = self.query_one("#note", Input).value
+        return {"note": note, "target": self.chosen()} if note.strip() else {}
+
+    def retype(self, draft: dict[str, Any]) -> None:
+        self.query_one("#note", Input).value = draft["note"]
+        if draft["target"] in self.targets:  # the incident may have moved on since
+            self.query_one("#targets", OptionList).highlighted = self.targets.index(draft["target"])
 
     def chosen(self) -> Status | None:
         index = self.query_one("#targets", OptionList).highlighted

@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.dom import DOMNode, NoScreen
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -34,6 +34,7 @@ from ..domain.models import (
     TimelineEntry,
     TimelineKind,
 )
+from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
 
 SEVERITY_STYLES = {
@@ -294,7 +295,7 @@ def render_unreadable(row: IncidentRow) -> RenderableType:
     return Group(title, badges, Text(""), Text("Unreadable", style=HEADING), *problems, Text(""), explain)
 
 
-class IncidentDetailPane(ScrollView):
+class IncidentDetailPane(KeyScrolling, ScrollView):
     """Scrollable detail of the selected incident; `show(None)` when nothing is selected.
 
     A line widget: each detail is rendered once per width into strips, and showing another
@@ -305,6 +306,7 @@ class IncidentDetailPane(ScrollView):
     no layout (see `line_view.set_content_size`).
     """
 
+    BINDINGS = SCROLL_BINDINGS
     DEFAULT_CSS = """
     IncidentDetailPane { padding: 0 1; overflow-x: hidden; overflow-y: scroll; }
     """
@@ -338,20 +340,27 @@ class IncidentDetailPane(ScrollView):
         if self.scrollable_content_region.width != self._lines_width:
             self._render_body()
 
-    def _render_body(self) -> None:
+    def _render_body(self, *, repaint: bool = True) -> None:
         width = self.scrollable_content_region.width
         if width <= 0:
-            return  # not laid out yet: on_resize renders
+            return  # hidden or not laid out yet: rendered when it is drawn
         console = self.app.console
         options = self.app.console_options.update(width=width, highlight=False)
         self._lines = [Strip(line, width) for line in console.render_lines(self.body, options, pad=True)]
         self._lines_width = width
         set_content_size(self, Size(width, len(self._lines)))
-        self.refresh()
+        if repaint:
+            self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The width can change without a resize (a border that comes with the focus, a pane shown
+        # after the detail arrived while it was hidden): the lines follow the width they are drawn at.
+        if self.scrollable_content_region.width != self._lines_width:
+            self._render_body(repaint=False)
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
-        if index >= len(self._lines) or width != self._lines_width:
-            return Strip.blank(width, self.rich_style)
+        if index >= len(self._lines):
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
         return self._lines[index].apply_style(self.rich_style)

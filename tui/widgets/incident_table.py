@@ -12,7 +12,7 @@ the column layout or the styles change; a frame draws only the rows in view from
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 from datetime import datetime
@@ -102,7 +102,8 @@ class Column:
     key: str
     label: str
     width: int | None
-    """None for the title, which takes the width the others leave."""
+    """At most this many cells (as many as the widest cell shown needs); None for the title, which
+    takes the width the others leave."""
     cell: Callable[[IncidentRow, datetime], Text]
     sort: SortKey | None = None
     drop: int = 0
@@ -110,15 +111,15 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "ID", 7, lambda r, _: Text(fmt.clean(r.incident_id), style="dim"), SortKey.ID),
-    Column("sev", "Sev", 4, lambda r, _: severity_text(r.severity), SortKey.SEVERITY),
-    Column("status", "Status", 9, lambda r, _: status_text(r.status), SortKey.STATUS),
-    Column("type", "Type", 12, lambda r, _: _type_text(r.type), SortKey.TYPE, drop=2),
+    Column("id", "ID", 11, lambda r, _: Text(fmt.clean(r.incident_id), style="dim"), SortKey.ID),
+    Column("sev", "Sev", 6, lambda r, _: severity_text(r.severity), SortKey.SEVERITY),
+    Column("status", "Status", 12, lambda r, _: status_text(r.status), SortKey.STATUS),
+    Column("type", "Type", 14, lambda r, _: _type_text(r.type), SortKey.TYPE, drop=2),
     Column("title", "Title", None, lambda r, _: _title_text(r), SortKey.TITLE),
-    Column("commander", "Commander", 13, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
-    Column("responders", "Responders", 13, lambda r, _: _responders_text(r.responders), drop=4),
-    Column("links", "Links", 5, lambda r, _: _links_text(r), drop=3),
-    Column("age", "Age", 4, lambda r, now: Text(fmt.age(r.created_at, now) if r.created_at else "?",
+    Column("commander", "Commander", 18, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
+    Column("responders", "Responders", 20, lambda r, _: _responders_text(r.responders), drop=4),
+    Column("links", "Links", 7, lambda r, _: _links_text(r), drop=3),
+    Column("age", "Age", 5, lambda r, now: Text(fmt.age(r.created_at, now) if r.created_at else "?",
                                                 justify="right"), SortKey.AGE),
 )
 SORTABLE = tuple(column.sort for column in COLUMNS if column.sort is not None)
@@ -126,11 +127,19 @@ MIN_TITLE_WIDTH = 22
 CELL_PADDING = 1
 
 
-def columns_for(width: int, id_width: int = 7) -> tuple[tuple[Column, int], ...]:
+def content_widths(rows: Sequence[IncidentRow], sort: Sort, now: datetime) -> dict[str, int]:
+    """How wide each column but the title needs to be for its heading and the cells of `rows`."""
+    return {column.key: max([_header(column, sort).cell_len, *(column.cell(row, now).cell_len for row in rows)])
+            for column in COLUMNS if column.width is not None}
+
+
+def columns_for(width: int, needs: Mapping[str, int] | None = None) -> tuple[tuple[Column, int], ...]:
     """The columns that fit `width` cells, each with its width; the title gets the rest.
 
-    The id column is as wide as the longest id shown (INC-7 .. INC-1000000)."""
-    shown = [replace(c, width=max(c.width or 0, id_width)) if c.key == "id" else c for c in COLUMNS]
+    A column is as wide as `needs` says (its widest cell and heading, see `content_widths`), at most
+    its `Column.width`; without `needs`, each gets its most."""
+    shown = [replace(c, width=min(c.width, needs.get(c.key, c.width)) if needs else c.width)
+             if c.width is not None else c for c in COLUMNS]
     while True:
         used = sum(c.width + 2 * CELL_PADDING for c in shown if c.width is not None) + 2 * CELL_PADDING
         droppable = [c for c in shown if c.drop]
@@ -357,12 +366,10 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _content_width(self) -> int:
         return self.scrollable_content_region.width
 
-    def _id_width(self) -> int:
-        return max((fmt.cell_width(fmt.clean(row.incident_id)) for row in self.page.rows), default=0)
-
     def _update_layout(self) -> bool:
-        """Fit the columns to the width; True (and every rendered line dropped) if they changed."""
-        layout = columns_for(self._content_width(), self._id_width())
+        """Fit the columns to the width and the rows held; True (and every rendered line dropped) if
+        they changed."""
+        layout = columns_for(self._content_width(), content_widths(self.page.rows, self.order, utcnow()))
         if layout == self.columns_shown:
             return False
         self.columns_shown = layout
