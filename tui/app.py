@@ -16,6 +16,7 @@ from .palette import IncidentCommands
 from .screens.board import Board
 from .screens.help import HelpScreen
 from .store.base import Backend
+from .typeahead import KeyTrail, Typeahead
 
 
 def styles_dir() -> Path:
@@ -37,6 +38,7 @@ class IncidentApp(App[None]):
         self.initial_filter = initial_filter
         self.user_keymap = dict(keymap or {})
         self.quitting = False
+        self.typeahead = Typeahead(self, super().on_event)
 
     def notify(self, message: str, *, title: str = "", **options) -> None:
         """Notifications often quote stored names and ids: cleaned, whoever sends them."""
@@ -82,17 +84,23 @@ class IncidentApp(App[None]):
 
     async def action_quit(self) -> None:
         self.quitting = True
+        self.typeahead.discard()
         await super().action_quit()
 
     async def on_event(self, event: events.Event) -> None:
-        # Keys typed right after q (a fast typist, a pasted burst) must not open a dialog
-        # on an app that is shutting down.
-        if self.quitting and isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # Keys typed right after q (a fast typist, a pasted burst) must not open a dialog
+            # on an app that is shutting down; the others go one at a time (see tui.typeahead).
+            if not self.quitting:
+                await self.typeahead.receive(event)
             return
         # Every paste, into any field (the filter bar included), loses its control characters here.
         if isinstance(event, events.Paste) and not event.is_forwarded:
             event.text = without_controls(event.text, multiline=isinstance(self.focused, TextArea))
         await super().on_event(event)
+
+    def on_key_trail(self, message: KeyTrail) -> None:
+        self.typeahead.arrived(message)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import unicodedata
+
 import pytest
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.notifications import Notification
 from textual.pilot import Pilot
 
@@ -43,3 +47,24 @@ async def wait_until_idle(pilot: Pilot, rounds: int = 100) -> None:
 @pytest.fixture
 def settle() -> Settle:
     return wait_until_idle
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal read of `key` gives (a character, or a name such as `enter`)."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+async def burst(pilot: Pilot, *keys: str) -> None:
+    """Keys arriving in one burst, as over SSH: all are queued before the app handles the first.
+    (`Pilot.press` waits for the app to go idle after every key, which hides what a burst does.)"""
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(pilot.app)
+        pilot.app.post_message(event)
+    await pilot.pause()

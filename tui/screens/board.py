@@ -8,6 +8,7 @@ cursor; moving past its edge asks the backend for the page that holds the new ro
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from ..domain.grammar import parse_filter
 from ..domain.models import Incident, IncidentDetail, IncidentRow
 from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
 from ..store.base import Backend, Page
+from ..typeahead import keys_may_flow
 from ..widgets.detail import IncidentDetailPane
 from ..widgets.filter_bar import FilterBar
 from ..widgets.footer import SteadyFooter
@@ -125,6 +127,9 @@ class Board(IncidentActions, Screen):
         """The direction the cursor last moved by key: the detail one row further that way is fetched
         ahead (none before the first move, so start-up fetches only what it shows)."""
         self._status = ""
+        self._waiting_action: tuple[IncidentRow | None, Callable[[], None]] | None = None
+        """An incident action whose key was pressed before its incident had loaded, with the row
+        then under the cursor (None while a page was on its way): see `when_selected`."""
 
     # -- The contract with IncidentActions ---------------------------------------------------
 
@@ -151,6 +156,41 @@ class Board(IncidentActions, Screen):
             return None
         return super()._selected()
 
+    def when_selected(self, act: Callable[[], None]) -> None:
+        """Run `act` on the incident under the cursor now, or once its details have loaded.
+
+        Until then typed keys wait (tui.typeahead), so they act in the order they were typed. If
+        the incident changed after its row was shown, or the cursor went elsewhere, `act` does
+        not run: the user is told, and presses the key again knowing what it will act on.
+        """
+        current = self.table.current
+        if self._pending is None and (current is None or current.problems or self.selected_detail()):
+            act()
+            return
+        self._waiting_action = (current if self._pending is None else None, act)
+        self._run_waiting_action()
+
+    def _run_waiting_action(self) -> None:
+        if self._waiting_action is None or self._pending is not None:
+            return
+        current, detail = self.table.current, self.selected_detail()
+        if current is not None and not current.problems and detail is None:
+            return  # its details are on their way
+        (seen, act), self._waiting_action = self._waiting_action, None
+        keys_may_flow(self)
+        if seen is not None and (current is None or seen.id != current.id):
+            self._tell(f"Nothing done: the cursor left {seen.incident_id} before it loaded.", severity="warning")
+        elif seen is not None and detail is not None and seen.updated_at != detail.incident.updated_at:
+            self._tell(f"Nothing done: {seen.incident_id} changed since its row was shown. Check it, "
+                       "then press the key again.", severity="warning")
+        else:
+            act()
+
+    def _drop_waiting_action(self) -> None:
+        if self._waiting_action is not None:
+            self._waiting_action = None
+            keys_may_flow(self)
+
     def refresh_board(self, keep_id: UUID | None = None) -> None:
         """Reload the page, counts and detail, keeping the cursor on `keep_id` (default: the current one),
         even if that incident no longer matches the filter."""
@@ -159,10 +199,18 @@ class Board(IncidentActions, Screen):
     def _reload(self, keep_id: UUID | None, *, pin: bool) -> None:
         current = self.table.current
         keep_id = keep_id or (current.id if current else None)
-        self._requested_detail = None  # the detail may have changed even if the row did not
+        # The detail may have changed even if the row did not: until the fresh one is here, an
+        # action waits for it rather than act on what may be stale (see when_selected).
+        self._detail = self._requested_detail = None
         self._nearby.clear()
         self._load(self._intended_index(), keep_id, pin=pin)
         self._fetch_counts()
+
+    @property
+    def accepting_keys(self) -> bool:
+        """Typed keys wait while the filter is being applied or an action waits for its incident
+        (see tui.typeahead)."""
+        return not self.filter_bar.applying and self._waiting_action is None
 
     @property
     def busy(self) -> bool:
@@ -252,6 +300,7 @@ class Board(IncidentActions, Screen):
         else:
             self.table.show_page(page, request.query.sort, request.target if index is None else index)
         self._cursor_moved()
+        self._run_waiting_action()
 
     def go_to(self, index: int) -> None:
         total = self.table.total
@@ -329,6 +378,7 @@ class Board(IncidentActions, Screen):
             self._detail = detail
             self.detail_pane.show(detail)
             self.table.replace_row(board_row(detail))
+            self._run_waiting_action()
 
     def _remember(self, detail: IncidentDetail) -> None:
         self._nearby[detail.incident.id] = detail
@@ -371,6 +421,7 @@ class Board(IncidentActions, Screen):
         sort = message.query.sort if message.query.sort != Sort() else self.incident_query.sort
         self.incident_query = message.query.sorted_by(sort)
         self.table.focus()
+        self.filter_bar.settled()
         self._load(0)
 
     # -- Board actions (keys come from tui.actions) -------------------------------------------
@@ -460,5 +511,6 @@ class Board(IncidentActions, Screen):
         if worker.group == "page":
             self._pending = None
             self._update_status()
+        self._drop_waiting_action()
         self.notify(describe_error(worker.error), title="Could not load incidents", severity="error",
                     markup=False)

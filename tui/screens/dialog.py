@@ -24,6 +24,7 @@ from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
 from ..domain.messages import sentences
 from ..store.base import BackendError
+from ..typeahead import keys_may_flow
 from .drafts import DraftKey, Drafts
 
 R = TypeVar("R")
@@ -94,6 +95,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         self.dialog_title = title
         self.hint = hint
         self.busy = False
+        """Its write is on its way: keys typed now wait, to go to what shows next (tui.typeahead)."""
         self.error_text = Text("")
         self.drafts: Drafts | None = None
         self.draft_key: DraftKey | None = None
@@ -108,6 +110,10 @@ class Dialog(ModalScreen[R | None], Generic[R]):
                 yield from self.compose_dialog()
             yield Static("", id="dialog-error", classes="-empty")
             yield Static(Text(self.hint), classes="dialog-hint")
+
+    @property
+    def accepting_keys(self) -> bool:
+        return not self.busy
 
     def on_mount(self) -> None:
         """Focus the first field without scrolling: Textual's auto focus scrolls before layout."""
@@ -175,10 +181,12 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         if self.drafts and self.draft_key:
             self.drafts.drop(self.draft_key)
         self.dismiss(message.result)
+        keys_may_flow(self)
 
     def on_submit_failed(self, message: SubmitFailed) -> None:
         self.busy = False
         self.show_error(describe_error(message.error))
+        keys_may_flow(self)
 
     # -- data the dialog needs ------------------------------------------------------------
 

@@ -1,7 +1,11 @@
 """Every incident action of the board: transitions, acknowledge, comment, edit, create, people.
 
 `IncidentActions` is a mixin for the Board screen. The host provides `backend`,
-`selected_incident()`, `selected_detail()` and `refresh_board(keep_id=...)`.
+`selected_incident()`, `selected_detail()`, `when_selected(act)` and `refresh_board(keep_id=...)`.
+
+An action acts on the incident under the cursor when its key was pressed: if that incident's
+details are still loading, `when_selected` runs it once they are here (typed keys wait meanwhile),
+and not at all if the incident changed since its row was shown.
 
 Each write runs in a thread worker: quick actions (acknowledge, mitigate, resolve) in this
 mixin's worker, which posts a message; actions with a dialog inside the dialog, which stays
@@ -14,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, wraps
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -85,6 +89,16 @@ class Version:
             raise Conflict(describe_conflict(seen, self.seen, yours, people)) from error
 
 
+def on_the_selected_incident(action: Callable[..., None]) -> Callable[..., None]:
+    """An action on the incident under the cursor: runs once that incident is loaded (see `when_selected`)."""
+
+    @wraps(action)
+    def when_loaded(self: IncidentActions, *args: str) -> None:
+        self.when_selected(lambda: action(self, *args))
+
+    return when_loaded
+
+
 def headline(incident: Incident) -> Text:
     return Text.assemble((clean(incident.incident_id), "bold"), " ", clean(incident.title))
 
@@ -113,6 +127,7 @@ class IncidentActions:
 
         def selected_incident(self) -> Incident | None: ...
         def selected_detail(self) -> IncidentDetail | None: ...
+        def when_selected(self, act: Callable[[], None]) -> None: ...
         def refresh_board(self, keep_id: UUID | None = None) -> None: ...
 
     def _tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
@@ -174,6 +189,7 @@ class IncidentActions:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
+    @on_the_selected_incident
     def action_acknowledge(self) -> None:
         incident = self._editable()
         if incident is None:
@@ -187,6 +203,7 @@ class IncidentActions:
 
         self._perform(incident.id, acknowledge)
 
+    @on_the_selected_incident
     def action_transition(self, to: str) -> None:
         incident = self._selected()
         target = parse_status(to)
@@ -209,6 +226,7 @@ class IncidentActions:
         else:
             self._perform(incident.id, lambda: self._move(version, incident, target, None))
 
+    @on_the_selected_incident
     def action_transition_with_note(self) -> None:
         incident = self._selected()
         if incident is None:
@@ -224,6 +242,7 @@ class IncidentActions:
 
     # -- content -------------------------------------------------------------------------------
 
+    @on_the_selected_incident
     def action_comment(self) -> None:
         incident = self._editable()
         if incident is None:
@@ -236,6 +255,7 @@ class IncidentActions:
         self._open(CommentDialog(f"Comment on {clean(incident.incident_id)}", headline(incident), comment),
                    draft=("comment", incident.id))
 
+    @on_the_selected_incident
     def action_edit(self) -> None:
         incident = self._editable()
         if incident is None:
@@ -267,6 +287,7 @@ class IncidentActions:
     def action_assign_communicator(self) -> None:
         self._assign("communicator")
 
+    @on_the_selected_incident
     def _assign(self, role: str) -> None:
         incident = self._editable()
         if incident is None:
@@ -288,6 +309,7 @@ class IncidentActions:
                                 self.backend.list_people, assign, current=getattr(incident, field),
                                 intro=headline(incident), allow_nobody=True))
 
+    @on_the_selected_incident
     def action_add_responder(self) -> None:
         incident = self._editable()
         if incident is None:
@@ -301,6 +323,7 @@ class IncidentActions:
                                  self.backend.list_people, self.backend.list_teams, add),
                    draft=("responder", incident.id))
 
+    @on_the_selected_incident
     def action_remove_responder(self) -> None:
         incident = self._editable()
         detail = self.selected_detail() if incident is not None else None

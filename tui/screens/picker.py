@@ -10,7 +10,8 @@ from textual.binding import Binding
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from .dialog import Dialog, R
+from ..typeahead import keys_may_flow
+from .dialog import Dialog, R, SubmitFailed
 
 T = TypeVar("T")
 
@@ -39,6 +40,13 @@ class PickerDialog(Dialog[R], Generic[T, R]):
         self.intro = intro
         self.items: list[T] = []
         self.shown: list[T] = []
+        self.arrived = False
+        self.pick_on_arrival = False
+        """Enter was pressed before the choices arrived: pick once they have (typed keys wait)."""
+
+    @property
+    def accepting_keys(self) -> bool:
+        return super().accepting_keys and not self.pick_on_arrival
 
     def compose_dialog(self):
         if self.intro:
@@ -51,7 +59,15 @@ class PickerDialog(Dialog[R], Generic[T, R]):
 
     def loaded(self, tag: str, value: Sequence[T]) -> None:
         self.items = list(value)
+        self.arrived = True
         self.narrow(self.query_one("#filter", Input).value)
+        if self.pick_on_arrival:
+            self.pick_on_arrival = False
+            self.action_save()
+            keys_may_flow(self)
+
+    def on_submit_failed(self, message: SubmitFailed) -> None:
+        self.pick_on_arrival = False  # the choices are not coming; Dialog shows why
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.narrow(event.value)
@@ -76,6 +92,10 @@ class PickerDialog(Dialog[R], Generic[T, R]):
             choices.highlighted = max(0, min(len(self.shown) - 1, current + step))
 
     def action_save(self) -> None:
+        if not self.arrived:
+            self.pick_on_arrival = True
+            self.show_error("Still loading the choices: enter picks once they are here.")
+            return
         index = self.query_one("#choices", OptionList).highlighted
         if index is None or not self.shown:
             self.show_error("Nothing to pick: change the filter." if self.items else "The list is empty.")

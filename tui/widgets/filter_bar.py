@@ -15,8 +15,20 @@ from textual.widgets import Input, Label, Static
 
 from ..domain.grammar import FilterError, parse_filter
 from ..domain.query import IncidentQuery
+from ..typeahead import keys_may_flow
 
 PLACEHOLDER = 'e.g. sev:critical,high status:open commander:@me age:<24h "connection reset"   ("" shows all)'
+
+
+class FilterInput(Input):
+    """The filter line. Enter marks it as applying at once, before its Submitted message travels
+    to the board, so keys typed after enter wait for the board to take them (tui.typeahead)."""
+
+    applying = False
+
+    async def action_submit(self) -> None:
+        self.applying = True
+        await super().action_submit()
 
 
 class FilterBar(Vertical):
@@ -35,12 +47,22 @@ class FilterBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-line"):
             yield Label("/", id="filter-prompt")
-            yield Input(self.applied_text, placeholder=PLACEHOLDER, compact=True, id="filter-input")
+            yield FilterInput(self.applied_text, placeholder=PLACEHOLDER, compact=True, id="filter-input")
         yield Static(id="filter-message")
 
     @property
-    def filter_input(self) -> Input:
-        return self.query_one("#filter-input", Input)
+    def filter_input(self) -> FilterInput:
+        return self.query_one("#filter-input", FilterInput)
+
+    @property
+    def applying(self) -> bool:
+        """Enter was pressed and the board has not taken the result yet."""
+        return self.filter_input.applying
+
+    def settled(self) -> None:
+        """The board took what enter applied (or there was nothing to take): typed keys go on."""
+        self.filter_input.applying = False
+        keys_may_flow(self)
 
     @property
     def editing(self) -> bool:
@@ -79,5 +101,7 @@ class FilterBar(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         query = self.apply(event.value)
-        if query is not None:
+        if query is None:
+            self.settled()
+        else:
             self.post_message(self.Applied(event.value, query))
