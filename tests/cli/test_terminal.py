@@ -98,3 +98,32 @@ def test_triage_story_in_a_real_terminal(cli: Cli, terminal: Terminal) -> None:
     screen = terminal.screen()
     assert "cli-tester" in screen
     terminal.keys("q")
+
+
+def stored_statuses(cli: Cli) -> dict[str, str]:
+    listed = cli("--demo", "list", "", "--json", "--limit", "100000")
+    assert listed.returncode == 0, listed.stderr
+    return {row["incident_id"]: row["status"] for row in json.loads(listed.stdout)["incidents"]}
+
+
+def test_keys_typed_in_a_burst_go_where_they_were_meant(cli: Cli, terminal: Terminal) -> None:
+    """Over SSH a whole word arrives at once: `/sev:high` lands in the filter, `cmr` in the comment
+    box, and no letter of either ever acts on an incident."""
+    terminal.wait_for(r"row 1 of")
+    before = stored_statuses(cli)
+    high = cli("--demo", "list", "sev:high status:open", "--json", "--limit", "1")
+    total = json.loads(high.stdout)["total"]
+
+    terminal.type("/sev:high status:open")
+    terminal.tmux("send-keys", "Enter")
+    screen = terminal.wait_for(rf"row 1 of {total:,} ")
+    assert "/ sev:high status:open" in screen
+
+    terminal.type("cmr")
+    screen = terminal.wait_for(r"Comment on INC-\d+")
+    assert re.search(r"▊ mr +▎", screen), screen
+    terminal.tmux("send-keys", "C-s")
+    terminal.wait_for(r"Comment added to INC-\d+")
+    assert "“mr”" in terminal.wait_for(r"“mr”")
+    assert stored_statuses(cli) == before
+    terminal.keys("q")
