@@ -1,3 +1,6 @@
 """incident-tui: a keyboard-driven terminal client for Mission Control incidents."""
 
-__version__ = "0.1.0"
+from importlib import metadata
+
+__version__ = metadata.version("incident-tui")
+"""As installed (pyproject.toml is the one place it is written)."""

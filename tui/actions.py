@@ -25,6 +25,13 @@ class Group(str, Enum):
     INCIDENT = "Incident"
     SCROLL = "Scrolling"
     """Bound on what scrolls (the detail pane, help); they win over the board's keys while it has the focus."""
+    DIALOG = "Dialogs"
+    HELP = "Help"
+
+
+SCREEN_GROUPS = frozenset({Group.APP, Group.BOARD, Group.INCIDENT})
+"""Bound on the board (and the app) at all times; the other groups only where they apply: in a
+dialog, in help, on what scrolls while it has the focus."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,8 @@ class Action:
     description: str
     tooltip: str
     action: str
-    """The Textual action string run on the screen (or the app, for Group.APP)."""
+    """The Textual action string run on the screen (or the app, for Group.APP; for the choice
+    keys, the dialog or the widget that holds the list)."""
     group: Group
     show: bool = False
     """Shown in the footer."""
@@ -44,10 +52,12 @@ class Action:
     """Cursor moves and `esc` are keys, not commands: the palette leaves them out."""
     to: Status | None = None
     """For a transition: the status it moves the selected incident to."""
+    priority: bool = False
+    """Checked before the focused widget, on every screen (dialogs hide the app's other keys)."""
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.description, show=self.show, key_display=self.key_display,
-                       tooltip=self.tooltip, id=self.id)
+                       priority=self.priority, tooltip=self.tooltip, id=self.id)
 
 
 def _transition(id: str, keys: str, verb: str, to: Status, *, show: bool = False) -> Action:
@@ -59,7 +69,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.quit", "q", "Quit", "Leave incidents", "quit", Group.APP, show=True),
     Action("app.help", "question_mark", "Help", "List every key, as currently bound", "help", Group.APP,
            show=True, key_display="?"),
-    Action("app.palette", "ctrl+p", "Commands", "Search every command by name", "command_palette", Group.APP),
+    Action("app.palette", "ctrl+p", "Commands", "Search every command by name", "command_palette", Group.APP,
+           priority=True),
 
     Action("board.filter", "slash", "Filter", "Edit the filter: enter applies it, esc leaves it as it was",
            "focus_filter", Group.BOARD, show=True, key_display="/"),
@@ -114,6 +125,17 @@ ACTIONS: tuple[Action, ...] = (
            in_palette=False),
     Action("scroll.bottom", "G,end", "Scroll to the end", "On to the end", "scroll_by_key('bottom')", Group.SCROLL,
            in_palette=False),
+    Action("dialog.save", "ctrl+s", "Save", "Save what the dialog says", "save", Group.DIALOG),
+    Action("dialog.confirm", "enter", "Confirm", "Do what the dialog asks, with the note if one was typed",
+           "save", Group.DIALOG),
+    Action("dialog.cancel", "escape", "Cancel", "Close the dialog without changing anything", "cancel",
+           Group.DIALOG),
+    Action("choices.next", "down", "Next choice", "Highlight the next choice in a list", "move(1)",
+           Group.DIALOG, in_palette=False),
+    Action("choices.previous", "up", "Previous choice", "Highlight the previous choice in a list", "move(-1)",
+           Group.DIALOG, in_palette=False),
+    Action("help.close", "escape,question_mark,q", "Close help", "Back to where help was opened", "dismiss",
+           Group.HELP, in_palette=False),
 )
 
 ACTIONS_BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
@@ -124,6 +146,11 @@ TRANSITIONS: dict[Status, Action] = {action.to: action for action in ACTIONS if 
 
 def bindings(*groups: Group) -> list[Binding]:
     return [action.binding() for action in ACTIONS if action.group in groups]
+
+
+def bindings_of(*ids: str) -> list[Binding]:
+    """The bindings of some actions of a group, for a screen or widget that answers to only those."""
+    return [ACTIONS_BY_ID[id].binding() for id in ids]
 
 
 def unknown_binding_ids(keymap: Mapping[str, str]) -> list[str]:

@@ -9,7 +9,7 @@ from textual import events
 from textual.app import App
 from textual.widgets import TextArea
 
-from .actions import ACTIONS, Group, bindings, unknown_binding_ids
+from .actions import ACTIONS, SCREEN_GROUPS, Group, bindings, unknown_binding_ids
 from .domain.format import clean, without_controls
 from .domain.query import DEFAULT_FILTER
 from .palette import IncidentCommands
@@ -66,9 +66,8 @@ class IncidentApp(App[None]):
             self._warn(f"The keymap names actions that do not exist: {', '.join(unknown)}. "
                        "On a terminal at least 110 columns wide, help (?) lists every action id.")
         bound = {active.binding.id for active in self.screen.active_bindings.values()}
-        # Scrolling keys are bound where there is something to scroll, not on the board itself.
-        lost = [action.id for action in ACTIONS if action.group is not Group.SCROLL
-                and action.id not in bound and action.id not in self.user_keymap]
+        lost = [action.id for action in ACTIONS if action.group in SCREEN_GROUPS and action.id not in bound
+                and action.id not in self.user_keymap]
         if lost:
             self._warn(f"Your keymap took every key of: {', '.join(lost)}. Give them other keys in the "
                        "[keymap] section of the config file.")

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import __version__
 from .config import ConfigError, Settings, data_dir, load_settings, sqlite_url
 from .domain import format as fmt
 from .domain.clock import utcnow
@@ -24,6 +25,7 @@ EXIT_FAILURE = 1
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="incidents", description="Triage Mission Control incidents from the terminal.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", metavar="URL",
                         help="database to open: sqlite:///path.db, postgresql://user@host/db, or a .db file path "
                              "(default: your own SQLite database under the XDG data directory)")

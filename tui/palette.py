@@ -1,7 +1,8 @@
 """ctrl+p: the registry's actions by name, with their current keys.
 
 Transitions are offered only when the lifecycle allows them for the selected incident;
-board and incident actions only on a screen that implements them.
+board and incident actions only on a screen that implements them, a dialog's only on a dialog that
+binds them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class IncidentCommands(Provider):
                 continue
             if action.group is not Group.APP and not hasattr(screen, f"action_{parse(action.action)[1]}"):
                 continue
+            if action.group is Group.DIALOG and action.id not in keys:
+                continue  # dialogs share their actions' names; each offers only what it binds
             if action.to is not None and action.to not in allowed:
                 continue
             yield action, ", ".join(keys.get(action.id, []))

@@ -122,12 +122,13 @@ class Typeahead:
             self.watchdog = self.app.set_interval(TRAIL_PATIENCE, self._check_trail, name="typeahead")
 
     def _check_trail(self) -> None:
-        """While keys wait: a key still in flight since the last check lost its trail."""
+        """While keys wait: a key still in flight since the last check lost its trail; and a
+        screen that accepts keys again without saying so gets them anyway."""
         if not self.waiting:
             self.watchdog.stop()
             self.watchdog = None
             return
-        if self.in_flight is not None and self.in_flight is self.suspect:
+        if self.in_flight is self.suspect:
             self.in_flight = None
             self.wake()
         self.suspect = self.in_flight

@@ -1,6 +1,8 @@
 """`incidents list`: the board for scripts and slow links."""
 
 import json
+import re
+from importlib import metadata
 
 from tui.domain.enums import Severity, Status
 
@@ -79,3 +81,10 @@ def test_a_team_postgresql_database_from_a_plain_url(cli: Cli, pg_server) -> Non
     result = cli("--db", url, "list", "", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"total": 0, "offset": 0, "incidents": []}
+
+
+def test_version_is_the_installed_package_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"incidents {metadata.version('incident-tui')}\n"
+    assert re.fullmatch(r"incidents \d+\.\d+\.\d+\S*\n", result.stdout)

@@ -162,7 +162,7 @@ async def test_an_enter_typed_before_the_people_arrive_picks_once_they_do(demo_a
         assert isinstance(demo_app.screen, Board)
         after = stored(demo_app, incident)
         assert after.commander.name == "Priya Raman"
-        assert after.incident.status is Status.MITIGATED  # m came after the pick, on the board
+        assert after.incident.status is Status.MITIGATED, notices(demo_app)  # m came after the pick
 
 
 async def test_esc_leaves_a_picker_whose_people_never_came(demo_app, settle, monkeypatch):

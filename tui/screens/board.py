@@ -210,7 +210,8 @@ class Board(IncidentActions, Screen):
     def accepting_keys(self) -> bool:
         """Typed keys wait while the filter is being applied or an action waits for its incident
         (see tui.typeahead)."""
-        return not self.filter_bar.applying and self._waiting_action is None
+        applying = any(bar.applying for bar in self.query(FilterBar))  # none yet while composing
+        return not applying and self._waiting_action is None
 
     @property
     def busy(self) -> bool:

@@ -6,16 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from ..actions import bindings_of
 from .dialog import Dialog, R
 
 
 class ConfirmDialog(Dialog[R]):
     """Says what will happen; enter does it (with the note, if one was typed), esc does not."""
 
-    BINDINGS = [Binding("enter", "save", "Confirm", id="dialog.confirm", tooltip="Do it, with the note if any")]
+    BINDINGS = bindings_of("dialog.confirm")
 
     def __init__(self, title: str, consequence: Text | str, submit: Callable[[str | None], R], *,
                  confirm_label: str = "confirm", with_note: bool = True) -> None:

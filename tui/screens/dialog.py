@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from rich.text import Text
 from textual import work
 from textual import events
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
+from ..actions import bindings_of
 from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
 from ..domain.messages import sentences
@@ -69,10 +69,7 @@ class Loaded(Message, bubble=False):
 class Dialog(ModalScreen[R | None], Generic[R]):
     """A centred box with a title, the subclass's fields, an error line and a key hint."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changing anything"),
-        Binding("ctrl+s", "save", "Save", id="dialog.save", tooltip="Save what the form says"),
-    ]
+    BINDINGS = bindings_of("dialog.cancel", "dialog.save", "app.help")
     AUTO_FOCUS = ""  # see on_mount
     DEFAULT_CSS = """
     Dialog { align: center middle; background: $background 60%; }
@@ -215,6 +212,10 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         if self.drafts and self.draft_key:
             self.drafts.keep(self.draft_key, self.typed())
         self.dismiss(None)
+
+    def action_help(self) -> None:
+        """A modal screen hides the app's keys: help is bound here too (where a field does not take `?`)."""
+        self.app.action_help()  # type: ignore[attr-defined]
 
     # Enter in a one-line field, a button press and a picked option all save, like ctrl+s.
     # A widget that gives enter another meaning (a search box) stops the event itself.

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from ..actions import ACTIONS, Group, keys_by_action
+from ..actions import ACTIONS, ACTIONS_BY_ID, SCREEN_GROUPS, Action, Group, bindings_of, keys_by_action
 from ..widgets.key_scrolling import SCROLL_BINDINGS, KeyScrolling
 
 
@@ -20,8 +20,17 @@ IDS_MIN_WIDTH = 110
 
 
 def help_table(screen: Screen, *, with_ids: bool) -> Table:
-    """Registry actions grouped under their headings, with the keys the live bindings use."""
-    bound = keys_by_action(active.binding for active in screen.active_bindings.values())
+    """Registry actions grouped under their headings, with the keys they answer to.
+
+    Help opened from a dialog lists what that dialog answers to, with the keys its live bindings
+    use. From the board it lists the board's keys, and those of the dialogs and lists it opens
+    (as the keymap binds them), so that every key can be found and remapped.
+    """
+    keys = {id: ", ".join(screen.app.get_key_display(binding) for binding in bindings)
+            for id, bindings in keys_by_action(active.binding for active in screen.active_bindings.values()).items()}
+    if not isinstance(screen, ModalScreen):
+        keys |= {action.id: configured_keys(screen.app, action) for action in ACTIONS
+                 if action.group not in SCREEN_GROUPS}
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
     table.add_column("keys", style="bold", no_wrap=True)
     table.add_column("action", no_wrap=True)
@@ -29,16 +38,23 @@ def help_table(screen: Screen, *, with_ids: bool) -> Table:
     if with_ids:
         table.add_column("id", style="italic", no_wrap=True)
     for group in Group:
-        actions = [action for action in ACTIONS if action.group is group and action.id in bound]
+        actions = [action for action in ACTIONS if action.group is group and action.id in keys]
         if not actions:
             continue
         if table.row_count:
             table.add_row()
         table.add_row(Text(group.value, style="bold underline"))
         for action in actions:
-            keys = ", ".join(screen.app.get_key_display(binding) for binding in bound[action.id])
-            table.add_row(*(keys, action.description, action.tooltip, action.id)[:len(table.columns)])
+            table.add_row(*(keys[action.id], action.description, action.tooltip, action.id)[:len(table.columns)])
     return table
+
+
+def configured_keys(app: App, action: Action) -> str:
+    """The keys of an action not bound right now, as the user's keymap (or the registry) gives them."""
+    remapped = getattr(app, "user_keymap", {}).get(action.id)
+    key_display = None if remapped else action.key_display
+    return ", ".join(app.get_key_display(Binding(key.strip(), action.action, key_display=key_display))
+                     for key in (remapped or action.keys).split(","))
 
 
 class HelpBody(KeyScrolling, VerticalScroll):
@@ -48,7 +64,7 @@ class HelpBody(KeyScrolling, VerticalScroll):
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close help", id="help.close", tooltip="Back to the board")]
+    BINDINGS = bindings_of("help.close")
 
     def __init__(self, underneath: Screen) -> None:
         super().__init__()
@@ -57,5 +73,5 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with HelpBody(id="help-body") as body:
             body.border_title = "Keys"
-            body.border_subtitle = "esc closes"
+            body.border_subtitle = f"{configured_keys(self.app, ACTIONS_BY_ID['help.close']).split(',')[0]} closes"
             yield Static(self.table, id="help-table")

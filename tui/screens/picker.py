@@ -6,19 +6,16 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..actions import bindings_of
 from ..typeahead import keys_may_flow
 from .dialog import Dialog, R, SubmitFailed
 
 T = TypeVar("T")
 
-CHOICE_MOVES = [
-    Binding("down", "move(1)", show=False, id="choices.next", tooltip="Highlight the next choice"),
-    Binding("up", "move(-1)", show=False, id="choices.previous", tooltip="Highlight the previous choice"),
-]
+CHOICE_MOVES = bindings_of("choices.next", "choices.previous")
 """↑/↓ move through the choices while the cursor stays in the box you type into."""
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..actions import bindings_of
 from ..domain import lifecycle
 from ..domain.enums import Status, label
 from ..domain.format import clean
@@ -26,7 +26,7 @@ from .dialog import Dialog, R
 class TransitionDialog(Dialog[R]):
     """A list of the allowed targets (their keys jump to them) and an optional note."""
 
-    BINDINGS = [Binding("enter", "save", "Move", id="dialog.confirm", tooltip="Move to the chosen status, with the note if any")]
+    BINDINGS = bindings_of("dialog.confirm")
     DEFAULT_CSS = """
     TransitionDialog #targets { height: auto; max-height: 7; border: none; }
     """
