@@ -96,6 +96,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         self.error_text = Text("")
         self.drafts: Drafts | None = None
         self.draft_key: DraftKey | None = None
+        self.opened = False
+        """Mounted, with its first field focused: keys typed before wait for it."""
 
     def compose_dialog(self):  # pragma: no cover - every subclass overrides it
         yield from ()
@@ -110,7 +112,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
 
     @property
     def accepting_keys(self) -> bool:
-        return not self.busy
+        return self.opened and not self.busy
 
     def on_mount(self) -> None:
         """Focus the first field without scrolling: Textual's auto focus scrolls before layout."""
@@ -121,6 +123,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         if draft:
             self.retype(draft)
             self.query_one("#dialog").border_subtitle = "your unsaved draft"
+        self.opened = True  # a subclass's on_mount has run already (handlers run subclass first)
+        keys_may_flow(self)  # after the focus change just scheduled
 
     # -- drafts: what esc keeps (see drafts.py) -------------------------------------------
 

@@ -139,7 +139,7 @@ class IncidentActions:
     def _selected(self) -> Incident | None:
         incident = self.selected_incident()
         if incident is None:
-            self._tell("No incident selected (or its details are still loading).", severity="warning")
+            self._tell("No incident selected: no incident matches the filter.", severity="warning")
         return incident
 
     def _editable(self) -> Incident | None:
