@@ -13,6 +13,7 @@ from textual.notifications import Notification
 from textual.pilot import Pilot
 
 from tui.app import IncidentApp
+from tui.typeahead import accepts_keys
 
 Settle = Callable[[Pilot], Awaitable[None]]
 
@@ -32,14 +33,15 @@ def demo_app(demo_backend) -> IncidentApp:
 
 async def wait_until_idle(pilot: Pilot, rounds: int = 100) -> None:
     """Let every worker finish and every message it posted be handled, including the
-    detail fetch the board schedules after a burst of cursor moves."""
+    detail fetch the board schedules after a burst of cursor moves, and every key typed ahead."""
     app = pilot.app
     for _ in range(rounds):
         await app.workers.wait_for_complete()
         await pilot.pause(0.02)
         board = app.screen
-        busy = getattr(board, "busy", False)
-        if not busy and all(worker.is_finished for worker in app.workers):
+        busy = getattr(board, "busy", False) is True or not accepts_keys(board)
+        typing = app.typeahead.waiting or app.typeahead.in_flight is not None
+        if not busy and not typing and all(worker.is_finished for worker in app.workers):
             return
     raise AssertionError("the app did not settle")
 
