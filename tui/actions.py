@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from textual.app import App
 from textual.binding import Binding
 
 from .domain.enums import Status
@@ -156,6 +157,15 @@ def bindings_of(*ids: str) -> list[Binding]:
 def unknown_binding_ids(keymap: Mapping[str, str]) -> list[str]:
     """Ids in a user keymap that name no action (a typo would otherwise be silently ignored)."""
     return sorted(set(keymap) - set(ACTIONS_BY_ID))
+
+
+def configured_keys(app: App, action: Action) -> str:
+    """The keys of an action as the user's keymap (or else the registry) gives them, for display;
+    for an action that is not bound right now (a dialog's, seen from the board)."""
+    remapped = getattr(app, "user_keymap", {}).get(action.id)
+    key_display = None if remapped else action.key_display
+    return ", ".join(app.get_key_display(Binding(key.strip(), action.action, key_display=key_display))
+                     for key in (remapped or action.keys).split(","))
 
 
 def keys_by_action(bound: Iterable[Binding]) -> dict[str, list[Binding]]:

@@ -50,6 +50,7 @@ async def test_a_keymap_remaps_a_dialog_key_without_a_warning(demo_backend, sett
         await pilot.press("c", *"saved with ctrl+o", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, CommentDialog)  # ctrl+s is no longer save
+        assert str(app.screen.query_one(".dialog-hint").render()).startswith("^o or Save posts")
         await pilot.press("ctrl+o")
         await settle(pilot)
         last = stored(app, incident).timeline[-1]

@@ -30,11 +30,11 @@ async def test_a_filter_typed_in_one_burst_filters_and_changes_nothing(demo_app,
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = statuses(demo_app)
-        await burst(pilot, "/", "ctrl+u", *"sev:high status:resolved,mitigated", "enter")
+        await burst(pilot, "/", *"sev:high", "enter")  # "/" selects the old filter: typing replaces it
         await settle(pilot)
         assert statuses(demo_app) == before
         screen = board(demo_app)
-        assert screen.filter_bar.applied_text == "sev:high status:resolved,mitigated"
+        assert screen.filter_bar.applied_text == "sev:high"
         rows = screen.table.page.rows
         assert rows and {row.severity for row in rows} == {Severity.HIGH}
         assert screen.table.has_focus

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
-from ..actions import bindings_of
+from ..actions import ACTIONS_BY_ID, bindings_of, configured_keys
 from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
 from ..domain.messages import sentences
@@ -108,11 +108,19 @@ class Dialog(ModalScreen[R | None], Generic[R]):
             with VerticalScroll(id="dialog-body", can_focus=False):
                 yield from self.compose_dialog()
             yield Static("", id="dialog-error", classes="-empty")
-            yield Static(Text(self.hint), classes="dialog-hint")
+            yield Static(Text(self.key_hint()), classes="dialog-hint")
 
     @property
     def accepting_keys(self) -> bool:
         return self.opened and not self.busy
+
+    def key_hint(self) -> str:
+        """The hint, naming the keys the user's keymap gives save and cancel (hints say ctrl+s, esc)."""
+        hint = self.hint
+        for id, default in (("dialog.save", "ctrl+s"), ("dialog.cancel", "esc")):
+            if id in getattr(self.app, "user_keymap", {}):
+                hint = hint.replace(default, configured_keys(self.app, ACTIONS_BY_ID[id]).split(",")[0])
+        return hint
 
     def on_mount(self) -> None:
         """Focus the first field without scrolling: Textual's auto focus scrolls before layout."""

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from ..actions import ACTIONS, ACTIONS_BY_ID, SCREEN_GROUPS, Action, Group, bindings_of, keys_by_action
+from ..actions import ACTIONS, ACTIONS_BY_ID, SCREEN_GROUPS, Group, bindings_of, configured_keys, keys_by_action
 from ..widgets.key_scrolling import SCROLL_BINDINGS, KeyScrolling
 
 
@@ -47,14 +46,6 @@ def help_table(screen: Screen, *, with_ids: bool) -> Table:
         for action in actions:
             table.add_row(*(keys[action.id], action.description, action.tooltip, action.id)[:len(table.columns)])
     return table
-
-
-def configured_keys(app: App, action: Action) -> str:
-    """The keys of an action not bound right now, as the user's keymap (or the registry) gives them."""
-    remapped = getattr(app, "user_keymap", {}).get(action.id)
-    key_display = None if remapped else action.key_display
-    return ", ".join(app.get_key_display(Binding(key.strip(), action.action, key_display=key_display))
-                     for key in (remapped or action.keys).split(","))
 
 
 class HelpBody(KeyScrolling, VerticalScroll):
