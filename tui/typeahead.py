@@ -93,7 +93,8 @@ class Typeahead:
             self._done()
 
     def _path_is_quiet(self) -> bool:
-        """No message waits on the way from the focused widget up to its screen."""
+        """No message waits on the way from the focused widget up to its screen. (Textual has no
+        public way to ask; its message queues are private, and pinned with Textual 8.2.)"""
         start = self.app.focused or self.app.screen
         return all(node._message_queue.empty() for node in start.ancestors_with_self if node is not self.app)
 
