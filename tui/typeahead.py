@@ -48,6 +48,14 @@ def accepts_keys(screen: object) -> bool:
     return getattr(screen, "accepting_keys", True)
 
 
+def drop_typed_ahead(node: DOMNode) -> int:
+    """Forget the keys waiting for `node`'s screen; how many there were. A question that guards a
+    destructive step must be seen before it is answered: an enter typed with the key that asked
+    it is no answer."""
+    typeahead = getattr(node.app, "typeahead", None)
+    return typeahead.discard() if typeahead is not None else 0
+
+
 def keys_may_flow(node: DOMNode) -> None:
     """`node`'s screen accepts keys again: let the waiting ones go."""
     typeahead = getattr(node.app, "typeahead", None)
@@ -113,9 +121,11 @@ class Typeahead:
         if self.waiting and self.in_flight is None and accepts_keys(self.app.screen):
             await self._send(self.waiting.popleft())
 
-    def discard(self) -> None:
-        """Forget the keys still waiting (the app is quitting)."""
+    def discard(self) -> int:
+        """Forget the keys still waiting (the app is quitting, or a confirmation opened); how many."""
+        count = len(self.waiting)
         self.waiting.clear()
+        return count
 
     def _watch(self) -> None:
         if self.watchdog is None:

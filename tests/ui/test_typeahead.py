@@ -13,6 +13,7 @@ from tui.domain.query import Window
 from tui.screens.board import Board
 from tui.store.base import BackendError
 from tui.screens.comment import CommentDialog
+from tui.screens.confirm import ConfirmDialog
 from tui.screens.incident_form import IncidentForm
 from tui.screens.people_picker import PeoplePicker
 
@@ -186,3 +187,17 @@ async def test_keys_after_q_are_swallowed(demo_app, settle):
         await burst(pilot, "q", "m", "c", "r")
         assert statuses(demo_app) == before
         assert not isinstance(demo_app.screen, CommentDialog)
+
+
+async def test_an_enter_typed_with_x_does_not_answer_the_close_question(demo_app, settle):
+    """A confirmation guards a destructive step: it must be seen before it is answered."""
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:resolved")
+        await burst(pilot, "x", "enter")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ConfirmDialog)
+        assert "were ignored" in demo_app.screen.error_text.plain
+        assert stored(demo_app, incident).incident.status is Status.RESOLVED
+        await pilot.press("enter")  # seen, then answered
+        await settle(pilot)
+        assert stored(demo_app, incident).incident.status is Status.CLOSED

@@ -16,6 +16,7 @@ class ConfirmDialog(Dialog[R]):
     """Says what will happen; enter does it (with the note, if one was typed), esc does not."""
 
     BINDINGS = bindings_of("dialog.confirm")
+    ASKS_FIRST = True
 
     def __init__(self, title: str, consequence: Text | str, submit: Callable[[str | None], R], *,
                  confirm_label: str = "confirm", with_note: bool = True) -> None:

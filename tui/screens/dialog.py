@@ -24,7 +24,7 @@ from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
 from ..domain.messages import sentences
 from ..store.base import BackendError
-from ..typeahead import keys_may_flow
+from ..typeahead import drop_typed_ahead, keys_may_flow
 from .drafts import DraftKey, Drafts
 
 R = TypeVar("R")
@@ -87,6 +87,9 @@ class Dialog(ModalScreen[R | None], Generic[R]):
     Dialog .-textual-compact { background: $boost; }
     Dialog .-textual-compact:focus, Dialog Select.-textual-compact:focus-within { background: $primary 25%; }
     """
+    ASKS_FIRST = False
+    """A confirmation: keys typed before it appeared are dropped, never taken as its answer."""
+
     def __init__(self, title: str, hint: str = "ctrl+s save · esc cancel") -> None:
         super().__init__()
         self.dialog_title = title
@@ -132,6 +135,8 @@ class Dialog(ModalScreen[R | None], Generic[R]):
             self.retype(draft)
             self.query_one("#dialog").border_subtitle = "your unsaved draft"
         self.opened = True  # a subclass's on_mount has run already (handlers run subclass first)
+        if self.ASKS_FIRST and drop_typed_ahead(self):
+            self.show_error("Keys typed before this question appeared were ignored: read it, then answer.")
         keys_may_flow(self)  # after the focus change just scheduled
 
     # -- drafts: what esc keeps (see drafts.py) -------------------------------------------
