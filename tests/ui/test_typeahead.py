@@ -201,3 +201,12 @@ async def test_an_enter_typed_with_x_does_not_answer_the_close_question(demo_app
         await pilot.press("enter")  # seen, then answered
         await settle(pilot)
         assert stored(demo_app, incident).incident.status is Status.CLOSED
+
+
+async def test_typing_in_the_edit_form_adds_to_the_title(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_incident(pilot, settle, "status:open")
+        title = stored(demo_app, incident).incident.title
+        await burst(pilot, "e", *" (db)", "ctrl+s")
+        await settle(pilot)
+        assert stored(demo_app, incident).incident.title == title + " (db)"

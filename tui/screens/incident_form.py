@@ -163,8 +163,10 @@ class IncidentForm(Dialog[R]):
 
     def compose_dialog(self):
         incident = self.incident
+        # An edit usually adds to the title: typing must not replace it (Input selects all on focus).
         yield from self._field("Title", Input(clean(incident.title) if incident else "", id="title",
-                                              placeholder="what is wrong, in a line", compact=True))
+                                              placeholder="what is wrong, in a line", compact=True,
+                                              select_on_focus=False))
         yield from self._field("Severity", self._enum_select("severity", list(Severity), Severity.MEDIUM))
         yield from self._field("Type", self._enum_select("type", list(IncidentType), IncidentType.AVAILABILITY))
         description = clean(incident.description, multiline=True) if incident else ""
