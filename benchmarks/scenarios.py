@@ -79,7 +79,6 @@ async def board_startup(path: Path) -> tuple[float, float]:
 @asynccontextmanager
 async def open_board(path: Path) -> AsyncIterator[tuple[IncidentApp, Board, Pilot]]:
     backend = open_board_backend(path)
-    backend.whoami()  # `@me` creates the person on first use: not part of a filter's cost
     try:
         app = IncidentApp(backend)
         async with app.run_test(size=SIZE) as pilot:

@@ -151,11 +151,12 @@ def pg_migrated_template(pg_server: PgServer) -> str:
 
 @pytest.fixture
 def mission_control_pg_url(pg_server: PgServer) -> str:
-    """A database with Mission Control's schema (reference schema.sql + stubs), not created by us."""
+    """A database with Mission Control's schema (reference schema.sql + stubs) and history triggers
+    like its own (history_triggers.sql, from NOTES §1.6), not created by us."""
     name = pg_server.create_database("mission_control")
     with psycopg.connect(host="127.0.0.1", port=pg_server.port, user="postgres", dbname=name,
                          autocommit=True) as conn:
-        for script in ("schema_stubs.sql", "schema.sql"):
+        for script in ("schema_stubs.sql", "schema.sql", "history_triggers.sql"):
             conn.execute((MISSION_CONTROL_SCHEMA / script).read_text())
     return pg_server.url(name)
 

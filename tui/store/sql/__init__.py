@@ -2,6 +2,9 @@
 
     backend = open_sql_backend("sqlite:///incidents.db", Identity(name="Alice"))
     seed_demo(backend)                      # optional: the demo data set
+    database = open_sql_database(url)      # no one signed in: each write names its actor,
+    with database.write() as conn:          # e.g. the server, for a request's token holder
+        Writer(database, conn, person).transition(...)
 
 A database we create is migrated with our Alembic migrations; a Mission Control database
 (it has `incidents` but no `alembic_version`) is opened as it is and never migrated.
@@ -19,12 +22,14 @@ from sqlalchemy.engine import URL
 from ...domain.models import Identity
 from ..base import ReadOnly, Unavailable
 from . import migrate
-from .backend import SqlBackend
+from .backend import SqlBackend, Writer
 from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url, sqlite_file, writable
+from .database import SqlDatabase, recorded_by_triggers
 from .schema import metadata
 from .seed import seed_demo
 
-__all__ = ["MissingDatabase", "SqlBackend", "open_sql_backend", "seed_demo"]
+__all__ = ["MissingDatabase", "SqlBackend", "SqlDatabase", "Writer", "open_sql_backend", "open_sql_database",
+           "seed_demo"]
 
 
 class MissingDatabase(Unavailable):
@@ -32,6 +37,16 @@ class MissingDatabase(Unavailable):
 
 
 def open_sql_backend(url: str, identity: Identity, *, create: bool = True) -> SqlBackend:
+    """Open the database at `url` and sign in as `identity` (found, or created as a person)."""
+    database = open_sql_database(url, create=create)
+    try:
+        return SqlBackend(database, database.sign_in(identity))
+    except BaseException:
+        database.engine.dispose()
+        raise
+
+
+def open_sql_database(url: str, *, create: bool = True) -> SqlDatabase:
     """Open (migrating if it is new or ours) the database at `url`.
 
     A missing SQLite file is created, directories and all, only when `create` is true."""
@@ -41,17 +56,17 @@ def open_sql_backend(url: str, identity: Identity, *, create: bool = True) -> Sq
     _ensure_file(path, create)
     read_only = path is not None and path.exists() and not writable(path)
     try:
-        return _open(parsed, identity, location, read_only=read_only)
+        return _open(parsed, location, read_only=read_only)
     except ReadOnly:
         if not read_only:
             raise
     # A WAL database in a directory we may not write, without its -shm file: SQLite cannot even
     # read it read-only, only as immutable (it then assumes nobody changes the file while it is
     # open; a writer would have had to create that -shm file in the same directory).
-    return _open(parsed, identity, location, read_only=read_only, immutable=True)
+    return _open(parsed, location, read_only=read_only, immutable=True)
 
 
-def _open(parsed: URL, identity: Identity, location: str, *, read_only: bool, immutable: bool = False) -> SqlBackend:
+def _open(parsed: URL, location: str, *, read_only: bool, immutable: bool = False) -> SqlDatabase:
     try:
         engine = make_engine(parsed, read_only=read_only, immutable=immutable)
     except Exception as error:  # unknown dialect or driver: SQLAlchemy raises several kinds
@@ -60,11 +75,12 @@ def _open(parsed: URL, identity: Identity, location: str, *, read_only: bool, im
         with database_errors(location):
             managed = _check_schema(engine, location) if read_only else _prepare(engine, location)
             missing = frozenset() if managed else _missing_columns(engine, location)
+            with engine.connect() as conn:
+                by_triggers = recorded_by_triggers(conn)
     except BaseException:
         engine.dispose()
         raise
-    return SqlBackend(engine, identity, location=location, managed=managed, missing_columns=missing,
-                      read_only=read_only)
+    return SqlDatabase(engine, location, managed, missing, by_triggers, read_only)
 
 
 def _ensure_file(path: Path | None, create: bool) -> None:

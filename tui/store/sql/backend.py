@@ -7,7 +7,7 @@ lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -17,12 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy import (
     Connection,
     ColumnElement,
-    Engine,
     Row,
     and_,
-    exc,
     func,
     insert,
+    literal_column,
     not_,
     null,
     select,
@@ -35,7 +34,6 @@ from ...domain.models import (
     SYSTEM_PERSON_NAME,
     Check,
     ConfigItem,
-    Identity,
     Incident,
     IncidentDetail,
     IncidentDraft,
@@ -51,9 +49,9 @@ from ...domain.models import (
     read_row,
 )
 from ...domain.query import IncidentQuery, Window
-from ..base import BackendError, Conflict, NotFound, Page, ReadOnly, Unreadable
+from ..base import BackendError, Conflict, NotFound, Page, Unreadable
 from . import compile as sql
-from .connection import IMMEDIATE, database_errors, read_only_sentence
+from .database import SqlDatabase, person_of
 from .schema import (
     check_statuses,
     checks,
@@ -74,95 +72,55 @@ RESPONDERS_SHOWN = 5
 _SEPARATOR = "\x1f"
 _SEVERITY_BY_RANK = {severity.rank: severity for severity in Severity}
 _TICK = timedelta(microseconds=1)
-CLOSE_WAIT_MS = 100
-"""How long closing waits for another process's write before skipping `PRAGMA optimize`."""
 
 
 class SqlBackend:
-    """tui.store.base.Backend over SQLAlchemy Core. Open it with `open_sql_backend`."""
+    """tui.store.base.Backend over SQLAlchemy Core, acting as the person who signed in.
 
-    def __init__(self, engine: Engine, identity: Identity, *, location: str, managed: bool,
-                 missing_columns: frozenset[tuple[str, str]] = frozenset(), read_only: bool = False) -> None:
-        self.engine = engine
-        self.identity = identity
-        self.location = location
-        self.managed = managed
+    Open it with `open_sql_backend`; every write goes through a `Writer` naming that person.
+    """
+
+    def __init__(self, database: SqlDatabase, me: Person) -> None:
+        self.database = database
+        self.engine = database.engine
+        self.location = database.location
+        self.managed = database.managed
         """True for a database we created and migrate; False for a Mission Control one."""
-        self.dialect = engine.dialect.name
-        self.read_only = read_only
+        self.dialect = database.dialect
+        self.read_only = database.read_only
         """True for a SQLite file we may not write: browsing works, every write raises ReadOnly."""
-        self._writer = engine.execution_options(**{IMMEDIATE: True})
-        self._missing = missing_columns
-        self._me: Person | None = None
+        self._me = me
 
     # -- plumbing -------------------------------------------------------------------------
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with database_errors(self.location), self.engine.connect() as conn:
-            yield conn
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self.database.read()
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return self.database.write()
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        if self.read_only:
-            raise ReadOnly(read_only_sentence(self.location))
-        with database_errors(self.location), self._writer.begin() as conn:
-            yield conn
+    def _acting(self) -> Iterator[Writer]:
+        with self.database.write() as conn:
+            yield Writer(self.database, conn, self._me)
 
     def _column(self, table, name: str) -> ColumnElement:
-        """A column that a Mission Control database we did not create may lack: NULL then."""
-        return null() if (table.name, name) in self._missing else table.c[name]
-
-    @property
-    def _fts(self) -> bool:
-        return self.managed and self.dialect == "sqlite"
+        return self.database.column(table, name)
 
     def close(self) -> None:
-        """Never fails: the work is done by then, and the statistics can wait for next time."""
-        if self.dialect == "sqlite" and not self.read_only:  # keep the planner's statistics fresh
-            try:
-                with self.engine.connect() as conn:
-                    conn.exec_driver_sql(f"PRAGMA busy_timeout={CLOSE_WAIT_MS}")
-                    conn.exec_driver_sql("PRAGMA optimize")
-            except exc.SQLAlchemyError:
-                pass  # another process is writing, or the file is read-only
-        self.engine.dispose()
+        self.database.close()
 
     # -- people ---------------------------------------------------------------------------
 
     def whoami(self) -> Person:
-        if self._me is None and self.read_only:  # found, or someone who has done nothing here yet
-            with self._read() as conn:
-                self._me = self._find_me(conn) or Person(id=uuid4(), name=self.identity.name,
-                                                         email=self.identity.email)
-        if self._me is None:
-            with self._write() as conn:
-                self._me = self._find_me(conn) or self._create_me(conn)
         return self._me
-
-    def _find_me(self, conn: Connection) -> Person | None:
-        alive = people.c.deleted_at.is_(None)
-        if self.identity.email:
-            row = conn.execute(select(people).where(
-                alive, func.lower(people.c.email) == self.identity.email.lower())).first()
-            if row is not None:
-                return _person(row)
-        row = conn.execute(select(people).where(alive, people.c.name == self.identity.name)
-                           .order_by(people.c.email.is_(None), people.c.created_at)).first()
-        return _person(row) if row is not None else None
-
-    def _create_me(self, conn: Connection) -> Person:
-        values = {"id": uuid4(), "name": self.identity.name, "email": self.identity.email,
-                  "created_at": clock.utcnow()}
-        conn.execute(insert(people).values(values))
-        return Person(id=values["id"], name=self.identity.name, email=self.identity.email)
 
     def list_people(self) -> list[Person]:
         system = and_(people.c.name == SYSTEM_PERSON_NAME, people.c.email.is_(None))
         with self._read() as conn:
             rows = conn.execute(select(people).where(people.c.deleted_at.is_(None), not_(system))
                                 .order_by(func.lower(people.c.name)))
-            return [_person(row) for row in rows]
+            return [person_of(row) for row in rows]
 
     def list_teams(self) -> list[Team]:
         with self._read() as conn:
@@ -191,7 +149,7 @@ class SqlBackend:
 
     def _check_columns(self) -> tuple[ColumnElement, ...]:
         last_message = null()
-        if ("check_statuses", "message") not in self._missing:
+        if ("check_statuses", "message") not in self.database.missing_columns:
             last_message = (select(check_statuses.c.message).where(check_statuses.c.check_id == checks.c.id)
                             .order_by(check_statuses.c.time.desc()).limit(1).scalar_subquery())
         return (checks.c.id, checks.c.name, self._column(checks, "type").label("type"),
@@ -201,7 +159,7 @@ class SqlBackend:
 
     def _where(self, query: IncidentQuery) -> list[ColumnElement[bool]]:
         return sql.where_clauses(query, me=lambda: self.whoami().id, now=clock.utcnow(),
-                                 dialect=self.dialect, fts=self._fts)
+                                 dialect=self.dialect, fts=self.database.fts)
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
         where = self._where(query)
@@ -272,104 +230,145 @@ class SqlBackend:
                  .order_by(checks.c.name))
         return [Check.model_validate(row._mapping) for row in conn.execute(query)]
 
-    # -- writes ---------------------------------------------------------------------------
+    # -- writes: each one transaction, credited to the person who signed in ----------------
 
     def create_incident(self, draft: IncidentDraft) -> Incident:
-        me, now = self.whoami(), clock.utcnow()
+        with self._acting() as writer:
+            return writer.create_incident(draft)
+
+    def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
+        with self._acting() as writer:
+            return writer.update_incident(id, edit, expected_updated_at)
+
+    def transition(self, id: UUID, to: Status, note: str | None, expected_updated_at: datetime) -> Incident:
+        with self._acting() as writer:
+            return writer.transition(id, to, note, expected_updated_at)
+
+    def acknowledge(self, id: UUID, expected_updated_at: datetime) -> Incident:
+        with self._acting() as writer:
+            return writer.acknowledge(id, expected_updated_at)
+
+    def add_responder(self, incident_id: UUID, draft: ResponderDraft) -> Responder:
+        with self._acting() as writer:
+            return writer.add_responder(incident_id, draft)
+
+    def remove_responder(self, responder_id: UUID) -> None:
+        with self._acting() as writer:
+            writer.remove_responder(responder_id)
+
+    def add_comment(self, incident_id: UUID, text: str) -> None:
+        with self._acting() as writer:
+            writer.add_comment(incident_id, text)
+
+
+class Writer:
+    """The writes of one transaction, each credited to `actor`: the person who signed in, a
+    request's token holder, or System for the rule engine. Lifecycle rules apply to all."""
+
+    def __init__(self, database: SqlDatabase, conn: Connection, actor: Person) -> None:
+        self.database, self.conn, self.actor = database, conn, actor
+
+    def create_incident(self, draft: IncidentDraft) -> Incident:
+        conn, me, now = self.conn, self.actor, clock.utcnow()
         id, root = uuid4(), uuid4()
         values = {"id": id, "title": draft.title, "description": draft.description,
                   "severity": draft.severity.value, "type": draft.type.value, "status": Status.OPEN.value,
                   "created_by": me.id, "commander_id": draft.commander_id,
                   "communicator_id": draft.communicator_id, "created_at": now, "updated_at": now}
-        with self._write() as conn:
-            if self.dialect == "sqlite":  # PostgreSQL fills it from incident_id_sequence
-                values["incident_id"] = f"INC-{_next_number(conn)}"
-            conn.execute(insert(incidents).values(values))
-            conn.execute(insert(hypotheses).values(
-                id=root, created_by=me.id, incident_id=id, type="root", title=draft.title, status="possible",
-                created_at=now, updated_at=now))
-            links = [{"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
-                      "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
-            links += [{"config_id": None, "check_id": check_id, "type": "check", "description": "Health check",
-                       "evidence": {"check_id": str(check_id)}} for check_id in dict.fromkeys(draft.check_ids)]
-            if links:
-                conn.execute(insert(evidences), [
-                    {**link, "id": uuid4(), "hypothesis_id": root, "created_by": me.id, "created_at": now,
-                     "updated_at": now} for link in links])
-            _history(conn, id, me, now, lifecycle.HISTORY_CREATED, draft.title)
-            return _load(conn, id)
+        if self.database.dialect == "sqlite":  # PostgreSQL fills it from incident_id_sequence
+            values["incident_id"] = f"INC-{_next_number(conn)}"
+        conn.execute(insert(incidents).values(values))
+        conn.execute(insert(hypotheses).values(
+            id=root, created_by=me.id, incident_id=id, type="root", title=draft.title, status="possible",
+            created_at=now, updated_at=now))
+        links = [{"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
+                  "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
+        links += [{"config_id": None, "check_id": check_id, "type": "check", "description": "Health check",
+                   "evidence": {"check_id": str(check_id)}} for check_id in dict.fromkeys(draft.check_ids)]
+        if links:
+            conn.execute(insert(evidences), [
+                {**link, "id": uuid4(), "hypothesis_id": root, "created_by": me.id, "created_at": now,
+                 "updated_at": now} for link in links])
+        self._record(id, now, lifecycle.HISTORY_CREATED, draft.title)
+        return _load(conn, id)
 
     def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
-        me, now = self.whoami(), clock.utcnow()
-        with self._write() as conn:
-            current = _current(conn, id, expected_updated_at)
-            lifecycle.ensure_editable(current)
-            changes = {field: value.value if isinstance(value, Enum) else value
-                       for field, value in edit.changes().items()
-                       if getattr(current, field) != value}
-            if not changes:
-                return current
-            _compare_and_set(conn, current, expected_updated_at, changes)
-            _history(conn, id, me, now, lifecycle.HISTORY_UPDATED, _describe_changes(conn, changes))
-            return _load(conn, id)
+        conn, now = self.conn, clock.utcnow()
+        current = _current(conn, id, expected_updated_at)
+        lifecycle.ensure_editable(current)
+        changes = {field: value.value if isinstance(value, Enum) else value
+                   for field, value in edit.changes().items()
+                   if getattr(current, field) != value}
+        if not changes:
+            return current
+        _compare_and_set(conn, current, expected_updated_at, changes)
+        self._record(id, now, lifecycle.HISTORY_UPDATED, _describe_changes(conn, changes))
+        return _load(conn, id)
 
     def transition(self, id: UUID, to: Status, note: str | None, expected_updated_at: datetime) -> Incident:
-        me, now = self.whoami(), clock.utcnow()
-        with self._write() as conn:
-            current = _current(conn, id, expected_updated_at)
-            change = lifecycle.transition(current, to, now)
-            _compare_and_set(conn, current, expected_updated_at, change.values)
-            _history(conn, id, me, now, change.history_type, change.history_description)
-            if note and note.strip():
-                _comment(conn, id, me, now, note.strip())
-            return _load(conn, id)
+        conn, now = self.conn, clock.utcnow()
+        current = _current(conn, id, expected_updated_at)
+        change = lifecycle.transition(current, to, now)
+        _compare_and_set(conn, current, expected_updated_at, change.values)
+        self._record(id, now, change.history_type, change.history_description)
+        if note and note.strip():
+            _comment(conn, id, self.actor, now, note.strip())
+        return _load(conn, id)
 
     def acknowledge(self, id: UUID, expected_updated_at: datetime) -> Incident:
-        me, now = self.whoami(), clock.utcnow()
-        with self._write() as conn:
-            current = _current(conn, id, expected_updated_at)
-            change = lifecycle.acknowledge(current, me.id, now)
-            _compare_and_set(conn, current, expected_updated_at, change.values)
-            _history(conn, id, me, now, change.history_type, change.history_description)
-            return _load(conn, id)
+        conn, now = self.conn, clock.utcnow()
+        current = _current(conn, id, expected_updated_at)
+        change = lifecycle.acknowledge(current, self.actor.id, now)
+        _compare_and_set(conn, current, expected_updated_at, change.values)
+        self._record(id, now, change.history_type, change.history_description)
+        return _load(conn, id)
 
     def add_responder(self, incident_id: UUID, draft: ResponderDraft) -> Responder:
-        me, now = self.whoami(), clock.utcnow()
-        with self._write() as conn:
-            incident = _load(conn, incident_id)
-            lifecycle.ensure_editable(incident)
-            _refuse_duplicate(conn, incident, draft)
-            responder_id = uuid4()
-            kind_type = {ResponderKind.PERSON: "person", ResponderKind.TEAM: "team"}.get(draft.kind, "system")
-            conn.execute(insert(responders).values(
-                id=responder_id, incident_id=incident_id, type=kind_type, person_id=draft.person_id,
-                team_id=draft.team_id, created_by=me.id, created_at=now, updated_at=now,
-                properties={"responderType": draft.external_type or draft.kind.value, **draft.properties}))
-            responder = _responder(conn.execute(_responders_of(incident_id, responder_id)).one())
-            _history(conn, incident_id, me, now, lifecycle.HISTORY_RESPONDER_CREATED, responder.name,
+        conn, now = self.conn, clock.utcnow()
+        incident = _load(conn, incident_id)
+        lifecycle.ensure_editable(incident)
+        _refuse_duplicate(conn, incident, draft)
+        responder_id = uuid4()
+        kind_type = {ResponderKind.PERSON: "person", ResponderKind.TEAM: "team"}.get(draft.kind, "system")
+        conn.execute(insert(responders).values(
+            id=responder_id, incident_id=incident_id, type=kind_type, person_id=draft.person_id,
+            team_id=draft.team_id, created_by=self.actor.id, created_at=now, updated_at=now,
+            properties={"responderType": draft.external_type or draft.kind.value, **draft.properties}))
+        responder = _responder(conn.execute(_responders_of(incident_id, responder_id)).one())
+        self._record(incident_id, now, lifecycle.HISTORY_RESPONDER_CREATED, responder.name,
                      responder_id=responder_id)
-            return responder
+        return responder
 
     def remove_responder(self, responder_id: UUID) -> None:
-        me, now = self.whoami(), clock.utcnow()
-        with self._write() as conn:
-            row = conn.execute(_responders_of(None, responder_id)).first()
-            if row is None:
-                raise NotFound("That responder is no longer on the incident.")
-            responder = _responder(row)
-            lifecycle.ensure_editable(_load(conn, responder.incident_id))
-            conn.execute(update(responders).where(responders.c.id == responder_id)
-                         .values(deleted_at=now, updated_at=now))
-            _history(conn, responder.incident_id, me, now, lifecycle.HISTORY_RESPONDER_REMOVED, responder.name,
+        conn, now = self.conn, clock.utcnow()
+        row = conn.execute(_responders_of(None, responder_id)).first()
+        if row is None:
+            raise NotFound("That responder is no longer on the incident.")
+        responder = _responder(row)
+        lifecycle.ensure_editable(_load(conn, responder.incident_id))
+        conn.execute(update(responders).where(responders.c.id == responder_id)
+                     .values(deleted_at=now, updated_at=now))
+        self._record(responder.incident_id, now, lifecycle.HISTORY_RESPONDER_REMOVED, responder.name,
                      responder_id=responder_id)
 
     def add_comment(self, incident_id: UUID, text: str) -> None:
         if not text.strip():
             raise BackendError("A comment needs some text.")
-        me, now = self.whoami(), clock.utcnow()
-        with self._write() as conn:
-            lifecycle.ensure_editable(_load(conn, incident_id))
-            _comment(conn, incident_id, me, now, text.strip())
+        lifecycle.ensure_editable(_load(self.conn, incident_id))
+        _comment(self.conn, incident_id, self.actor, clock.utcnow(), text.strip())
+
+    def _record(self, incident_id: UUID, now: datetime, type: str, description: str,
+                *, responder_id: UUID | None = None) -> None:
+        """The history row for a change, unless the database's own trigger wrote it: then that
+        row is credited to the actor (Mission Control's triggers credit the incident's creator)."""
+        if type not in self.database.history_by_triggers:
+            _history(self.conn, incident_id, self.actor, now, type, description, responder_id=responder_id)
+            return
+        written_now = literal_column("incident_histories.xmin") == literal_column("pg_current_xact_id()::xid")
+        self.conn.execute(update(incident_histories)
+                          .where(incident_histories.c.incident_id == incident_id, incident_histories.c.type == type,
+                                 incident_histories.c.created_by != self.actor.id, written_now)
+                          .values(created_by=self.actor.id))
 
 
 # -- queries and row mapping ------------------------------------------------------------------
@@ -416,10 +415,6 @@ def _board_row(row: Row) -> IncidentRow:
     return read_row({**row._mapping, "responders": names})
 
 
-def _person(row: Row) -> Person:
-    return Person(id=row.id, name=row.name, email=row.email, avatar=row.avatar)
-
-
 def _unknown_person(id: UUID) -> Person:
     return Person(id=id, name="(unknown person)")
 
@@ -427,7 +422,7 @@ def _unknown_person(id: UUID) -> Person:
 def _people_by_id(conn: Connection, ids: set[UUID | None]) -> dict[UUID, Person]:
     wanted = [id for id in ids if id is not None]
     rows = conn.execute(select(people).where(people.c.id.in_(wanted))) if wanted else []
-    return {row.id: _person(row) for row in rows}
+    return {row.id: person_of(row) for row in rows}
 
 
 def _load(conn: Connection, id: UUID) -> Incident:
