@@ -14,7 +14,7 @@ from .domain import format as fmt
 from .domain.clock import utcnow
 from .domain.enums import label
 from .domain.grammar import FilterError, parse_filter
-from .domain.models import UNREADABLE_MARK
+from .domain.models import UNREADABLE_MARK, Identity
 from .domain.query import DEFAULT_FILTER, Window
 from .store.base import Backend, BackendError, Page
 
@@ -43,6 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
     listing.add_argument("--limit", type=int, default=50, help="at most this many incidents (default 50)")
     listing.add_argument("--offset", type=int, default=0, help="skip this many first")
+    serving = commands.add_parser("serve", help="run the HTTP API (PostgREST-compatible) over the database")
+    serving.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database to serve")
+    serving.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serving.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    tokens = commands.add_parser("token", help="create, list or revoke the API's bearer tokens")
+    tokens.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database the server uses")
+    token_commands = tokens.add_subparsers(dest="token_command", required=True)
+    creating = token_commands.add_parser("create", help="create a token and print it (only this once)")
+    creating.add_argument("--name", required=True, help="a name to list and revoke it by")
+    creating.add_argument("--role", required=True, help="admin, commander, responder or viewer")
+    creating.add_argument("--person", metavar="EMAIL",
+                          help="the person it acts as (default: you, from the settings)")
+    token_commands.add_parser("list", help="list tokens (names, roles, people; never secrets)")
+    revoking = token_commands.add_parser("revoke", help="revoke a token by name")
+    revoking.add_argument("name")
     return parser
 
 
@@ -145,6 +160,41 @@ def undecodable(argv: list[str]) -> str | None:
     return None
 
 
+def run_server_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`incidents serve` and `incidents token …`: no one signs in, each request names its actor."""
+    from .server import serve, tokens
+    from .store.sql import open_sql_database
+
+    url = database_url(args, settings)
+    # Creating the first token is how a new server's database is set up; serving needs one.
+    create = may_create(args, settings) or getattr(args, "token_command", None) == "create"
+    if args.command == "serve":
+        serve(url, args.host, args.port, create=create)
+        return 0
+    database = open_sql_database(url, create=create)
+    try:
+        if args.token_command == "create":
+            role = tokens.parse_role(args.role)
+            person = _person(args.person) if args.person else settings.identity()
+            print(tokens.create_token(database, args.name, role, person))
+            print(f"incidents: token {args.name!r} ({role.value}, acting as {person.email or person.name}) created; "
+                  "it is shown only this once.", file=sys.stderr)
+        elif args.token_command == "list":
+            for token in tokens.list_tokens(database):
+                print(f"{token.name:<20} {token.role.value:<10} {token.person.email or token.person.name:<30} "
+                      f"{token.created_at:%Y-%m-%d %H:%M}")
+        else:
+            tokens.revoke_token(database, args.name)
+            print(f"incidents: token {args.name!r} revoked.", file=sys.stderr)
+    finally:
+        database.close()
+    return 0
+
+
+def _person(email: str) -> Identity:
+    return Identity(name=email.split("@")[0] if "@" in email else email, email=email if "@" in email else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     bad = undecodable(argv)
@@ -152,6 +202,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"incidents: the argument '{fmt.clean(bad)}' is not UTF-8 text; retype it.", file=sys.stderr)
         return EXIT_USAGE
     args = build_parser().parse_args(argv)
+    if args.command in ("serve", "token"):
+        try:
+            return run_server_command(args, load_settings(args.config))
+        except (ConfigError, BackendError) as error:
+            print(f"incidents: {error}", file=sys.stderr)
+            return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
     try:
         settings = load_settings(args.config)
         backend = open_backend(args, settings)

@@ -268,9 +268,10 @@ class Writer:
     def __init__(self, database: SqlDatabase, conn: Connection, actor: Person) -> None:
         self.database, self.conn, self.actor = database, conn, actor
 
-    def create_incident(self, draft: IncidentDraft) -> Incident:
+    def create_incident(self, draft: IncidentDraft, *, id: UUID | None = None) -> Incident:
+        """A new open incident with its root hypothesis; `id` if the caller chose one."""
         conn, me, now = self.conn, self.actor, clock.utcnow()
-        id, root = uuid4(), uuid4()
+        id, root = id or uuid4(), uuid4()
         values = {"id": id, "title": draft.title, "description": draft.description,
                   "severity": draft.severity.value, "type": draft.type.value, "status": Status.OPEN.value,
                   "created_by": me.id, "commander_id": draft.commander_id,
@@ -323,12 +324,12 @@ class Writer:
         self._record(id, now, change.history_type, change.history_description)
         return _load(conn, id)
 
-    def add_responder(self, incident_id: UUID, draft: ResponderDraft) -> Responder:
+    def add_responder(self, incident_id: UUID, draft: ResponderDraft, *, id: UUID | None = None) -> Responder:
         conn, now = self.conn, clock.utcnow()
         incident = _load(conn, incident_id)
         lifecycle.ensure_editable(incident)
         _refuse_duplicate(conn, incident, draft)
-        responder_id = uuid4()
+        responder_id = id or uuid4()
         kind_type = {ResponderKind.PERSON: "person", ResponderKind.TEAM: "team"}.get(draft.kind, "system")
         conn.execute(insert(responders).values(
             id=responder_id, incident_id=incident_id, type=kind_type, person_id=draft.person_id,
@@ -351,11 +352,12 @@ class Writer:
         self._record(responder.incident_id, now, lifecycle.HISTORY_RESPONDER_REMOVED, responder.name,
                      responder_id=responder_id)
 
-    def add_comment(self, incident_id: UUID, text: str) -> None:
+    def add_comment(self, incident_id: UUID, text: str) -> UUID:
+        """The new comment's id."""
         if not text.strip():
             raise BackendError("A comment needs some text.")
         lifecycle.ensure_editable(_load(self.conn, incident_id))
-        _comment(self.conn, incident_id, self.actor, clock.utcnow(), text.strip())
+        return _comment(self.conn, incident_id, self.actor, clock.utcnow(), text.strip())
 
     def _record(self, incident_id: UUID, now: datetime, type: str, description: str,
                 *, responder_id: UUID | None = None) -> None:
@@ -553,12 +555,14 @@ def _history(conn: Connection, incident_id: UUID, actor: Person, now: datetime, 
         responder_id=responder_id, comment_id=comment_id, created_at=now, updated_at=now))
 
 
-def _comment(conn: Connection, incident_id: UUID, actor: Person, now: datetime, text: str) -> None:
+def _comment(conn: Connection, incident_id: UUID, actor: Person, now: datetime, text: str) -> UUID:
     root = conn.execute(select(hypotheses.c.id).where(hypotheses.c.incident_id == incident_id,
                                                       hypotheses.c.type == "root")
                         .order_by(hypotheses.c.created_at).limit(1)).scalar()
-    conn.execute(insert(comments).values(id=uuid4(), created_by=actor.id, comment=text, incident_id=incident_id,
+    id = uuid4()
+    conn.execute(insert(comments).values(id=id, created_by=actor.id, comment=text, incident_id=incident_id,
                                          hypothesis_id=root, created_at=now, updated_at=now))
+    return id
 
 
 def _describe_changes(conn: Connection, changes: dict[str, Any]) -> str:

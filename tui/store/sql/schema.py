@@ -329,3 +329,16 @@ incident_summary = Table(
     Column("updated_at", UtcDateTime), Column("commander", Json), Column("responders", Json),
     Column("commenters", Json),
 )
+
+# Bearer tokens of `incidents serve` (ours; a Mission Control database has its own access tokens).
+# Only a hash of each secret is stored; the token names its row, so lookup is by id.
+api_tokens = Table(
+    "api_tokens", metadata,
+    _id(),
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    _person("person_id"),
+    Column("secret_hash", Text, nullable=False),
+    _created_at(),
+    Index("api_tokens_name_key", "name", unique=True),
+)

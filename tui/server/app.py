@@ -1,0 +1,323 @@
+"""`incidents serve`: a PostgREST-compatible API over the SQL backend (Starlette on uvicorn).
+
+    GET|HEAD|POST|PATCH|DELETE /db/<table>    the PostgREST subset (tui.server.grammar)
+    POST /rpc/<name> (also /db/rpc/<name>)    atomic writes (tui.server.writes.FUNCTIONS);
+                                              the answer is the resulting row, as an object
+    GET /auth/whoami                          the token's person and role
+    GET / and /health                         {"status": "ok"}, without auth
+
+Every request is authenticated (bearer token, or Basic with the token as password) and
+authorised by role. Nothing lives in the process between requests but the engine's
+connection pool: tokens and data are in the database, so many processes act as one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import exc, or_
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..domain.lifecycle import LifecycleError
+from ..store.base import BackendError, Conflict, Forbidden, NotFound, Unavailable
+from ..store.sql import SqlDatabase, Writer
+from . import grammar, writes
+from .errors import ApiError, bad_body, parse_error
+from .query import MAX_ROWS, count_rows, plan_request, read_rows
+from .resources import INCIDENT, Catalog, Resource
+from .tokens import Role, Token, verify
+
+log = logging.getLogger("incidents.server")
+
+ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
+
+
+def allowed(role: Role, rbac_object: str, action: str) -> bool:
+    """Mission Control's policy: admin anything; commander and responder anything on
+    incidents and read the rest; viewer reads the rest but no incident."""
+    if role is Role.ADMIN:
+        return True
+    if rbac_object == INCIDENT:
+        return role in (Role.COMMANDER, Role.RESPONDER)
+    return action == "read"
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler needs from the HTTP request, read on the event loop."""
+
+    method: str
+    params: list[tuple[str, str]]
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def prefer(self) -> set[str]:
+        return {part.strip().lower() for part in self.headers.get("prefer", "").split(",") if part.strip()}
+
+
+class Api:
+    def __init__(self, database: SqlDatabase) -> None:
+        self.database = database
+        self.catalog = Catalog(database.missing_columns)
+
+    # -- auth -------------------------------------------------------------------------------
+
+    def authenticate(self, headers: Mapping[str, str]) -> Token:
+        scheme, _, credential = headers.get("authorization", "").strip().partition(" ")
+        if not credential:
+            raise ApiError(401, "PGRST302", "Anonymous access is disabled: send Authorization: Bearer <token>",
+                           headers={"WWW-Authenticate": "Bearer"})
+        if scheme.lower() == "basic":
+            try:
+                credential = base64.b64decode(credential, validate=True).decode().partition(":")[2]
+            except (binascii.Error, UnicodeDecodeError):
+                credential = ""
+        token = verify(self.database, credential.strip()) if scheme.lower() in ("bearer", "basic") else None
+        if token is None:
+            raise ApiError(401, "PGRST301", "The token is unknown, revoked or malformed",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return token
+
+    def authorize(self, token: Token, resource: Resource, action: str) -> None:
+        if not allowed(token.role, resource.rbac_object, action):
+            raise ApiError(403, "42501", f"The {token.role.value} role may not {action} {resource.rbac_object} "
+                                         f"({resource.name})",
+                           headers={"X-Rbac-Subject": str(token.person.id), "X-Rbac-Object": resource.rbac_object,
+                                    "X-Rbac-Action": action})
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    def whoami(self, call: Call) -> Response:
+        token = self.authenticate(call.headers)
+        person = token.person.model_dump(mode="json")
+        return JSONResponse({**person, "role": token.role.value, "token": token.name,
+                             "message": "success", "payload": {"user": person, "roles": [token.role.value]}})
+
+    def table(self, call: Call, name: str) -> Response:
+        token = self.authenticate(call.headers)
+        resource = self.catalog.get(name)
+        action = ACTIONS[call.method]
+        self.authorize(token, resource, action)
+        request = grammar.parse_request(call.params)
+        if call.method in ("GET", "HEAD"):
+            return self._read(call, resource, request)
+        if not resource.writable:
+            raise ApiError(405, "PGRST117", f"{resource.name} is a view and cannot be written")
+        with self.database.write() as conn:
+            writer = Writer(self.database, conn, token.person)
+            return self._write(call, writer, resource, request)
+
+    def rpc(self, call: Call, name: str) -> Response:
+        token = self.authenticate(call.headers)
+        if name not in writes.FUNCTIONS:
+            raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
+                           hint=f"Functions: {', '.join(writes.FUNCTIONS)}")
+        self.authorize(token, self.catalog.get("incidents"), "update")
+        body = _json_body(call.body)
+        if not isinstance(body, dict):
+            raise bad_body("An /rpc call takes a JSON object of named arguments")
+        with self.database.write() as conn:
+            table, id = writes.FUNCTIONS[name](Writer(self.database, conn, token.person), body)
+            resource = self.catalog.get(table)
+            plan = plan_request(self.catalog, resource, grammar.parse_request(call.params))
+            rows = read_rows(conn, plan, limit=None, offset=0, extra=[resource.column("id") == id])
+        return JSONResponse(rows[0] if rows else None)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def _read(self, call: Call, resource: Resource, request: grammar.Request) -> Response:
+        plan = plan_request(self.catalog, resource, request)
+        offset, limit = _window(request.top, call.headers)
+        counted = "count=exact" in call.prefer or "count=planned" in call.prefer or "count=estimated" in call.prefer
+        with self.database.read() as conn:
+            total = count_rows(conn, plan) if counted and not plan.counts else None
+            if total is not None and offset and offset >= total:
+                raise ApiError(416, "PGRST103", "Requested range not satisfiable",
+                               details=f"An offset of {offset} was requested, but there are only {total} rows.",
+                               headers={"Content-Range": f"*/{total}"})
+            rows = read_rows(conn, plan, limit=limit, offset=offset)
+        shown = f"{offset}-{offset + len(rows) - 1}" if rows else "*"
+        status = 206 if total is not None and rows and (offset > 0 or offset + len(rows) < total) else 200
+        headers = {"Content-Range": f"{shown}/{'*' if total is None else total}", "Range-Unit": "items"}
+        if call.method == "HEAD":
+            return Response(status_code=status, headers=headers, media_type="application/json")
+        return JSONResponse(rows, status_code=status, headers=headers)
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def _write(self, call: Call, writer: Writer, resource: Resource, request: grammar.Request) -> Response:
+        conn = writer.conn
+        plan = plan_request(self.catalog, resource, request)
+        if call.method == "POST":
+            body = _json_body(call.body)
+            items = body if isinstance(body, list) else [body]
+            if not items or not all(isinstance(item, dict) for item in items):
+                raise bad_body("POST takes a JSON object or a non-empty array of objects")
+            keys = [_key_tuple(resource, writes.insert_row(writer, resource, item)) for item in items]
+            status = 201
+        else:
+            if not request.top.filters:
+                raise ApiError(400, "21000", f"{call.method} requires a filter (such as id=eq.<id>); "
+                                             "every row of a table is never changed at once")
+            if call.method == "PATCH":
+                body = _json_body(call.body)
+                if not isinstance(body, dict):
+                    raise bad_body("PATCH takes a JSON object of the columns to change")
+                keys = writes.update_rows(writer, resource, plan, body)
+            else:
+                keys = writes.matching_keys(conn, plan)
+            status = 200
+        wanted = "return=representation" in call.prefer
+        rows = self._representation(conn, resource, request, keys) if wanted and keys else []
+        if call.method == "DELETE":
+            writes.delete_rows(conn, resource, keys)
+        if not wanted:
+            return Response(status_code=201 if status == 201 else 204)
+        return JSONResponse(rows, status_code=status)
+
+    def _representation(self, conn, resource: Resource, request: grammar.Request, keys: list[tuple]) -> list[dict]:
+        """The written rows as `select=` asks, found again by key (the filters may no longer match)."""
+        options = {path: value for path, value in request.options.items() if path}
+        plan = plan_request(self.catalog, resource, grammar.Request(request.items, options))
+        return read_rows(conn, plan, limit=None, offset=0,
+                         extra=[or_(*(writes.key_clause(resource, key) for key in keys))])
+
+
+def _key_tuple(resource: Resource, key: Any) -> tuple:
+    if isinstance(key, dict):
+        return tuple(key[column.name] for column in resource.table.primary_key.columns)
+    return (key,)
+
+
+def _json_body(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise bad_body(f"The body is not valid JSON: {error}") from None
+
+
+def _window(top: grammar.Options, headers: Mapping[str, str]) -> tuple[int, int]:
+    """Offset and limit from limit/offset or a Range header, within MAX_ROWS."""
+    offset, limit = top.offset, top.limit
+    wanted = headers.get("range", "").strip()
+    if wanted and limit is None:
+        first, dash, last = wanted.removeprefix("items=").partition("-")
+        if not (dash and first.isdigit() and (last.isdigit() or not last)) or (last and int(last) < int(first)):
+            raise ApiError(416, "PGRST103", f"Requested range not satisfiable: {wanted!r}")
+        offset, limit = int(first), (int(last) - int(first) + 1) if last else None
+    return offset, min(limit if limit is not None else MAX_ROWS, MAX_ROWS)
+
+
+# -- errors ------------------------------------------------------------------------------------------
+
+_INTEGRITY = (("unique", 409, "23505"), ("foreign key", 409, "23503"), ("not null", 400, "23502"),
+              ("not-null", 400, "23502"), ("check", 400, "23514"))
+
+
+def error_response(error: Exception) -> Response:
+    if isinstance(error, ApiError):
+        return error.response()
+    if isinstance(error, LifecycleError):
+        return ApiError(400, "P0001", str(error)).response()
+    if isinstance(error, ValidationError):
+        return writes.validation_error(error).response()
+    if isinstance(error, BackendError):
+        return _backend_error(error).response()
+    log.exception("unexpected error", exc_info=error)
+    return ApiError(500, "PGRST000", "The server failed; the error is in its log").response()
+
+
+def _backend_error(error: BackendError) -> ApiError:
+    if isinstance(error, Conflict):
+        return ApiError(409, "PT409", str(error))
+    if isinstance(error, NotFound):
+        return ApiError(404, "PT404", str(error))
+    if isinstance(error, Forbidden):
+        return ApiError(403, "42501", str(error))
+    if isinstance(error, Unavailable):
+        return ApiError(503, "PGRST001", str(error))
+    cause = error.__context__
+    if isinstance(cause, exc.IntegrityError):
+        text = str(cause.orig).lower()
+        for word, status, code in _INTEGRITY:
+            if word in text:
+                return ApiError(status, code, str(error))
+    return ApiError(400, "PT400", str(error))
+
+
+# -- the ASGI application ----------------------------------------------------------------------------
+
+def _endpoint(method_name: str, path_param: str | None = None):
+    async def endpoint(request: Request) -> Response:
+        api: Api = request.app.state.api
+        body = await request.body() if request.method in ("POST", "PATCH") else b""
+        call = Call(request.method, request.query_params.multi_items(), request.headers, body)
+        args = (request.path_params[path_param],) if path_param else ()
+        try:
+            return await run_in_threadpool(getattr(api, method_name), call, *args)
+        except Exception as error:  # every failure answers JSON, never a traceback
+            return error_response(error)
+    return endpoint
+
+
+async def health(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def not_found(request: Request, error: Exception) -> Response:
+    status = error.status_code if isinstance(error, HTTPException) else 404
+    return ApiError(status, "PGRST125", f"Invalid path {request.url.path}",
+                    hint="Tables are under /db/<table>, functions under /rpc/<name>").response()
+
+
+class AccessLog:
+    """One line per request: method, path and query, status, time. Never a header (tokens)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [0]
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            query = scope.get("query_string", b"").decode("latin-1")
+            log.info("%s %s%s %s %.1fms", scope["method"], scope["path"], f"?{query}" if query else "",
+                     status[0], (time.perf_counter() - started) * 1000)
+
+
+def create_app(database: SqlDatabase) -> ASGIApp:
+    table_methods = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
+    app = Starlette(routes=[
+        Route("/", health), Route("/health", health),
+        Route("/auth/whoami", _endpoint("whoami")),
+        Route("/db/rpc/{name}", _endpoint("rpc", "name"), methods=["POST"]),
+        Route("/rpc/{name}", _endpoint("rpc", "name"), methods=["POST"]),
+        Route("/db/{table}", _endpoint("table", "table"), methods=table_methods),
+    ], exception_handlers={HTTPException: not_found})
+    app.state.api = Api(database)
+    return AccessLog(app)

@@ -1,0 +1,101 @@
+"""Text from a query string or JSON from a body, as the Python value a column takes; and row
+values as JSON. Wrong types are 400s with PostgreSQL's own wording (22P02)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, Boolean, ColumnElement, DateTime, Integer, TypeDecorator, Uuid
+
+from ..domain import clock
+from .errors import ApiError, bad_value
+
+NOW = "now()"
+"""What PostgreSQL (and so Mission Control's web UI) accepts for the current time."""
+
+
+def _kind(expression: ColumnElement) -> str:
+    kind = expression.type
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    if isinstance(kind, Uuid):
+        return "uuid"
+    if isinstance(kind, DateTime):
+        return "timestamptz"
+    if isinstance(kind, Boolean):
+        return "boolean"
+    if isinstance(kind, Integer):
+        return "integer"
+    if isinstance(kind, JSON):
+        return "jsonb"
+    return "text"
+
+
+def is_json(expression: ColumnElement) -> bool:
+    return _kind(expression) == "jsonb"
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO 8601; a `+` decoded to a space in a query string is read as the `+` it was."""
+    if text.strip().lower() == NOW:
+        return clock.utcnow()
+    candidate = text.strip().replace("Z", "+00:00")
+    if len(candidate) > 6 and candidate[-6] == " " and candidate[-3] == ":":
+        candidate = candidate[:-6] + "+" + candidate[-5:]
+    try:
+        value = datetime.fromisoformat(candidate)
+    except ValueError:
+        raise bad_value("timestamp with time zone", text) from None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def from_text(expression: ColumnElement, text: str) -> Any:
+    """A filter's value for `expression`."""
+    kind = _kind(expression)
+    if kind == "uuid":
+        try:
+            return UUID(text)
+        except ValueError:
+            raise bad_value("uuid", text) from None
+    if kind == "timestamptz":
+        return parse_instant(text)
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise bad_value("integer", text) from None
+    if kind == "boolean":
+        if text.lower() not in ("true", "false", "t", "f"):
+            raise bad_value("boolean", text)
+        return text.lower() in ("true", "t")
+    if kind == "jsonb":
+        raise ApiError(400, "42883", "JSON columns can only be filtered with is.null or not.is.null")
+    return text
+
+
+def from_json(expression: ColumnElement, value: Any) -> Any:
+    """A body's value for a column: JSON types checked, text parsed where PostgreSQL would cast."""
+    kind = _kind(expression)
+    if value is None or kind == "jsonb":
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise bad_value("boolean", value)
+        return value
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad_value("integer", value)
+        return value
+    if not isinstance(value, str):
+        raise bad_value(kind, value)
+    return from_text(expression, value)
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
