@@ -72,10 +72,9 @@ def create_token(database: SqlDatabase, name: str, role: Role, person: Identity)
 
 
 def list_tokens(database: SqlDatabase) -> list[Token]:
-    query = (select(api_tokens.c.name, api_tokens.c.role, api_tokens.c.created_at, people)
-             .join(people, people.c.id == api_tokens.c.person_id).order_by(api_tokens.c.name))
+    query = _with_person(api_tokens.c.created_at).order_by(api_tokens.c.name)
     with database.read() as conn:
-        return [Token(row.name, Role(row.role), person_of(row), row.created_at) for row in conn.execute(query)]
+        return [_token(row) for row in conn.execute(query)]
 
 
 def revoke_token(database: SqlDatabase, name: str) -> None:
@@ -93,12 +92,21 @@ def verify(database: SqlDatabase, token: str) -> Token | None:
         id = UUID(hex=id_text)
     except ValueError:
         return None
-    query = (select(api_tokens.c.name, api_tokens.c.role, api_tokens.c.secret_hash, api_tokens.c.created_at, people)
-             .join(people, people.c.id == api_tokens.c.person_id).where(api_tokens.c.id == id))
+    query = _with_person(api_tokens.c.created_at, api_tokens.c.secret_hash).where(api_tokens.c.id == id)
     with database.read() as conn:
         row = conn.execute(query).first()
     if row is None or not hmac.compare_digest(_digest(secret), row.secret_hash):
         return None
-    return Token(row.name, Role(row.role), person_of(row), row.created_at)
+    return _token(row)
+
+
+def _with_person(*columns):
+    return (select(api_tokens.c.name.label("token_name"), api_tokens.c.role, *columns, people.c.id, people.c.name,
+                   people.c.email, people.c.avatar)
+            .join(people, people.c.id == api_tokens.c.person_id))
+
+
+def _token(row) -> Token:
+    return Token(row.token_name, Role(row.role), person_of(row), row.created_at)
 
 
