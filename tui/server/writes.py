@@ -27,7 +27,7 @@ from .query import Plan, where_of
 from .resources import Resource
 from .values import NOW, from_json, parse_instant
 
-SERVER_SET = frozenset({"incident_id", "created_by", "created_at", "updated_at", "resolved", "closed"})
+SERVER_SET = frozenset({"incident_id", "created_at", "updated_at", "resolved", "closed"})
 """Incident columns only the server writes (created_at / updated_at may be sent as "now()")."""
 EDITABLE = frozenset({"title", "description", "severity", "type", "commander_id", "communicator_id"})
 
@@ -64,6 +64,13 @@ def _edit_fields(body: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _refuse_other_creator(writer: Writer, resource: Resource, body: dict[str, Any]) -> None:
+    """`created_by` may be sent (Mission Control's web UI does) but is always the token's person."""
+    if body.get("created_by") is not None and str(body["created_by"]) != str(writer.actor.id):
+        raise ApiError(400, "428C9", f"{resource.name}.created_by is the token's person ({writer.actor.id}); "
+                                     "rows cannot be credited to someone else")
+
+
 def _refuse_server_set(body: dict[str, Any], allowed: frozenset[str] = frozenset()) -> None:
     for name in SERVER_SET - allowed:
         value = body.get(name)
@@ -75,6 +82,7 @@ def _refuse_server_set(body: dict[str, Any], allowed: frozenset[str] = frozenset
 
 def create_incident(writer: Writer, resource: Resource, body: dict[str, Any]) -> UUID:
     _checked(body, resource)
+    _refuse_other_creator(writer, resource, body)
     _refuse_server_set(body)
     if "acknowledged" in body:
         raise ApiError(400, "428C9", "A new incident is not acknowledged yet; acknowledge it afterwards")
@@ -139,6 +147,7 @@ def _responder_draft(body: dict[str, Any]) -> ResponderDraft:
 
 def create_responder(writer: Writer, resource: Resource, body: dict[str, Any]) -> UUID:
     values = _checked(body, resource)
+    _refuse_other_creator(writer, resource, body)
     if not values.get("incident_id"):
         raise bad_body("A responder needs an incident_id")
     return writer.add_responder(values["incident_id"], _responder_draft(body), id=values.get("id")).id
@@ -163,6 +172,7 @@ def insert_row(writer: Writer, resource: Resource, body: dict[str, Any]) -> Any:
     if resource.table is responders:
         return create_responder(writer, resource, body)
     values = _checked(body, resource)
+    _refuse_other_creator(writer, resource, body)
     table, now = resource.table, clock.utcnow()
     if "id" in table.c and values.get("id") is None:
         values["id"] = uuid4()
