@@ -93,7 +93,7 @@ def create_incident(writer: Writer, resource: Resource, body: dict[str, Any]) ->
     except ValidationError as error:
         raise validation_error(error) from None
     id = from_json(incidents.c.id, body["id"]) if body.get("id") else None
-    return writer.create_incident(draft, id=id).id
+    return writer.create_incident(draft, id=id, root=False).id  # a PostgREST client adds its own
 
 
 def patch_incident(writer: Writer, id: UUID, body: dict[str, Any]) -> None:

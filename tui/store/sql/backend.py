@@ -268,10 +268,11 @@ class Writer:
     def __init__(self, database: SqlDatabase, conn: Connection, actor: Person) -> None:
         self.database, self.conn, self.actor = database, conn, actor
 
-    def create_incident(self, draft: IncidentDraft, *, id: UUID | None = None) -> Incident:
-        """A new open incident with its root hypothesis; `id` if the caller chose one."""
+    def create_incident(self, draft: IncidentDraft, *, id: UUID | None = None, root: bool = True) -> Incident:
+        """A new open incident; `id` if the caller chose one. With `root` (as the web UI does in a
+        second request) a root hypothesis, which the draft's configs and checks are linked to."""
         conn, me, now = self.conn, self.actor, clock.utcnow()
-        id, root = id or uuid4(), uuid4()
+        id = id or uuid4()
         values = {"id": id, "title": draft.title, "description": draft.description,
                   "severity": draft.severity.value, "type": draft.type.value, "status": Status.OPEN.value,
                   "created_by": me.id, "commander_id": draft.commander_id,
@@ -279,19 +280,24 @@ class Writer:
         if self.database.dialect == "sqlite":  # PostgreSQL fills it from incident_id_sequence
             values["incident_id"] = f"INC-{_next_number(conn)}"
         conn.execute(insert(incidents).values(values))
-        conn.execute(insert(hypotheses).values(
-            id=root, created_by=me.id, incident_id=id, type="root", title=draft.title, status="possible",
+        if root:
+            self._root_hypothesis(id, draft, now)
+        self._record(id, now, lifecycle.HISTORY_CREATED, draft.title)
+        return _load(conn, id)
+
+    def _root_hypothesis(self, incident_id: UUID, draft: IncidentDraft, now: datetime) -> None:
+        root, me = uuid4(), self.actor
+        self.conn.execute(insert(hypotheses).values(
+            id=root, created_by=me.id, incident_id=incident_id, type="root", title=draft.title, status="possible",
             created_at=now, updated_at=now))
         links = [{"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
                   "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
         links += [{"config_id": None, "check_id": check_id, "type": "check", "description": "Health check",
                    "evidence": {"check_id": str(check_id)}} for check_id in dict.fromkeys(draft.check_ids)]
         if links:
-            conn.execute(insert(evidences), [
+            self.conn.execute(insert(evidences), [
                 {**link, "id": uuid4(), "hypothesis_id": root, "created_by": me.id, "created_at": now,
                  "updated_at": now} for link in links])
-        self._record(id, now, lifecycle.HISTORY_CREATED, draft.title)
-        return _load(conn, id)
 
     def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
         conn, now = self.conn, clock.utcnow()
