@@ -181,6 +181,10 @@ def insert_row(writer: Writer, resource: Resource, body: dict[str, Any]) -> Any:
     for stamp in ("created_at", "updated_at"):
         if stamp in table.c and values.get(stamp) is None and stamp not in resource.absent:
             values[stamp] = now
+    for column in table.primary_key.columns:
+        if values.get(column.name) is None:
+            raise ApiError(400, "23502", f'null value in column "{column.name}" of relation "{table.name}" '
+                                         "violates not-null constraint")
     _ensure_incident_editable(writer.conn, resource, values)
     writer.conn.execute(insert(table).values(values))
     return values["id"] if "id" in table.c else values
