@@ -156,7 +156,7 @@ class Api:
         headers = {"Content-Range": f"{shown}/{'*' if total is None else total}", "Range-Unit": "items"}
         if call.method == "HEAD":
             return Response(status_code=status, headers=headers, media_type="application/json")
-        return JSONResponse(rows, status_code=status, headers=headers)
+        return JSONResponse(_shaped(call, rows), status_code=status, headers=headers)
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -188,7 +188,7 @@ class Api:
             writes.delete_rows(conn, resource, keys)
         if not wanted:
             return Response(status_code=201 if status == 201 else 204)
-        return JSONResponse(rows, status_code=status)
+        return JSONResponse(_shaped(call, rows), status_code=status)
 
     def _representation(self, conn, resource: Resource, request: grammar.Request, keys: list[tuple]) -> list[dict]:
         """The written rows as `select=` asks, found again by key (the filters may no longer match)."""
@@ -196,6 +196,16 @@ class Api:
         plan = plan_request(self.catalog, resource, grammar.Request(request.items, options))
         return read_rows(conn, plan, limit=None, offset=0,
                          extra=[or_(*(writes.key_clause(resource, key) for key in keys))])
+
+
+def _shaped(call: Call, rows: list[dict]) -> list[dict] | dict:
+    """An array, or the one row as an object when the client asks for PostgREST's singular form."""
+    if "application/vnd.pgrst.object+json" not in call.headers.get("accept", ""):
+        return rows
+    if len(rows) != 1:
+        raise ApiError(406, "PGRST116", "JSON object requested, multiple (or no) rows returned",
+                       details=f"The result contains {len(rows)} rows")
+    return rows[0]
 
 
 def _key_tuple(resource: Resource, key: Any) -> tuple:
