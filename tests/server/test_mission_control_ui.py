@@ -56,7 +56,8 @@ def test_the_web_uis_requests(server):
         root = next(h for h in hypotheses if h["type"] == "root")
 
         # Richer list variant, and its !inner form for filtering by a linked item
-        call(ui, "GET", f"incidents?select=*,hypotheses(*,created_by({AVATAR_INFO}),evidences(id,evidence,type,config_id)),"
+        call(ui, "GET", f"incidents?select=*,hypotheses(*,created_by({AVATAR_INFO}),"
+                        "evidences(id,evidence,type,config_id)),"
                         f"comments(id,created_by({AVATAR_INFO})),commander_id({AVATAR_INFO}),communicator_id({AVATAR_INFO}),"
                         "responders(*,team:team_id(id,name,icon,spec),person:person_id(id,name,avatar),"
                         f"created_by({AVATAR_INFO}))&order=created_at.desc&status=eq.open",

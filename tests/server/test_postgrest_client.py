@@ -9,7 +9,8 @@ from postgrest import APIError, SyncPostgrestClient
 
 @pytest.fixture
 def library(server):
-    client = SyncPostgrestClient(f"{server.base_url}/db", headers={"Authorization": f"Bearer {server.tokens['responder']}"})
+    client = SyncPostgrestClient(f"{server.base_url}/db",
+                                 headers={"Authorization": f"Bearer {server.tokens['responder']}"})
     yield client
     client.session.close()
 

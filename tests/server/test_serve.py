@@ -116,11 +116,12 @@ def test_two_serve_processes_on_one_postgresql_act_as_one(pg_server, env, servin
         incident = made.json()
         seen = other.get("/db/incidents", params={"id": f"eq.{incident['id']}"}).json()
         assert [row["title"] for row in seen] == ["seen by both"]
-        moved = other.patch("/db/incidents", params={"id": f"eq.{incident['id']}", "updated_at": f"eq.{incident['updated_at']}"},
-                            json={"status": "mitigated"}, headers={"Prefer": "return=representation"}).json()
+        seen_version = {"id": f"eq.{incident['id']}", "updated_at": f"eq.{incident['updated_at']}"}
+        moved = other.patch("/db/incidents", params=seen_version, json={"status": "mitigated"},
+                            headers={"Prefer": "return=representation"}).json()
         assert len(moved) == 1
-        stale = one.patch("/db/incidents", params={"id": f"eq.{incident['id']}", "updated_at": f"eq.{incident['updated_at']}"},
-                          json={"status": "resolved"}, headers={"Prefer": "return=representation"}).json()
+        stale = one.patch("/db/incidents", params=seen_version, json={"status": "resolved"},
+                          headers={"Prefer": "return=representation"}).json()
         assert stale == []
         assert incidents("token", "--db", url, "revoke", "late", env=env).returncode == 0
         assert one.get("/db/incidents").status_code == 401 and other.get("/db/incidents").status_code == 401

@@ -35,7 +35,8 @@ def test_a_transition_the_lifecycle_forbids_is_400_and_changes_nothing(server):
 def test_an_allowed_transition_sets_timestamps_and_credits_the_token_holder(server):
     with server.client("responder") as client:
         incident = first_open_incident(client)
-        answer = client.patch("/db/incidents", params={"id": f"eq.{incident['id']}", "select": "status,resolved,closed"},
+        answer = client.patch("/db/incidents",
+                              params={"id": f"eq.{incident['id']}", "select": "status,resolved,closed"},
                               json={"status": "resolved", "resolved": "2020-01-01T00:00:00Z"}, headers=REPRESENTATION)
         assert answer.status_code == 200, answer.text
         assert answer.json() == [{"status": "resolved", "resolved": FIXED_NOW.isoformat(), "closed": None}]
@@ -138,7 +139,8 @@ def test_rpc_writes_are_atomic_and_answer_the_row(server):
         incident = made.json()
         assert (incident["title"], incident["status"], incident["severity"]) == ("disk full", "open", "High")
         moved = client.post("/rpc/incident_transition", json={
-            "id": incident["id"], "to": "mitigated", "note": "failed over", "expected_updated_at": incident["updated_at"]})
+            "id": incident["id"], "to": "mitigated", "note": "failed over",
+            "expected_updated_at": incident["updated_at"]})
         assert moved.status_code == 200 and moved.json()["status"] == "mitigated"
         stale = client.post("/rpc/incident_transition", json={
             "id": incident["id"], "to": "resolved", "note": "lost", "expected_updated_at": incident["updated_at"]})

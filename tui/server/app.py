@@ -36,7 +36,7 @@ from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError, Conflict, Forbidden, NotFound, Unavailable
 from ..store.sql import SqlDatabase, Writer
 from . import grammar, writes
-from .errors import ApiError, bad_body, parse_error
+from .errors import ApiError, bad_body
 from .query import MAX_ROWS, count_rows, plan_request, read_rows
 from .resources import INCIDENT, Catalog, Resource
 from .tokens import Role, Token, verify

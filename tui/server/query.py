@@ -109,6 +109,9 @@ class Planner:
                 counts.append(item)
             elif isinstance(item, Embed):
                 relationship = self.catalog.relationship(resource, item.name, item.hint)
+                if item.inner and relationship.target is resource:
+                    raise ApiError(400, "PGRST100", f"!inner on {resource.name}'s own rows ({item.name}) is not "
+                                                    "supported; filter on the parent's columns instead")
                 child_path = self._path(path, item)
                 embeds.append((item, relationship, self.plan(relationship.target, item.items, child_path)))
         if counts and embeds:

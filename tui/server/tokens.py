@@ -63,7 +63,8 @@ def create_token(database: SqlDatabase, name: str, role: Role, person: Identity)
     secret, id = secrets.token_urlsafe(32), uuid4()
     with database.write() as conn:
         if conn.execute(select(api_tokens.c.id).where(api_tokens.c.name == name.strip())).first():
-            raise BackendError(f"There is already a token named {name.strip()!r}; revoke it first or pick another name.")
+            raise BackendError(f"There is already a token named {name.strip()!r}; "
+                               "revoke it first or pick another name.")
     holder = database.sign_in(person)
     with database.write() as conn:
         conn.execute(insert(api_tokens).values(id=id, name=name.strip(), role=role.value, person_id=holder.id,

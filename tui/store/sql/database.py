@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, exc, func, insert, null, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, exc, func, insert, null, select, text
 
 from ...domain import clock
 from ...domain.models import Identity, Person
@@ -90,7 +91,7 @@ class SqlDatabase:
         with database_errors(self.location), self._writer.begin() as conn:
             yield conn
 
-    def column(self, table: Table, name: str) -> ColumnElement:
+    def column(self, table: Table, name: str) -> ColumnElement[Any]:
         """A column that a Mission Control database we did not create may lack: NULL then."""
         return null() if (table.name, name) in self.missing_columns else table.c[name]
 
@@ -115,7 +116,7 @@ class SqlDatabase:
         self.engine.dispose()
 
 
-def person_of(row) -> Person:
+def person_of(row: Row[Any]) -> Person:
     return Person(id=row.id, name=row.name, email=row.email, avatar=row.avatar)
 
 
