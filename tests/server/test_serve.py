@@ -125,3 +125,10 @@ def test_two_serve_processes_on_one_postgresql_act_as_one(pg_server, env, servin
         assert stale == []
         assert incidents("token", "--db", url, "revoke", "late", env=env).returncode == 0
         assert one.get("/db/incidents").status_code == 401 and other.get("/db/incidents").status_code == 401
+
+
+@pytest.mark.postgres
+def test_a_mission_control_database_is_refused_with_a_sentence(mission_control_pg_url, env):
+    for args in (("serve", "--db", mission_control_pg_url), ("token", "--db", mission_control_pg_url, "list")):
+        refused = incidents(*args, env=env)
+        assert refused.returncode == 1 and "no api_tokens table" in refused.stderr and "Traceback" not in refused.stderr

@@ -6,6 +6,7 @@ import logging
 
 from ..store.sql import open_sql_database
 from .app import create_app
+from .tokens import require_tokens
 
 __all__ = ["create_app", "serve"]
 
@@ -15,6 +16,11 @@ def serve(url: str, host: str, port: int, *, create: bool = False) -> None:
     import uvicorn
 
     database = open_sql_database(url, create=create)
+    try:
+        require_tokens(database)
+    except BaseException:
+        database.close()
+        raise
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         uvicorn.run(create_app(database), host=host, port=port, access_log=False, log_level="info")

@@ -49,6 +49,14 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def require_tokens(database: SqlDatabase) -> None:
+    """Refuse a database without our token table: a Mission Control one, which we never migrate."""
+    if ("api_tokens", "id") in database.missing_columns:
+        raise BackendError(f"The database at {database.location} has no api_tokens table: it was not created by "
+                           "incident-tui (a Mission Control database is never migrated). Serve a database "
+                           "incident-tui created, or use Mission Control's own API.")
+
+
 def parse_role(text: str) -> Role:
     try:
         return Role(text.strip().lower())
@@ -58,6 +66,7 @@ def parse_role(text: str) -> Role:
 
 def create_token(database: SqlDatabase, name: str, role: Role, person: Identity) -> str:
     """A new token for `person` (found by email or name, created if new); returns the secret text."""
+    require_tokens(database)
     if not name.strip():
         raise BackendError("A token needs a name.")
     secret, id = secrets.token_urlsafe(32), uuid4()
@@ -73,12 +82,14 @@ def create_token(database: SqlDatabase, name: str, role: Role, person: Identity)
 
 
 def list_tokens(database: SqlDatabase) -> list[Token]:
+    require_tokens(database)
     query = _with_person(api_tokens.c.created_at).order_by(api_tokens.c.name)
     with database.read() as conn:
         return [_token(row) for row in conn.execute(query)]
 
 
 def revoke_token(database: SqlDatabase, name: str) -> None:
+    require_tokens(database)
     with database.write() as conn:
         if conn.execute(delete(api_tokens).where(api_tokens.c.name == name.strip())).rowcount == 0:
             raise BackendError(f"There is no token named {name.strip()!r}.")
