@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test screenshots bench clean
+.PHONY: run test screenshots bench bench-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ screenshots: $(VENV)/.installed ## regenerate screenshots/ from the demo data
 
 bench: $(VENV)/.installed ## print the benchmark table
 	$(BIN)/python -m benchmarks
+
+bench-server: $(VENV)/.installed ## the API's table (PG=postgresql://user@host/postgres adds the PostgreSQL rows)
+	$(BIN)/python -m benchmarks.server $(if $(PG),--pg $(PG))
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

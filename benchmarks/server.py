@@ -114,7 +114,8 @@ def serving(url: str, work: Path) -> Iterator[str]:
 
 
 def load(bases: list[str], token: str, clients: int, requests: int, seconds: float) -> tuple[list[float], float]:
-    """Latencies (ms) of board-page requests from `clients` threads, and requests per second."""
+    """Latencies (ms) of board-page requests from `clients` threads (client i talks to process
+    i mod len(bases)), and requests per second."""
     latencies: list[float] = []
     lock, remaining = threading.Lock(), [requests]
     deadline = time.monotonic() + seconds
@@ -142,7 +143,7 @@ def load(bases: list[str], token: str, clients: int, requests: int, seconds: flo
 
 
 def measure(name: str, bases: list[str], token: str, args: argparse.Namespace) -> list[Line]:
-    load(bases, token, 1, 5, args.seconds)  # warm-up: connections, caches
+    load(bases, token, len(bases), 5 * len(bases), args.seconds)  # warm-up of every process: pools, caches
     lines = []
     for clients in CLIENTS:
         progress(f"  {name} · {clients} clients")
