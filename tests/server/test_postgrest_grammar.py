@@ -260,6 +260,10 @@ def test_head_answers_headers_only(admin):
     ({"id": "eq.not-a-uuid"}, 400, "22P02"),
     ({"created_at": "gt.yesterday"}, 400, "22P02"),
     ({"responders.deleted_at": "is.null"}, 400, "PGRST108"),
+    ({"title": "is.true"}, 400, "42804"),
+    ({"created_at": "like.*1*"}, 400, "42883"),
+    ({"description": "is.null", "title": "eq.a\x00b"}, 400, "22P02"),
+    ({"created_at": "gt.9999-12-31T23:59:00-05:00"}, 400, "22P02"),
 ])
 def test_errors_are_postgrest_json(admin, params, status, code):
     answer = admin.get("/db/incidents", params=params)

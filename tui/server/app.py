@@ -216,9 +216,13 @@ def _key_tuple(resource: Resource, key: Any) -> tuple:
 
 def _json_body(raw: bytes) -> Any:
     try:
-        return json.loads(raw or b"null")
+        return json.loads(raw or b"null", parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as error:
         raise bad_body(f"The body is not valid JSON: {error}") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")  # Python reads NaN and Infinity; JSON has neither
 
 
 def _window(top: grammar.Options, headers: Mapping[str, str]) -> tuple[int, int]:
@@ -259,9 +263,11 @@ def _backend_error(error: BackendError) -> ApiError:
         return ApiError(404, "PT404", str(error))
     if isinstance(error, Forbidden):
         return ApiError(403, "42501", str(error))
+    cause = error.__context__
+    if isinstance(cause, exc.DataError):  # a value the database cannot take: the request's fault
+        return ApiError(400, "22000", str(error))
     if isinstance(error, Unavailable):
         return ApiError(503, "PGRST001", str(error))
-    cause = error.__context__
     if isinstance(cause, exc.IntegrityError):
         text = str(cause.orig).lower()
         for word, status, code in _INTEGRITY:

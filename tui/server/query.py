@@ -29,7 +29,7 @@ from sqlalchemy import (
 from .errors import ApiError
 from .grammar import Column, Condition, Count, Embed, Filter, Item, Logic, Options, Order, Request
 from .resources import Catalog, Relationship, Resource
-from .values import from_text, is_json, to_json
+from .values import from_text, is_json, kind_of, to_json
 
 MAX_ROWS = 2000
 """Rows per response at most, as Mission Control's PostgREST (PGRST_DB_MAX_ROWS)."""
@@ -50,7 +50,11 @@ def condition(resource: Resource, node: Filter) -> ColumnElement[bool]:
 
 
 def _operation(column: ColumnElement, node: Condition) -> ColumnElement[bool]:
-    value = node.value
+    value, kind = node.value, kind_of(column)
+    if node.operator == "is" and value in ("true", "false") and kind != "boolean":
+        raise ApiError(400, "42804", f"is.{value} needs a boolean column; {node.column} is {kind}")
+    if node.operator in ("like", "ilike") and kind != "text":
+        raise ApiError(400, "42883", f"{node.operator} needs a text column; {node.column} is {kind}")
     if node.operator == "is":
         return {"null": column.is_(None), "not_null": column.is_not(None), "unknown": column.is_(None),
                 "true": column.is_(true()), "false": column.is_(false())}[str(value)]
@@ -59,7 +63,7 @@ def _operation(column: ColumnElement, node: Condition) -> ColumnElement[bool]:
     if node.operator == "in":
         return column.in_([from_text(column, v) for v in value])
     if node.operator in ("like", "ilike"):
-        pattern = str(value).replace("*", "%")
+        pattern = from_text(column, str(value).replace("*", "%"))
         return column.like(pattern) if node.operator == "like" else column.ilike(pattern)
     assert isinstance(value, str)
     return getattr(column, _COMPARISONS[node.operator])(from_text(column, value))

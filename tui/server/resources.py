@@ -55,7 +55,8 @@ class Relationship:
     many: bool
 
 
-_RANKS: dict[str, ColumnElement] = {f"{field}_rank": type_coerce(sql.rank(field), Integer) for field in ("severity", "status", "type")}
+_RANKS: dict[str, ColumnElement] = {f"{field}_rank": type_coerce(sql.rank(field), Integer)
+                                    for field in ("severity", "status", "type")}
 """0 = highest / first, tui.domain.enums.UNKNOWN_RANK for a spelling no enum knows."""
 
 _TABLES: list[tuple[Table, str, bool]] = [

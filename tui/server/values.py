@@ -3,6 +3,7 @@ values as JSON. Wrong types are 400s with PostgreSQL's own wording (22P02)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,8 @@ NOW = "now()"
 """What PostgreSQL (and so Mission Control's web UI) accepts for the current time."""
 
 
-def _kind(expression: ColumnElement) -> str:
+def kind_of(expression: ColumnElement) -> str:
+    """The PostgreSQL type name a column's values have."""
     kind = expression.type
     if isinstance(kind, TypeDecorator):
         kind = kind.impl_instance
@@ -34,7 +36,7 @@ def _kind(expression: ColumnElement) -> str:
 
 
 def is_json(expression: ColumnElement) -> bool:
-    return _kind(expression) == "jsonb"
+    return kind_of(expression) == "jsonb"
 
 
 def parse_instant(text: str) -> datetime:
@@ -46,14 +48,16 @@ def parse_instant(text: str) -> datetime:
         candidate = candidate[:-6] + "+" + candidate[-5:]
     try:
         value = datetime.fromisoformat(candidate)
-    except ValueError:
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # not a time, or one UTC cannot hold (year 9999 at -05:00)
         raise bad_value("timestamp with time zone", text) from None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def from_text(expression: ColumnElement, text: str) -> Any:
     """A filter's value for `expression`."""
-    kind = _kind(expression)
+    if "\x00" in text:  # PostgreSQL text cannot hold NUL; SQLite would cut it short
+        raise bad_value("text", text.replace("\x00", "\\0"))
+    kind = kind_of(expression)
     if kind == "uuid":
         try:
             return UUID(text)
@@ -77,8 +81,12 @@ def from_text(expression: ColumnElement, text: str) -> Any:
 
 def from_json(expression: ColumnElement, value: Any) -> Any:
     """A body's value for a column: JSON types checked, text parsed where PostgreSQL would cast."""
-    kind = _kind(expression)
-    if value is None or kind == "jsonb":
+    kind = kind_of(expression)
+    if kind == "jsonb":
+        if "\\u0000" in json.dumps(value):
+            raise bad_value("jsonb", "\\u0000")  # PostgreSQL's jsonb cannot hold NUL
+        return value
+    if value is None:
         return value
     if kind == "boolean":
         if not isinstance(value, bool):

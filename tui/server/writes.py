@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -47,10 +48,10 @@ def _checked(values: dict[str, Any], resource: Resource) -> dict[str, Any]:
     return converted
 
 
-def _enum(parse: Callable[[object], Any], kind: type, value: Any, field: str) -> Any:
+def _enum(parse: Callable[[object], Any], kind: type[Enum], value: Any, field: str) -> Any:
     parsed = parse(value) if isinstance(value, str) else value
     if not isinstance(parsed, kind):
-        allowed = ", ".join(member.value for member in kind)  # type: ignore[attr-defined]
+        allowed = ", ".join(str(member.value) for member in kind)
         raise ApiError(400, "22023", f"{value!r} is not a {field}; use one of: {allowed}")
     return parsed
 
@@ -110,17 +111,14 @@ def patch_incident(writer: Writer, id: UUID, body: dict[str, Any]) -> None:
     except ValidationError as error:
         raise validation_error(error) from None
     stamp = current.updated_at
-    reopening = status is Status.OPEN
-    steps: list[Callable[[datetime], datetime]] = []
+    if status is Status.OPEN:  # a read-only incident reopens before it can be edited
+        stamp = writer.transition(id, status, None, stamp).updated_at
     if edit.changes():
-        steps.append(lambda at: writer.update_incident(id, edit, at).updated_at)
-    if status is not None:
-        transition = lambda at: writer.transition(id, status, None, at).updated_at  # noqa: E731
-        steps.insert(0 if reopening else len(steps), transition)  # a read-only incident reopens first
+        stamp = writer.update_incident(id, edit, stamp).updated_at
+    if status is not None and status is not Status.OPEN:  # edited before it may become read-only
+        stamp = writer.transition(id, status, None, stamp).updated_at
     if body.get("acknowledged") is not None:
-        steps.append(lambda at: writer.acknowledge(id, at).updated_at)
-    for step in steps:
-        stamp = step(stamp)
+        writer.acknowledge(id, stamp)
 
 
 # -- responders ---------------------------------------------------------------------------------
