@@ -252,6 +252,8 @@ def test_head_answers_headers_only(admin):
     ({"or": "status.eq.open"}, 400, "PGRST100"),
     ({"order": "created_at.sideways"}, 400, "PGRST100"),
     ({"limit": "ten"}, 400, "PGRST100"),
+    ({"offset": "1" + "0" * 30}, 400, "PGRST100"),
+    ({"limit": "\u0664"}, 400, "PGRST100"),  # a digit to str.isdigit, not to int()
     ({"select": "id,responders(*"}, 400, "PGRST100"),
     ({"status": "is.maybe"}, 400, "PGRST100"),
     ({"nope": "eq.1"}, 400, "42703"),

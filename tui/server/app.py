@@ -231,9 +231,13 @@ def _window(top: grammar.Options, headers: Mapping[str, str]) -> tuple[int, int]
     wanted = headers.get("range", "").strip()
     if wanted and limit is None:
         first, dash, last = wanted.removeprefix("items=").partition("-")
-        if not (dash and first.isdigit() and (last.isdigit() or not last)) or (last and int(last) < int(first)):
+        try:
+            lower, upper = grammar.parse_count("Range", first), grammar.parse_count("Range", last) if last else None
+        except ApiError:
+            lower, upper = 0, -1
+        if not dash or (upper is not None and upper < lower):
             raise ApiError(416, "PGRST103", f"Requested range not satisfiable: {wanted!r}")
-        offset, limit = int(first), (int(last) - int(first) + 1) if last else None
+        offset, limit = lower, (upper - lower + 1) if upper is not None else None
     return offset, min(limit if limit is not None else MAX_ROWS, MAX_ROWS)
 
 

@@ -248,9 +248,12 @@ def parse_order(text: str) -> list[Order]:
     return terms
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 def parse_count(name: str, text: str) -> int:
-    if not text.isdigit():
-        raise parse_error(f'"{name}" must be a non-negative integer, not "{text}"')
+    if not (text.isascii() and text.isdigit()) or int(text) > BIGINT_MAX:
+        raise parse_error(f'"{name}" must be a non-negative integer below 2^63, not "{text}"')
     return int(text)
 
 
