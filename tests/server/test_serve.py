@@ -132,3 +132,18 @@ def test_a_mission_control_database_is_refused_with_a_sentence(mission_control_p
     for args in (("serve", "--db", mission_control_pg_url), ("token", "--db", mission_control_pg_url, "list")):
         refused = incidents(*args, env=env)
         assert refused.returncode == 1 and "no api_tokens table" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_read_only_database_is_served_for_reading(tmp_path, env, serving):
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    token = create_token(url, env, "me", "admin", "me@example.com")
+    (tmp_path / "served.db").chmod(0o444)
+    tmp_path.chmod(0o555)
+    try:
+        server = serving(url)
+        with server.client(token) as client:
+            assert client.get("/db/incidents").status_code == 200
+            refused = client.post("/rpc/incident_create", json={"title": "nope"})
+            assert refused.status_code == 405 and refused.json()["code"] == "25006"
+    finally:
+        tmp_path.chmod(0o755)

@@ -33,7 +33,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.lifecycle import LifecycleError
-from ..store.base import BackendError, Conflict, Forbidden, NotFound, Unavailable
+from ..store.base import BackendError, Conflict, Forbidden, NotFound, ReadOnly, Unavailable
 from ..store.sql import SqlDatabase, Writer
 from . import grammar, writes
 from .errors import ApiError, bad_body
@@ -267,6 +267,8 @@ def _backend_error(error: BackendError) -> ApiError:
         return ApiError(404, "PT404", str(error))
     if isinstance(error, Forbidden):
         return ApiError(403, "42501", str(error))
+    if isinstance(error, ReadOnly):  # PostgREST's answer to a read-only transaction
+        return ApiError(405, "25006", str(error))
     cause = error.__context__
     if isinstance(cause, exc.DataError):  # a value the database cannot take: the request's fault
         return ApiError(400, "22000", str(error))
