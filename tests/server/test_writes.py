@@ -112,10 +112,15 @@ def test_responders_and_comments_through_the_tables(server):
         me = client.get("/auth/whoami").json()["id"]
         added = client.post("/db/responders", params={"select": "*"}, headers=REPRESENTATION, json={
             "type": "system", "incident_id": incident["id"], "created_by": me,
-            "properties": {"responderType": {"value": "jira", "label": "Jira"}, "project": "OPS"}})
+            "properties": {"responderType": {"value": "jira", "label": "Jira"}, "project": "OPS", "issueType": "Bug",
+                           "summary": "db down"}})
         assert added.status_code == 201, added.text
         responder = added.json()[0]
-        assert responder["properties"] == {"responderType": "jira", "project": "OPS"}
+        assert responder["properties"] == {"responderType": "jira", "project": "OPS", "issueType": "Bug",
+                                           "summary": "db down"}
+        incomplete = client.post("/db/responders", json={"type": "system", "incident_id": incident["id"],
+                                                         "properties": {"responderType": "jira"}})
+        assert incomplete.status_code == 400 and "Summary is required" in incomplete.json()["message"]
         assert history(client, incident["id"])[0]["type"] == "responder.created"
         before = len(history(client, incident["id"]))
         removed = client.patch("/db/responders", params={"id": f"eq.{responder['id']}"},

@@ -35,8 +35,9 @@ EDITABLE = frozenset({"title", "description", "severity", "type", "commander_id"
 
 def validation_error(error: ValidationError) -> ApiError:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "body"
-    return ApiError(400, "PGRST102", f"{where}: {first['msg']}")
+    message = first["msg"].removeprefix("Value error, ")
+    where = ".".join(str(part) for part in first["loc"])
+    return ApiError(400, "PGRST102", f"{where}: {message}" if where else message)
 
 
 def _checked(values: dict[str, Any], resource: Resource) -> dict[str, Any]:
