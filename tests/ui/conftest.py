@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
+import time
 import unicodedata
+from collections.abc import Awaitable, Callable
 
 import pytest
 from textual import events
@@ -31,11 +31,16 @@ def demo_app(demo_backend) -> IncidentApp:
     return IncidentApp(backend=demo_backend)
 
 
-async def wait_until_idle(pilot: Pilot, rounds: int = 100) -> None:
+SETTLE_SECONDS = 30.0
+"""Generous: on a loaded machine a step can take seconds; a test that truly hangs still fails."""
+
+
+async def wait_until_idle(pilot: Pilot, seconds: float = SETTLE_SECONDS) -> None:
     """Let every worker finish and every message it posted be handled, including the
     detail fetch the board schedules after a burst of cursor moves, and every key typed ahead."""
     app = pilot.app
-    for _ in range(rounds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         await app.workers.wait_for_complete()
         await pilot.pause(0.02)
         board = app.screen
