@@ -51,8 +51,9 @@ from ...domain.models import (
     read_row,
 )
 from ...domain.query import IncidentQuery, Window
-from ..base import BackendError, Conflict, NotFound, Page, ReadOnly, Unreadable
+from ..base import BackendError, Changes, Conflict, NotFound, Page, ReadOnly, Unreadable
 from . import compile as sql
+from .changes import ChangeWatcher
 from .connection import IMMEDIATE, database_errors, read_only_sentence
 from .schema import (
     check_statuses,
@@ -94,6 +95,7 @@ class SqlBackend:
         self._writer = engine.execution_options(**{IMMEDIATE: True})
         self._missing = missing_columns
         self._me: Person | None = None
+        self._changes = ChangeWatcher(engine, location, missing_columns)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -117,8 +119,12 @@ class SqlBackend:
     def _fts(self) -> bool:
         return self.managed and self.dialect == "sqlite"
 
+    def changes_since(self, mark: object | None) -> Changes:
+        return self._changes.changes_since(mark)
+
     def close(self) -> None:
         """Never fails: the work is done by then, and the statistics can wait for next time."""
+        self._changes.close()
         if self.dialect == "sqlite" and not self.read_only:  # keep the planner's statistics fresh
             try:
                 with self.engine.connect() as conn:
