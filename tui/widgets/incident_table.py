@@ -349,16 +349,10 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
                     self._refresh_position(changed)
             self.move_to(page.offset + position)
         else:
-            line = self.cursor_row - round(self.scroll_y)
-            stays = bool(held.rows and page.rows) and held.rows[self.cursor_row].id == page.rows[position].id
             self.cursor_row = position
-            if stays:  # rows came or went above it: the incident under the cursor keeps its line
-                top = position - line
-            else:
-                # The rows both pages hold stay where they were on screen: crossing a page edge scrolls
-                # one line, as inside a page, and redraws one row, not a screenful.
-                top = round(self.scroll_y) + held.offset - page.offset
-            self.scroll_to_cursor(top=top)
+            # The rows both pages hold stay where they were on screen: crossing a page edge scrolls
+            # one line, as inside a page, and redraws one row, not a screenful.
+            self.scroll_to_cursor(top=round(self.scroll_y) + held.offset - page.offset)
             self.refresh()
 
     def mark_changed(self, ids: Iterable[UUID]) -> None:
