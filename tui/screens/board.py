@@ -309,7 +309,7 @@ class Board(IncidentActions, Screen):
             self._load(self._intended_index(), current.id if current else None, pin=True)
 
     def _take_changes(self, changes: Changes) -> None:
-        """What changed elsewhere is in the page just shown: forget stale details, mark the rows."""
+        """What changed elsewhere is in the page just shown: forget stale details, recount."""
         if changes.everything:
             self._nearby.clear()
         for incident_id in changes.incident_ids:
