@@ -138,6 +138,8 @@ class Board(IncidentActions, Screen):
         self._look_failed = False
         """The last look failed (and the user was told; not again until one works)."""
         self._minute: datetime | None = None
+        self._counted_with: PageRequest | None = None
+        """A page whose load fetched the counts too (so the changes it brings need no recount)."""
         self.incident_query = IncidentQuery()
         self._pending: PageRequest | None = None
         self._pinned: UUID | None = None
@@ -232,6 +234,7 @@ class Board(IncidentActions, Screen):
         self._nearby.clear()
         self._load(self._intended_index(), keep_id, pin=pin)
         self._fetch_counts()
+        self._counted_with = self._pending
 
     @property
     def accepting_keys(self) -> bool:
@@ -308,13 +311,14 @@ class Board(IncidentActions, Screen):
             current = self.table.current
             self._load(self._intended_index(), current.id if current else None, pin=True)
 
-    def _take_changes(self, changes: Changes) -> None:
-        """What changed elsewhere is in the page just shown: forget stale details, recount."""
+    def _take_changes(self, request: PageRequest, changes: Changes) -> None:
+        """What changed is in the page just shown for `request`: forget stale details, recount."""
         if changes.everything:
             self._nearby.clear()
         for incident_id in changes.incident_ids:
             self._nearby.pop(incident_id, None)
-        self._fetch_counts()
+        if request is not self._counted_with:
+            self._fetch_counts()
 
     def action_toggle_live(self) -> None:
         if self.refresh_seconds <= 0:
@@ -371,7 +375,7 @@ class Board(IncidentActions, Screen):
         if message.since is self._mark:
             self._mark = changes.mark
             if changes.any:
-                self._take_changes(changes)
+                self._take_changes(request, changes)
         self._requested_detail = landing_id(request, page)  # on its way from the page's worker
         index = next((page.offset + i for i, row in enumerate(page.rows) if row.id == request.keep_id), None)
         if index is None and request.pin and self.table.index_of(request.keep_id) is not None:
