@@ -117,7 +117,7 @@ async def test_another_process_writes_and_the_open_board_follows(backend: SqlBac
         assert "Another Terminal commented" in detail_text(board)
 
 
-async def test_the_cursor_and_the_scroll_stay_when_rows_appear_above(demo_app, demo_url, settle):
+async def test_the_cursor_and_the_scroll_stay_when_rows_appear_above(demo_app, demo_url, settle, monkeypatch):
     async with demo_app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         table = demo_app.screen.query_one(IncidentTable)
@@ -125,6 +125,9 @@ async def test_the_cursor_and_the_scroll_stay_when_rows_appear_above(demo_app, d
         await settle(pilot)
         chosen, index, top, total = table.current.id, table.index, table.scroll_y, table.total
         assert top > 0
+        fetched = []  # the details the board loads from now on
+        get_incident = demo_app.backend.get_incident
+        monkeypatch.setattr(demo_app.backend, "get_incident", lambda id: fetched.append(id) or get_incident(id))
 
         teammate = open_sql_backend(demo_url, Identity(name="Teammate"))
         try:
@@ -137,6 +140,9 @@ async def test_the_cursor_and_the_scroll_stay_when_rows_appear_above(demo_app, d
         assert table.current.id == chosen and table.index == index + 2
         assert table.scroll_y == top  # the cursor's incident moved down two lines, still in view
         assert {incident.id for incident in created} <= set(table._changed)  # marked for a moment
+        await settle(pilot)
+        assert chosen not in fetched  # its detail did not change: not fetched again
+        assert board_of(demo_app).selected_detail().incident.id == chosen
 
 
 async def test_pause_stops_live_updates_and_resuming_shows_what_was_missed(demo_app, demo_url, settle):

@@ -67,6 +67,8 @@ class PageRequest:
     """Land on this incident instead, if the page holds it."""
     pin: bool = False
     """If `keep_id` no longer matches the filter, keep showing it (see `Board._pinned`)."""
+    fresh_detail: UUID | None = None
+    """The detail of this incident is shown and fresh: fetched again only if it changed."""
 
     @property
     def window(self) -> Window:
@@ -106,6 +108,13 @@ def landing_id(request: PageRequest, page: Page) -> UUID | None:
     if not page.rows:
         return None
     return page.rows[min(max(request.target - page.offset, 0), len(page.rows) - 1)].id
+
+
+def detail_wanted(request: PageRequest, changes: Changes, landing: UUID | None) -> bool:
+    """Whether the page's worker fetches the detail the cursor lands on."""
+    if landing is None:
+        return False
+    return landing != request.fresh_detail or changes.everything or landing in changes.incident_ids
 
 
 def board_row(detail: IncidentDetail) -> IncidentRow:
@@ -308,8 +317,9 @@ class Board(IncidentActions, Screen):
     def _changes_found(self, message: ChangesFound) -> None:
         self._looking = self._look_failed = False
         if message.since is self._mark and self._pending is None and message.changes.any:
-            current = self.table.current
-            self._load(self._intended_index(), current.id if current else None, pin=True)
+            current, shown = self.table.current, self.selected_detail()
+            self._load(self._intended_index(), current.id if current else None, pin=True,
+                       fresh_detail=shown.incident.id if shown else None)
 
     def _take_changes(self, request: PageRequest, changes: Changes) -> None:
         """What changed is in the page just shown for `request`: forget stale details, recount."""
@@ -344,9 +354,10 @@ class Board(IncidentActions, Screen):
             return self._pending.target
         return self.table.index or 0
 
-    def _load(self, target: int, keep_id: UUID | None = None, *, pin: bool = False) -> None:
+    def _load(self, target: int, keep_id: UUID | None = None, *, pin: bool = False,
+              fresh_detail: UUID | None = None) -> None:
         self._pinned = None
-        self._pending = PageRequest(self.incident_query, max(target, 0), keep_id, pin)
+        self._pending = PageRequest(self.incident_query, max(target, 0), keep_id, pin, fresh_detail)
         self._update_status()
         self._fetch_page(self._pending, self._mark)
 
@@ -357,7 +368,8 @@ class Board(IncidentActions, Screen):
         self.post_message(PageLoaded(request, page, since, changes))
         # The detail the page lands on, in the same thread: no round trip through the UI for it.
         landing = landing_id(request, page)
-        if landing is not None and not any(row.problems for row in page.rows if row.id == landing):
+        if detail_wanted(request, changes, landing) and not any(
+                row.problems for row in page.rows if row.id == landing):
             self.post_message(DetailLoaded(self.backend.get_incident(landing)))
 
     @on(PageLoaded)
@@ -376,7 +388,7 @@ class Board(IncidentActions, Screen):
             self._mark = changes.mark
             if changes.any:
                 self._take_changes(request, changes)
-        self._requested_detail = landing_id(request, page)  # on its way from the page's worker
+        self._requested_detail = landing_id(request, page)  # on its way from the page's worker, or fresh
         index = next((page.offset + i for i, row in enumerate(page.rows) if row.id == request.keep_id), None)
         if index is None and request.pin and self.table.index_of(request.keep_id) is not None:
             self._pinned = request.keep_id  # keep the old page; the detail fetch refreshes the row
