@@ -47,9 +47,10 @@ try:
             backend.create_incident(IncidentDraft(title=text, severity=Severity.CRITICAL))
         elif verb == "comment":
             backend.add_comment(UUID(incident), text)
-        elif verb == "mitigate":
+        elif verb in ("mitigate", "resolve"):
             current = backend.get_incident(UUID(incident)).incident
-            backend.transition(current.id, Status.MITIGATED, None, current.updated_at)
+            to = Status.MITIGATED if verb == "mitigate" else Status.RESOLVED
+            backend.transition(current.id, to, None, current.updated_at)
 finally:
     backend.close()
 """
@@ -193,3 +194,19 @@ async def test_ages_tick_on_the_board_and_in_the_detail_without_a_key(demo_app, 
                            and f"({then} ago)" in detail_text(board))
         other = table.page.rows[1]
         assert painted_row(table, 1).rstrip().endswith(age(other.created_at, later))
+
+
+async def test_an_incident_resolved_elsewhere_stays_under_the_cursor(demo_app, demo_url, settle):
+    """It left the `status:active` filter, but a key pressed now must not land on its neighbour."""
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        board, table = board_of(demo_app), demo_app.screen.query_one(IncidentTable)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        chosen = table.current
+
+        await another_process_writes(demo_url, f"resolve:{chosen.id}:")
+
+        await shown_within(pilot, lambda: table.current.status.value == "resolved")
+        assert table.current.id == chosen.id
+        assert f"{chosen.incident_id} left the filter" in str(board.query_one("#status").render())
