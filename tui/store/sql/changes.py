@@ -112,9 +112,13 @@ class ChangeWatcher:
         return conn.execute(union_all(*parts)).all()
 
     def close(self) -> None:
+        """Never fails (closing the backend never does)."""
         with self._lock:
             if self._version_connection is not None:
-                self._version_connection.close()
+                try:
+                    self._version_connection.close()
+                except self._engine.dialect.loaded_dbapi.Error:
+                    pass  # the connection is gone with the engine either way
                 self._version_connection = None
 
 
