@@ -327,6 +327,8 @@ class Board(IncidentActions, Screen):
             self._nearby.clear()
         for incident_id in changes.incident_ids:
             self._nearby.pop(incident_id, None)
+        if self._detail is not None and (changes.everything or self._detail.incident.id in changes.incident_ids):
+            self._detail = None  # until the fresh one is here, an action waits for it (see when_selected)
         if request is not self._counted_with:
             self._fetch_counts()
 
