@@ -93,6 +93,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("board.reverse_sort", "S", "Reverse sort", "Reverse the sort order", "reverse_sort", Group.BOARD),
     Action("board.refresh", "ctrl+r", "Refresh", "Reload from the store, keeping the cursor on the same incident",
            "refresh", Group.BOARD),
+    Action("board.live", "L", "Pause live", "Pause or resume live updates (changes made elsewhere appear by "
+           "themselves)", "toggle_live", Group.BOARD),
 
     Action("incident.acknowledge", "a", "Ack", "Acknowledge: you become commander if there is none",
            "acknowledge", Group.INCIDENT, show=True),

@@ -32,9 +32,11 @@ class IncidentApp(App[None]):
     COMMANDS = App.COMMANDS | {IncidentCommands}
 
     def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
-                 keymap: dict[str, str] | None = None) -> None:
+                 keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0) -> None:
         super().__init__()
         self.backend = backend
+        self.refresh_seconds = refresh_seconds
+        """How often the board looks for changes made elsewhere; 0: never."""
         self.initial_filter = initial_filter
         self.user_keymap = dict(keymap or {})
         self.quitting = False
@@ -45,7 +47,7 @@ class IncidentApp(App[None]):
         super().notify(clean(message), title=clean(title), **options)
 
     def get_default_screen(self) -> Board:
-        return Board(self.initial_filter)
+        return Board(self.initial_filter, refresh_seconds=self.refresh_seconds)
 
     def on_mount(self) -> None:
         # Everything built so far (modules, styles, the backend, the widgets) lives as long as the

@@ -146,7 +146,7 @@ def run_list(args: argparse.Namespace, backend: Backend) -> int:
 def run_tui(settings: Settings, backend: Backend) -> int:
     from .app import IncidentApp  # Textual is only imported when the TUI runs
 
-    IncidentApp(backend, keymap=settings.keymap).run()
+    IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds).run()
     return 0
 
 

@@ -5,6 +5,7 @@
 db = "postgresql+psycopg://incidents@db.internal/incidents"
 name = "Alice Example"          # who "I" am; defaults to the OS user
 email = "alice@example.com"
+refresh_seconds = 1.0            # how often the board looks for changes made elsewhere; 0: never
 
 [keymap]                         # binding id = keys
 "incident.close" = "ctrl+x"
@@ -18,7 +19,7 @@ import tomllib
 from pathlib import Path
 
 import platformdirs
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .domain.messages import sentences
@@ -51,6 +52,8 @@ class Settings(BaseSettings):
     name: str = ""
     email: str | None = None
     keymap: dict[str, str] = {}
+    refresh_seconds: float = Field(default=1.0, ge=0)
+    """How often the board asks the store what changed elsewhere (0 turns live updates off)."""
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

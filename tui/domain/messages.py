@@ -20,7 +20,7 @@ FIELD_NAMES = {
     "name": "name", "email": "email", "db": "database (db)", "keymap": "keymap",
     "id": "id", "incident_id": "incident number", "status": "status", "created_by": "creator",
     "created_at": "creation time", "updated_at": "last update time", "acknowledged": "acknowledged time",
-    "resolved": "resolved time", "closed": "closed time",
+    "resolved": "resolved time", "closed": "closed time", "refresh_seconds": "refresh interval (refresh_seconds)",
 }
 REQUIRED = {"title": "A title is required: say in a line what is wrong."}
 """Where "is required" is not enough."""
@@ -77,6 +77,9 @@ _SENTENCES: dict[str, Callable[[str, dict[str, Any], Any], str]] = {
     "datetime_from_date_parsing": lambda name, ctx, given: f"The {name} {_given(given)} is not a time.",
     "datetime_type": lambda name, ctx, given: f"The {name} {_given(given)} is not a time.",
     "int_parsing": lambda name, ctx, given: f"The {name} must be a whole number ({_given(given)} given).",
+    "float_parsing": lambda name, ctx, given: f"The {name} must be a number ({_given(given)} given).",
+    "greater_than_equal":
+        lambda name, ctx, given: f"The {name} must be at least {ctx['ge']:g} ({_given(given)} given).",
     "bool_parsing": lambda name, ctx, given: f"The {name} must be true or false ({_given(given)} given).",
 }
 

@@ -3,6 +3,13 @@
 Every backend call runs in a thread worker that posts a message; the handlers own the
 state and drop answers to questions no longer asked. The table holds one page around the
 cursor; moving past its edge asks the backend for the page that holds the new row.
+
+Live: every `refresh_seconds` the board asks the backend what changed since its mark (cheap
+when nothing did). When something did, it reloads what it shows. Every page load first asks
+the same question and takes the answer with the page, so the mark only moves with a page
+shown after it: no change is lost to an answer dropped as stale, and the board's own writes
+(which reload the page) are not reloaded twice. Ages tick: once the clock's minute turns, the
+rows and the detail whose age reads differently are redrawn (nothing is fetched).
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from textual import on, work
@@ -21,15 +29,16 @@ from textual.timer import Timer
 from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState
 
-from ..actions import Group, bindings
+from ..actions import ACTIONS_BY_ID, Group, bindings
+from ..domain.clock import utcnow
 from ..domain.enums import ACTIVE_STATUSES, Severity
 from ..domain.format import clean
 from ..domain.grammar import parse_filter
 from ..domain.models import Incident, IncidentDetail, IncidentRow
 from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
-from ..store.base import Backend, Page
+from ..store.base import Backend, Changes, Page
 from ..typeahead import keys_may_flow
-from ..widgets.detail import IncidentDetailPane
+from ..widgets.detail import IncidentDetailPane, key_for
 from ..widgets.filter_bar import FilterBar
 from ..widgets.footer import SteadyFooter
 from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
@@ -41,8 +50,8 @@ PAGE_SIZE = 100
 """Rows held at once: a few screens of margin around the cursor, never the whole result."""
 DETAIL_QUIET_SECONDS = 0.12
 """While the cursor keeps moving, load the detail at most this often (the last one always)."""
-AUTO_REFRESH_SECONDS = 15.0
-"""Changes made elsewhere (another terminal, another user) show up without ctrl+r."""
+AGE_TICK_SECONDS = 1.0
+"""How often the board checks whether the clock's minute turned (then ages are redrawn)."""
 NEARBY_DETAILS = 16
 """Details kept of the incidents the cursor was on or is next to, so a step shows one at once."""
 
@@ -58,6 +67,8 @@ class PageRequest:
     """Land on this incident instead, if the page holds it."""
     pin: bool = False
     """If `keep_id` no longer matches the filter, keep showing it (see `Board._pinned`)."""
+    fresh_detail: UUID | None = None
+    """The detail of this incident is shown and fresh: fetched again only if it changed."""
 
     @property
     def window(self) -> Window:
@@ -65,9 +76,17 @@ class PageRequest:
 
 
 class PageLoaded(Message):
-    def __init__(self, request: PageRequest, page: Page) -> None:
+    def __init__(self, request: PageRequest, page: Page, since: object | None, changes: Changes) -> None:
         super().__init__()
         self.request, self.page = request, page
+        self.since, self.changes = since, changes
+        """What changed since the mark `since`, asked just before the page (so the page shows it)."""
+
+
+class ChangesFound(Message):
+    def __init__(self, since: object | None, changes: Changes) -> None:
+        super().__init__()
+        self.since, self.changes = since, changes
 
 
 class DetailLoaded(Message):
@@ -91,6 +110,13 @@ def landing_id(request: PageRequest, page: Page) -> UUID | None:
     return page.rows[min(max(request.target - page.offset, 0), len(page.rows) - 1)].id
 
 
+def detail_wanted(request: PageRequest, changes: Changes, landing: UUID | None) -> bool:
+    """Whether the page's worker fetches the detail the cursor lands on."""
+    if landing is None:
+        return False
+    return landing != request.fresh_detail or changes.everything or landing in changes.incident_ids
+
+
 def board_row(detail: IncidentDetail) -> IncidentRow:
     """The board line of a freshly loaded incident, so the list never contradicts the detail pane."""
     incident = detail.incident
@@ -108,9 +134,21 @@ class Board(IncidentActions, Screen):
     BINDINGS = bindings(Group.BOARD, Group.INCIDENT)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
-    def __init__(self, initial_filter: str = DEFAULT_FILTER) -> None:
+    def __init__(self, initial_filter: str = DEFAULT_FILTER, *, refresh_seconds: float = 1.0) -> None:
         super().__init__()
         self.initial_filter = initial_filter
+        self.refresh_seconds = refresh_seconds
+        """How often to look for changes made elsewhere; 0: never."""
+        self.live_paused = False
+        self._mark: object | None = None
+        """Where the backend's changes were last taken into what the board shows."""
+        self._looking = False
+        """A look for changes is on its way."""
+        self._look_failed = False
+        """The last look failed (and the user was told; not again until one works)."""
+        self._minute: datetime | None = None
+        self._counted_with: PageRequest | None = None
+        """A page whose load fetched the counts too (so the changes it brings need no recount)."""
         self.incident_query = IncidentQuery()
         self._pending: PageRequest | None = None
         self._pinned: UUID | None = None
@@ -205,6 +243,7 @@ class Board(IncidentActions, Screen):
         self._nearby.clear()
         self._load(self._intended_index(), keep_id, pin=pin)
         self._fetch_counts()
+        self._counted_with = self._pending
 
     @property
     def accepting_keys(self) -> bool:
@@ -255,11 +294,59 @@ class Board(IncidentActions, Screen):
         self.table.focus()
         self._load(0)
         self._fetch_counts()
-        self.set_interval(AUTO_REFRESH_SECONDS, self._auto_refresh)
+        if self.refresh_seconds > 0:
+            # Not `_auto_refresh`: that name is Textual's own attribute on every widget.
+            self.set_interval(self.refresh_seconds, self._look_for_changes)
+        self._minute = utcnow().replace(second=0, microsecond=0)
+        self.set_interval(AGE_TICK_SECONDS, self._tick_ages)
 
-    def _auto_refresh(self) -> None:
-        if self.is_current and self._pending is None:
-            self.refresh_board()
+    # -- Live updates ------------------------------------------------------------------------
+
+    def _look_for_changes(self) -> None:
+        # Not while a page is on its way (it brings the changes with it), nor under a dialog.
+        if self.live_paused or self._looking or self._pending is not None or not self.is_current:
+            return
+        self._looking = True
+        self._fetch_changes(self._mark)
+
+    @work(thread=True, exclusive=True, group="live", exit_on_error=False)
+    def _fetch_changes(self, since: object | None) -> None:
+        self.post_message(ChangesFound(since, self.backend.changes_since(since)))
+
+    @on(ChangesFound)
+    def _changes_found(self, message: ChangesFound) -> None:
+        self._looking = self._look_failed = False
+        if message.since is self._mark and self._pending is None and message.changes.any:
+            current, shown = self.table.current, self.selected_detail()
+            self._load(self._intended_index(), current.id if current else None, pin=True,
+                       fresh_detail=shown.incident.id if shown else None)
+
+    def _take_changes(self, request: PageRequest, changes: Changes) -> None:
+        """What changed is in the page just shown for `request`: forget stale details, recount."""
+        if changes.everything:
+            self._nearby.clear()
+        for incident_id in changes.incident_ids:
+            self._nearby.pop(incident_id, None)
+        if self._detail is not None and (changes.everything or self._detail.incident.id in changes.incident_ids):
+            self._detail = None  # until the fresh one is here, an action waits for it (see when_selected)
+        if request is not self._counted_with:
+            self._fetch_counts()
+
+    def action_toggle_live(self) -> None:
+        if self.refresh_seconds <= 0:
+            self.notify("Live updates are off: refresh_seconds is 0 in the config file.", markup=False)
+            return
+        self.live_paused = not self.live_paused
+        self._update_status()
+        if not self.live_paused:
+            self._look_for_changes()
+
+    def _tick_ages(self) -> None:
+        minute = utcnow().replace(second=0, microsecond=0)
+        if minute != self._minute:
+            self._minute = minute
+            self.table.tick()
+            self.detail_pane.tick()
 
     # -- Loading pages -----------------------------------------------------------------------
 
@@ -269,19 +356,22 @@ class Board(IncidentActions, Screen):
             return self._pending.target
         return self.table.index or 0
 
-    def _load(self, target: int, keep_id: UUID | None = None, *, pin: bool = False) -> None:
+    def _load(self, target: int, keep_id: UUID | None = None, *, pin: bool = False,
+              fresh_detail: UUID | None = None) -> None:
         self._pinned = None
-        self._pending = PageRequest(self.incident_query, max(target, 0), keep_id, pin)
+        self._pending = PageRequest(self.incident_query, max(target, 0), keep_id, pin, fresh_detail)
         self._update_status()
-        self._fetch_page(self._pending)
+        self._fetch_page(self._pending, self._mark)
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def _fetch_page(self, request: PageRequest) -> None:
+    def _fetch_page(self, request: PageRequest, since: object | None) -> None:
+        changes = self.backend.changes_since(since)
         page = self.backend.list_incidents(request.query, request.window)
-        self.post_message(PageLoaded(request, page))
+        self.post_message(PageLoaded(request, page, since, changes))
         # The detail the page lands on, in the same thread: no round trip through the UI for it.
         landing = landing_id(request, page)
-        if landing is not None and not any(row.problems for row in page.rows if row.id == landing):
+        if detail_wanted(request, changes, landing) and not any(
+                row.problems for row in page.rows if row.id == landing):
             self.post_message(DetailLoaded(self.backend.get_incident(landing)))
 
     @on(PageLoaded)
@@ -294,12 +384,21 @@ class Board(IncidentActions, Screen):
             self._load(page.total - 1, request.keep_id)
             return
         self._pending = None
-        self._requested_detail = landing_id(request, page)  # on its way from the page's worker
+        held = {row.id: row for row in self.table.page.rows}
+        changes = message.changes
+        if message.since is self._mark:
+            self._mark = changes.mark
+            if changes.any:
+                self._take_changes(request, changes)
+        self._requested_detail = landing_id(request, page)  # on its way from the page's worker, or fresh
         index = next((page.offset + i for i, row in enumerate(page.rows) if row.id == request.keep_id), None)
         if index is None and request.pin and self.table.index_of(request.keep_id) is not None:
             self._pinned = request.keep_id  # keep the old page; the detail fetch refreshes the row
         else:
             self.table.show_page(page, request.query.sort, request.target if index is None else index)
+        if changes.any:
+            self.table.mark_changed(row.id for row in page.rows if row.id in changes.incident_ids
+                                    or (changes.everything and row.id in held and held[row.id] != row))
         self._cursor_moved()
         self._run_waiting_action()
 
@@ -409,6 +508,8 @@ class Board(IncidentActions, Screen):
             text = f"row {table.index + 1:,} of {table.total:,}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(table.current.incident_id)} left the filter (ctrl+r drops it) · {text}"
+        if self.live_paused:
+            text = f"live updates paused ({key_for(self, ACTIONS_BY_ID['board.live'])} resumes) · {text}"
         status = f"{text} · sorted by {sort_description(self.incident_query.sort)}"
         if status != self._status:
             self._status = status
@@ -507,11 +608,17 @@ class Board(IncidentActions, Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed backend call is a notification, never a traceback; the board keeps what it shows."""
         worker = event.worker
-        if event.state is not WorkerState.ERROR or worker.group not in ("page", "detail", "counts"):
+        if event.state is not WorkerState.ERROR or worker.group not in ("page", "detail", "counts", "live"):
             return
+        if worker.group == "live":
+            self._looking = False
+            if self._look_failed:
+                return  # told already; the next look tries again
+            self._look_failed = True
         if worker.group == "page":
             self._pending = None
             self._update_status()
-        self._drop_waiting_action()
-        self.notify(describe_error(worker.error), title="Could not load incidents", severity="error",
-                    markup=False)
+        if worker.group != "live":
+            self._drop_waiting_action()
+        title = "Live updates cannot reach the store" if worker.group == "live" else "Could not load incidents"
+        self.notify(describe_error(worker.error), title=title, severity="error", markup=False)

@@ -72,6 +72,22 @@ class Page:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the store since a mark (see `Backend.changes_since`)."""
+
+    mark: object
+    """Opaque; pass it back next time."""
+    incident_ids: frozenset[UUID] = frozenset()
+    """Incidents whose row, detail, responders or comments changed."""
+    everything: bool = False
+    """True: something changed but the backend cannot tell which (reload what is shown)."""
+
+    @property
+    def any(self) -> bool:
+        return self.everything or bool(self.incident_ids)
+
+
 @runtime_checkable
 class Backend(Protocol):
     """Everything the UI may ask of a store. Lifecycle rules are enforced behind it."""
@@ -120,5 +136,11 @@ class Backend(Protocol):
     def remove_responder(self, responder_id: UUID) -> None: ...
 
     def add_comment(self, incident_id: UUID, text: str) -> None: ...
+
+    def changes_since(self, mark: object | None) -> Changes:
+        """Cheap when nothing changed. With None: the current mark and no ids.
+
+        Writes made through this backend count too (the board is told of its own changes)."""
+        ...
 
     def close(self) -> None: ...

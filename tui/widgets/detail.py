@@ -136,14 +136,25 @@ def section(title: str, count: int | None = None) -> Text:
 
 # -- sections --------------------------------------------------------------------------------
 
+def moments(detail: IncidentDetail) -> tuple[tuple[str, datetime | None], ...]:
+    """The times the header shows, each with how long ago it was."""
+    incident = detail.incident
+    return (("Created", incident.created_at), ("Acknowledged", incident.acknowledged),
+            ("Resolved", incident.resolved), ("Closed", incident.closed))
+
+
+def relative_times(detail: IncidentDetail) -> tuple[str, ...]:
+    """The "(3h ago)" texts the pane shows now: when one reads differently, the pane is redrawn."""
+    return tuple(age(moment) for _, moment in moments(detail) if moment is not None)
+
+
 def header(detail: IncidentDetail) -> RenderableType:
     incident = detail.incident
     title = Text.assemble((clean(incident.incident_id), "bold"), "  ", (clean(incident.title), "bold"))
     badges = Text(" ").join([severity_badge(incident.severity), status_badge(incident.status),
                              type_badge(incident.type)])
     times = grid(None, None)
-    for name, moment in (("Created", incident.created_at), ("Acknowledged", incident.acknowledged),
-                         ("Resolved", incident.resolved), ("Closed", incident.closed)):
+    for name, moment in moments(detail):
         times.add_row(Text(name, style=MUTED), when(moment))
     return Group(title, badges, Text(""), times)
 
@@ -318,14 +329,15 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         """What the pane shows, as a rich renderable."""
         self._lines: list[Strip] = []
         self._lines_width = -1
+        self._ages: tuple[str, ...] = ()
+        """`relative_times` of the detail as last rendered."""
 
     def show(self, detail: IncidentDetail | None) -> None:
         if detail is not None and detail == self.detail:
             return  # a refresh that changed nothing: keep the lines and the scroll position
         moved = detail is None or self.detail is None or detail.incident.id != self.detail.incident.id
         self.detail = detail
-        self.body = NOTHING_SELECTED if detail is None else render_detail(detail, self)
-        self._render_body()
+        self._render_detail()
         if moved and self.scroll_y:
             self.scroll_to(0, 0, animate=False, immediate=True)
 
@@ -335,6 +347,17 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         self.body = render_unreadable(row)
         self._render_body()
         self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def tick(self) -> None:
+        """Redraw (keeping the scroll position) if a relative time reads differently now."""
+        if self.detail is not None and relative_times(self.detail) != self._ages:
+            self._render_detail()
+
+    def _render_detail(self) -> None:
+        detail = self.detail
+        self._ages = relative_times(detail) if detail is not None else ()
+        self.body = NOTHING_SELECTED if detail is None else render_detail(detail, self)
+        self._render_body()
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._lines_width:

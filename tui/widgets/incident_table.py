@@ -6,13 +6,15 @@ Cells are `rich.text.Text` built from cleaned data, so `[SEV1]` stays as typed.
 Severity and status are coloured and also spelled out, so they read without colour.
 
 Each row is rendered once into a `Strip` (one line of segments) and kept until its incident,
-the column layout or the styles change; a frame draws only the rows in view from those strips.
+its age as shown, the column layout or the styles change; a frame draws only the rows in view
+from those strips. `tick()` redraws the rows whose age reads differently as the clock moves.
 (A DataTable rendered every visible cell through rich for each new page: tens of milliseconds.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 from datetime import datetime
@@ -53,6 +55,8 @@ STATUS_STYLE = {
     Status.CLOSED: "dim",
     Status.CANCELLED: "dim strike",
 }
+CHANGED_SECONDS = 2.0
+"""How long a row changed elsewhere stays marked."""
 UNKNOWN_STYLE = "italic"
 """Values no known spelling parses to are shown verbatim, in italics."""
 
@@ -92,6 +96,10 @@ def _responders_text(names: tuple[str, ...]) -> Text:
     return Text(fmt.clean(names[0]), no_wrap=True, overflow="ellipsis").append(more, style="dim")
 
 
+def _age_text(row: IncidentRow, now: datetime) -> str:
+    return fmt.age(row.created_at, now) if row.created_at else "?"
+
+
 def _links_text(row: IncidentRow) -> Text:
     parts = [f"{row.config_count}c" if row.config_count else "", f"{row.check_count}k" if row.check_count else ""]
     return Text(" ".join(p for p in parts if p))
@@ -119,8 +127,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("commander", "Commander", 18, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
     Column("responders", "Responders", 20, lambda r, _: _responders_text(r.responders), drop=4),
     Column("links", "Links", 7, lambda r, _: _links_text(r), drop=3),
-    Column("age", "Age", 5, lambda r, now: Text(fmt.age(r.created_at, now) if r.created_at else "?",
-                                                justify="right"), SortKey.AGE),
+    Column("age", "Age", 5, lambda r, now: Text(_age_text(r, now), justify="right"), SortKey.AGE),
 )
 SORTABLE = tuple(column.sort for column in COLUMNS if column.sort is not None)
 MIN_TITLE_WIDTH = 22
@@ -195,12 +202,19 @@ def _line(cells: list[tuple[Text, int]]) -> Text:
     return line
 
 
+class CachedLine(NamedTuple):
+    row: IncidentRow
+    age: str
+    strip: Strip
+
+
 class LineStyles(NamedTuple):
     """What the table's lines are drawn in; they change with the focus and the theme."""
 
     row: Style
     header: Style
     cursor: Style
+    changed: Style
 
 
 class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -208,7 +222,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     Line 0 is the header (it never scrolls); line y > 0 shows row `scroll_y + y - 1` of the page."""
 
-    COMPONENT_CLASSES = {"incident-table--header", "incident-table--cursor"}
+    COMPONENT_CLASSES = {"incident-table--header", "incident-table--cursor", "incident-table--changed"}
     DEFAULT_CSS = """
     IncidentTable {
         background: $surface;
@@ -225,6 +239,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             & > .incident-table--header { background-tint: $foreground 5%; }
         }
         & > .incident-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .incident-table--changed { background: $warning 30%; text-style: bold; }
         &:ansi > .incident-table--header { background: ansi_bright_blue; color: ansi_default; }
         & > .incident-table--cursor {
             background: $block-cursor-blurred-background;
@@ -261,9 +276,11 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_row = 0
         """Position of the cursor in the page."""
         self.columns_shown: tuple[tuple[Column, int], ...] = ()
-        self._strips: dict[tuple[UUID, bool, LineStyles], tuple[IncidentRow, Strip]] = {}
-        """The rendered line of each row, with and without the cursor, in each style it was drawn in
-        (focused or not: moving the focus to and from the filter bar redraws no row)."""
+        self._strips: dict[tuple[UUID, bool, bool, LineStyles], CachedLine] = {}
+        """The rendered line of each row, with and without the cursor, marked as changed or not, in each
+        style it was drawn in (focused or not: moving the focus to and from the filter bar redraws no row)."""
+        self._changed: dict[UUID, float] = {}
+        """Rows marked as changed elsewhere, until this time.monotonic()."""
         self._header: Strip | None = None
         self._styles: LineStyles | None = None
 
@@ -338,6 +355,34 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to_cursor(top=round(self.scroll_y) + held.offset - page.offset)
             self.refresh()
 
+    def mark_changed(self, ids: Iterable[UUID]) -> None:
+        """Mark these rows (those the page holds) for CHANGED_SECONDS: they changed elsewhere."""
+        until = time.monotonic() + CHANGED_SECONDS
+        marked = [row_id for row_id in ids if self.index_of(row_id) is not None]
+        for row_id in marked:
+            self._changed[row_id] = until
+            self._refresh_position(self.index_of(row_id) - self.page_offset)
+        if marked:
+            self.set_timer(CHANGED_SECONDS, self._unmark_expired)
+
+    def _unmark_expired(self) -> None:
+        now = time.monotonic()
+        for row_id, until in list(self._changed.items()):
+            if until <= now:
+                del self._changed[row_id]
+                index = self.index_of(row_id)
+                if index is not None:
+                    self._refresh_position(index - self.page_offset)
+
+    def tick(self) -> None:
+        """Redraw the rows in view whose age reads differently now than when they were drawn."""
+        now, top = utcnow(), round(self.scroll_y)
+        for position in range(top, min(top + self.size.height - 1, len(self.page.rows))):
+            row = self.page.rows[position]
+            cached = self._strips.get(self._line_key(row, position == self.cursor_row))
+            if cached is not None and cached.age != _age_text(row, now):
+                self._refresh_position(position)
+
     def move_to(self, index: int) -> None:
         old, self.cursor_row = self.cursor_row, index - self.page_offset
         if old != self.cursor_row:
@@ -392,7 +437,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         if self._styles is None:
             base = self.rich_style
             self._styles = LineStyles(base, base + self.get_component_rich_style("incident-table--header"),
-                                      base + self.get_component_rich_style("incident-table--cursor"))
+                                      base + self.get_component_rich_style("incident-table--cursor"),
+                                      base + self.get_component_rich_style("incident-table--changed"))
         return self._styles
 
     # -- Drawing -------------------------------------------------------------------------------
@@ -412,19 +458,24 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._header = self._strip(line, width, self._line_styles().header)
         return self._header
 
+    def _line_key(self, row: IncidentRow, cursor: bool) -> tuple[UUID, bool, bool, LineStyles]:
+        return (row.id, cursor, row.id in self._changed, self._line_styles())
+
     def _row_line(self, row: IncidentRow, cursor: bool, width: int) -> Strip:
-        styles = self._line_styles()
-        key = (row.id, cursor, styles)
+        key = self._line_key(row, cursor)
+        now = utcnow()
+        age = _age_text(row, now)
         cached = self._strips.get(key)
-        if cached is not None and cached[0] == row and cached[1].cell_length == width:
-            return cached[1]
-        line = _line([(column.cell(row, utcnow()), size) for column, size in self.columns_shown])
+        if cached is not None and cached.row == row and cached.age == age and cached.strip.cell_length == width:
+            return cached.strip
+        line = _line([(column.cell(row, now), size) for column, size in self.columns_shown])
+        styles = key[3]
         if cursor:
             # As in a DataTable: the cursor's colour wins over the cells' colours, not their backgrounds.
             strip = self._strip(line, width, styles.cursor, post_style=Style.from_color(styles.cursor.color))
         else:
-            strip = self._strip(line, width, styles.row)
-        self._strips[key] = (row, strip)
+            strip = self._strip(line, width, styles.changed if key[2] else styles.row)
+        self._strips[key] = CachedLine(row, age, strip)
         return strip
 
     def _strip(self, line: Text, width: int, style: Style, post_style: Style | None = None) -> Strip:

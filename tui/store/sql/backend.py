@@ -49,8 +49,9 @@ from ...domain.models import (
     read_row,
 )
 from ...domain.query import IncidentQuery, Window
-from ..base import BackendError, Conflict, NotFound, Page, Unreadable
+from ..base import BackendError, Changes, Conflict, NotFound, Page, Unreadable
 from . import compile as sql
+from .changes import ChangeWatcher
 from .database import SqlDatabase, person_of
 from .schema import (
     check_statuses,
@@ -90,6 +91,7 @@ class SqlBackend:
         self.read_only = database.read_only
         """True for a SQLite file we may not write: browsing works, every write raises ReadOnly."""
         self._me = me
+        self._changes = ChangeWatcher(database.engine, database.location, database.missing_columns)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -107,7 +109,11 @@ class SqlBackend:
     def _column(self, table, name: str) -> ColumnElement:
         return self.database.column(table, name)
 
+    def changes_since(self, mark: object | None) -> Changes:
+        return self._changes.changes_since(mark)
+
     def close(self) -> None:
+        self._changes.close()
         self.database.close()
 
     # -- people ---------------------------------------------------------------------------

@@ -240,6 +240,7 @@ responders = Table(
     Index("responders_incident_id_idx", "incident_id"),
     Index("responders_person_id_idx", "person_id"),
     Index("responders_team_id_idx", "team_id"),
+    Index("responders_updated_at_idx", "updated_at"),
 )
 
 hypotheses = Table(
@@ -286,6 +287,7 @@ comments = Table(
     _created_at(),
     _updated_at(),
     Index("comments_incident_id_idx", "incident_id"),
+    Index("comments_updated_at_idx", "updated_at"),
 )
 
 incident_histories = Table(
@@ -302,6 +304,7 @@ incident_histories = Table(
     _created_at(),
     _updated_at(),
     Index("incident_histories_incident_id_idx", "incident_id"),
+    Index("incident_histories_created_at_idx", "created_at"),
 )
 
 # The human id counter on SQLite (PostgreSQL uses the sequence of the same name, as
