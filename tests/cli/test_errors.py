@@ -1,12 +1,15 @@
 """Mistakes on the command line get a sentence in our words, never a traceback or a new file."""
 
+import contextlib
 import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -122,11 +125,26 @@ def as_unprivileged(args: list[str], env: dict[str, str]) -> subprocess.Complete
     system_python = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
     if not system_python.exists():
         pytest.fail(f"running as root needs {system_python} to test as an unprivileged user")
-    paths = f"{Path(tui.__file__).parent.parent}:{Path(sqlalchemy.__file__).parent.parent}"
+    roots = [Path(tui.__file__).parent.parent, Path(sqlalchemy.__file__).parent.parent]
     script = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run(["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={paths}", "HOME=/tmp",
-                           str(system_python), "-c", script, *args],
-                          env=env, capture_output=True, text=True, timeout=120)
+    with traversable(roots):
+        return subprocess.run(["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={':'.join(map(str, roots))}",
+                               "HOME=/tmp", str(system_python), "-c", script, *args],
+                              env=env, capture_output=True, text=True, timeout=120)
+
+
+@contextlib.contextmanager
+def traversable(paths: list[Path]) -> Iterator[None]:
+    """Let others pass through (not list) the directories above `paths` while the test runs: a
+    checkout in a private temporary directory (as CI's clone is) is otherwise out of nobody's reach."""
+    opened = [d for path in paths for d in (path, *path.parents) if not d.stat().st_mode & stat.S_IXOTH]
+    for directory in opened:
+        directory.chmod(directory.stat().st_mode | stat.S_IXOTH)
+    try:
+        yield
+    finally:
+        for directory in opened:
+            directory.chmod(directory.stat().st_mode & ~stat.S_IXOTH)
 
 
 def test_a_wal_database_in_a_directory_nobody_may_write_can_be_listed(cli: Cli) -> None:
