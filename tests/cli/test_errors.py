@@ -135,16 +135,20 @@ def as_unprivileged(args: list[str], env: dict[str, str]) -> subprocess.Complete
 
 @contextlib.contextmanager
 def traversable(paths: list[Path]) -> Iterator[None]:
-    """Let others pass through (not list) the directories above `paths` while the test runs: a
-    checkout in a private temporary directory (as CI's clone is) is otherwise out of nobody's reach."""
-    opened = [d for path in paths for d in (path, *path.parents) if not d.stat().st_mode & stat.S_IXOTH]
-    for directory in opened:
-        directory.chmod(directory.stat().st_mode | stat.S_IXOTH)
+    """Let others read `paths` (Python lists an import path) and pass through the directories above
+    them while the test runs: a checkout in a private temporary directory (as CI's clone is) is
+    otherwise out of nobody's reach."""
+    wanted = {path: stat.S_IROTH | stat.S_IXOTH for path in paths}
+    for path in paths:
+        wanted.update({parent: stat.S_IXOTH for parent in path.parents if parent not in wanted})
+    added = {directory: bits & ~directory.stat().st_mode for directory, bits in wanted.items()}
+    for directory, bits in added.items():
+        directory.chmod(directory.stat().st_mode | bits)
     try:
         yield
     finally:
-        for directory in opened:
-            directory.chmod(directory.stat().st_mode & ~stat.S_IXOTH)
+        for directory, bits in added.items():
+            directory.chmod(directory.stat().st_mode & ~bits)
 
 
 def test_a_wal_database_in_a_directory_nobody_may_write_can_be_listed(cli: Cli) -> None:
