@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test screenshots bench bench-server clean
+.PHONY: run lint test screenshots bench bench-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed ## open the TUI on the demo database
 	$(BIN)/incidents --demo
 
-test: $(VENV)/.installed ## run the whole test suite (starts its own PostgreSQL)
+lint: $(VENV)/.installed ## ruff over the repository, mypy over tui (strict for tui.domain, tui.store)
+	$(BIN)/ruff check .
+	$(BIN)/mypy tui
+
+test: lint ## lint, then the whole test suite (starts its own PostgreSQL)
 	$(BIN)/pytest -q
 
 screenshots: $(VENV)/.installed ## regenerate screenshots/ from the demo data
