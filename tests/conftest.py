@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -29,7 +29,7 @@ from tui.domain import clock
 from tui.domain.models import Identity
 from tui.store.sql import SqlBackend, open_sql_backend, seed_demo
 
-FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TESTER = Identity(name="Oncall Tester", email="oncall.tester@example.com")
 PG_BIN = Path(os.environ.get("INCIDENTS_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 MISSION_CONTROL_SCHEMA = Path(__file__).parent / "store" / "mission_control"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from tui.domain.conflict import describe_conflict
 from tui.domain.enums import IncidentType, Severity, Status
 from tui.domain.models import Incident, Person
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PRIYA = Person(id=uuid4(), name="Priya Raman", email="priya@example.com")
 MEI = Person(id=uuid4(), name="Mei Lin", email="mei@example.com")
 PEOPLE = {person.id: person for person in (PRIYA, MEI)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
@@ -117,7 +117,7 @@ def test_a_draft_written_from_lenient_input_is_canonical():
 
 
 def test_models_read_mission_control_rows_leniently():
-    now = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 20, tzinfo=UTC)
     incident = Incident(id=uuid4(), incident_id="INC-1", title="t", severity="Blocker", status="investigating",
                         type="technicalDebt", created_by=uuid4(), created_at=now, updated_at=now)
     assert (incident.severity, incident.status, incident.type) == \

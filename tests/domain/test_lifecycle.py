@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -22,7 +22,7 @@ from tui.domain.lifecycle import (
 )
 from tui.domain.models import Incident
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(hours=3)
 UNKNOWN = "bogus"
 

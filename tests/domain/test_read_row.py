@@ -1,14 +1,14 @@
 """A board row from stored values that do not all validate."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import uuid4
 
 from tui.domain.enums import Status
 from tui.domain.models import read_row
 
 GOOD = {"id": uuid4(), "incident_id": "INC-1", "title": "db down", "severity": "High", "status": "open",
-        "type": "cost", "created_at": datetime(2026, 11, 20, tzinfo=timezone.utc),
-        "updated_at": datetime(2026, 11, 20, tzinfo=timezone.utc)}
+        "type": "cost", "created_at": datetime(2026, 11, 20, tzinfo=UTC),
+        "updated_at": datetime(2026, 11, 20, tzinfo=UTC)}
 
 
 def test_a_readable_row_has_no_problems():

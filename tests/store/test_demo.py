@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +16,7 @@ from tui.domain.lifecycle import ALLOWED
 from tui.domain.models import EXTERNAL_RESPONDER_FIELDS
 from tui.store.demo import DETAILED_INCIDENTS, TABLE_ORDER, DemoData, generate_demo, iter_demo
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 # (table, column) -> table whose id it references
 FOREIGN_KEYS = {

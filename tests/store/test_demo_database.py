@@ -22,8 +22,8 @@ from tui.domain.grammar import parse_filter
 from tui.domain.models import IncidentDraft
 from tui.domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Window
 from tui.store.base import BackendError
-from tui.store.sql import compile as sql
 from tui.store.sql import SqlBackend, open_sql_backend, seed_demo
+from tui.store.sql import compile as sql
 from tui.store.sql.schema import incidents
 
 

@@ -4,7 +4,6 @@ board uses for its cursor; help scrolls too; the title takes the width the other
 from __future__ import annotations
 
 import pytest
-
 from textual.widgets import Select
 
 from tui.app import IncidentApp

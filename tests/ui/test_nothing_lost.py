@@ -8,7 +8,6 @@ from textual.widgets import Input, OptionList, Select, TextArea
 
 from tui.domain.enums import Severity, Status
 from tui.domain.models import IncidentEdit, Responder, ResponderDraft, ResponderKind
-
 from tui.screens.board import Board
 from tui.screens.comment import CommentDialog
 from tui.screens.confirm import ConfirmDialog

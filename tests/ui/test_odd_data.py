@@ -9,9 +9,9 @@ from uuid import uuid4
 from tests.conftest import TESTER
 from tui import cli
 from tui.app import IncidentApp
+from tui.domain.models import UNREADABLE_MARK
 from tui.store.sql import open_sql_backend
 from tui.widgets.detail import IncidentDetailPane
-from tui.domain.models import UNREADABLE_MARK
 from tui.widgets.incident_table import IncidentTable
 
 

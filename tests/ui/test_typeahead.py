@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import Input, TextArea
+from textual.widgets import TextArea
 
 from tui.domain.enums import Severity, Status
 from tui.domain.grammar import parse_filter
 from tui.domain.models import IncidentEdit, TimelineKind
 from tui.domain.query import Window
 from tui.screens.board import Board
-from tui.store.base import BackendError
 from tui.screens.comment import CommentDialog
 from tui.screens.confirm import ConfirmDialog
-from tui.screens.incident_form import IncidentForm
 from tui.screens.people_picker import PeoplePicker
+from tui.store.base import BackendError
 
 from .conftest import burst
 from .test_actions import SIZE, board, notices, select_incident, stored

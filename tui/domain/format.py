@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from . import clock
 
@@ -41,7 +41,7 @@ def age(delta_or_since: timedelta | datetime, now: datetime | None = None) -> st
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 # ESC sequences: CSI (ESC [ ... final byte), OSC / DCS / APC / PM / SOS strings (ended by

@@ -29,7 +29,19 @@ from .enums import (
     parse_type,
 )
 from .format import one_line
-from .query import ME, NOBODY, AgeClause, EnumClause, IncidentQuery, LinkClause, LinkField, PersonClause, PersonField, Sort, SortKey
+from .query import (
+    ME,
+    NOBODY,
+    AgeClause,
+    EnumClause,
+    IncidentQuery,
+    LinkClause,
+    LinkField,
+    PersonClause,
+    PersonField,
+    Sort,
+    SortKey,
+)
 
 
 class FilterError(Exception):

@@ -12,8 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import work
-from textual import events
+from textual import events, work
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen

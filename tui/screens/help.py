@@ -13,7 +13,6 @@ from textual.widgets import Static
 from ..actions import ACTIONS, ACTIONS_BY_ID, SCREEN_GROUPS, Group, bindings_of, configured_keys, keys_by_action
 from ..widgets.key_scrolling import SCROLL_BINDINGS, KeyScrolling
 
-
 IDS_MIN_WIDTH = 110
 """Below this the action ids (what a [keymap] section names) would squeeze the explanations."""
 

@@ -4,7 +4,7 @@ values as JSON. Wrong types are 400s with PostgreSQL's own wording (22P02)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -48,7 +48,7 @@ def parse_instant(text: str) -> datetime:
         candidate = candidate[:-6] + "+" + candidate[-5:]
     try:
         value = datetime.fromisoformat(candidate)
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except (ValueError, OverflowError):  # not a time, or one UTC cannot hold (year 9999 at -05:00)
         raise bad_value("timestamp with time zone", text) from None
 

@@ -19,12 +19,13 @@ import random
 import unicodedata
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from itertools import accumulate
 from string import Formatter
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from tui.domain.enums import IncidentType, Severity, Status
 from tui.domain.lifecycle import (
@@ -357,7 +358,7 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fields(text: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in Formatter().parse(text) if name)
 
@@ -428,7 +429,7 @@ def iter_demo(*, incidents: int = 320, seed: int = 7, now: datetime, batch: int 
         raise ValueError("now must be an aware datetime (UTC)")
     if incidents < 0 or batch < 1:
         raise ValueError("incidents must not be negative and batch must be positive")
-    generator = _Generator(seed, now.astimezone(timezone.utc).replace(microsecond=0))
+    generator = _Generator(seed, now.astimezone(UTC).replace(microsecond=0))
     generator.catalog()
     yield from generator.incidents(incidents, batch)
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from rich.segment import Segment
@@ -32,8 +32,8 @@ from textual.strip import Strip
 from ..domain import format as fmt
 from ..domain.clock import utcnow
 from ..domain.enums import IncidentType, Severity, Status, label
-from ..domain.query import Sort, SortKey
 from ..domain.models import UNREADABLE_MARK, IncidentRow
+from ..domain.query import Sort, SortKey
 from ..store.base import Page
 from .line_view import set_content_size
 

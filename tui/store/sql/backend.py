@@ -15,8 +15,8 @@ from uuid import UUID, uuid4
 
 from pydantic import ValidationError
 from sqlalchemy import (
-    Connection,
     ColumnElement,
+    Connection,
     Row,
     and_,
     func,

@@ -30,7 +30,7 @@ from ...domain.query import (
     PersonField,
     SortKey,
 )
-from .schema import config_items, checks, evidences, hypotheses, incidents, people, responders, teams
+from .schema import checks, config_items, evidences, hypotheses, incidents, people, responders, teams
 
 TYPE_ALIASES: dict[str, IncidentType] = {t.value: t for t in IncidentType}
 ALIASES: dict[str, Mapping[str, Enum]] = {

@@ -7,7 +7,7 @@ Control database too. NOT NULL columns we never set get the reference's default.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import (
@@ -47,7 +47,7 @@ class UtcDateTime(TypeDecorator):
             return None
         if isinstance(value, str):  # Mission Control's check_statuses.time is written as text
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
     def result_processor(self, dialect, coltype):
         return _lenient(super().result_processor(dialect, coltype))
@@ -55,7 +55,7 @@ class UtcDateTime(TypeDecorator):
     def process_result_value(self, value: datetime | str | None, dialect) -> datetime | str | None:
         if value is None or isinstance(value, str):  # unreadable text: see _lenient
             return value
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class LenientUuid(TypeDecorator):
