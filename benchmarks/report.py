@@ -58,7 +58,7 @@ def table(lines: list[Line]) -> str:
     widths = [max(len(getattr(row, f)) for row in rows) for f in fields]
 
     def render(row: Line) -> str:
-        return "| " + " | ".join(getattr(row, f).ljust(w) for f, w in zip(fields, widths)) + " |"
+        return "| " + " | ".join(getattr(row, f).ljust(w) for f, w in zip(fields, widths, strict=True)) + " |"
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([render(header), rule, *map(render, lines)])

@@ -104,7 +104,7 @@ async def filter_latencies(path: Path, runs: int) -> list[float]:
             await quiet(app, board)
             started = time.perf_counter()
             send_key(app, "enter")
-            shown = await wait_for(app, lambda: board.incident_query == wanted and board._pending is None
+            shown = await wait_for(app, lambda wanted=wanted: board.incident_query == wanted and board._pending is None
                                    and detail_matches_cursor(board))
             samples.append(ms(started, shown))
     return samples
@@ -147,7 +147,7 @@ async def bare_cursor_latencies(steps: int) -> list[float]:
             target = table.cursor_row + 1
             started = time.perf_counter()
             send_key(app, "down")
-            samples.append(ms(started, await wait_for(app, lambda: table.cursor_row == target)))
+            samples.append(ms(started, await wait_for(app, lambda target=target: table.cursor_row == target)))
     return samples
 
 

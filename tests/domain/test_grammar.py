@@ -252,7 +252,8 @@ def _enum_clause(field: str, words: list[str]) -> st.SearchStrategy[str]:
 
 # Control characters are refused outright (see test_errors_say_what_is_wrong_and_where).
 PRINTABLE = st.characters(exclude_categories=("Cc", "Cs"))
-NAMES = st.text(PRINTABLE, min_size=1, max_size=12).filter(str.strip).map(_quoted) | st.sampled_from(["@me", "none", "db"])
+NAMES = (st.text(PRINTABLE, min_size=1, max_size=12).filter(str.strip).map(_quoted)
+         | st.sampled_from(["@me", "none", "db"]))
 TERMS = st.one_of(
     st.builds(lambda field, negated, names: f"{field}:{'!' if negated else ''}{','.join(names)}",
               st.sampled_from([f.value for f in PersonField] + [f.value for f in LinkField]),

@@ -33,7 +33,8 @@ def problems(model, **values) -> list[str]:
     (ResponderDraft, {"kind": "robot"}, "The kind of responder must be one of 'person', 'team' or 'external' "
                                         "('robot' given)."),
     (ResponderDraft, {"kind": ResponderKind.PERSON}, "A person responder needs a person."),
-    (ResponderDraft, {"kind": ResponderKind.TEAM, "team_id": "t"}, "The team must be picked from the list ('t' given)."),
+    (ResponderDraft, {"kind": ResponderKind.TEAM, "team_id": "t"},
+     "The team must be picked from the list ('t' given)."),
     (ResponderDraft, {"kind": ResponderKind.EXTERNAL, "external_type": "pager"},
      "Unknown responder type 'pager'; known: email, jira, service_now, ca, aws_support, aws_ams_services_request, "
      "redhat, oracle, vmware, ms_planner."),

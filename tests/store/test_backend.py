@@ -386,7 +386,8 @@ def test_people_filters(backend, backend_url):
 def test_responder_filters(backend):
     dana = add_person(backend, "Dana Responder", "dana@example.com")
     sre = add_team(backend, "Site Reliability")
-    person_on, team_on, removed, alone = (raw_incident(backend, title) for title in ("dana", "team", "removed", "alone"))
+    person_on, team_on, removed, alone = (raw_incident(backend, title)
+                                          for title in ("dana", "team", "removed", "alone"))
     backend.add_responder(person_on, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))
     backend.add_responder(team_on, ResponderDraft(kind=ResponderKind.TEAM, team_id=sre))
     gone = backend.add_responder(removed, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))

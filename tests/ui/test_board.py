@@ -221,7 +221,7 @@ async def test_help_on_a_wide_terminal_names_the_ids_a_keymap_uses(demo_app, set
 
 
 def _rows(table) -> list[tuple[str, ...]]:
-    return list(zip(*([str(cell) for cell in column.cells] for column in table.columns)))
+    return list(zip(*([str(cell) for cell in column.cells] for column in table.columns), strict=True))
 
 
 def _plain(table) -> str:

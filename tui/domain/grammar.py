@@ -228,7 +228,7 @@ def _enum_clause(clause: Clause) -> EnumClause:
 
 def _names(clause: Clause) -> tuple[str, ...]:
     names = tuple(v.text.strip() for v in clause.values)
-    for value, name in zip(clause.values, names):
+    for value, name in zip(clause.values, names, strict=True):
         if not name:
             raise FilterError(f"{clause.name} has an empty name", value.position)
     return names

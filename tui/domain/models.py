@@ -118,8 +118,8 @@ def external_property_problems(external_type: str, properties: Mapping[str, str]
     if external_type == "email" and "to" not in problems:
         bad = [address for address in re.split(r"[,;\s]+", properties["to"].strip()) if not _is_email(address)]
         if bad:
-            problems["to"] = (f"“{one_line(bad[0], 60)}” is not an email address: write it as name@example.com, several "
-                              "separated by commas.")
+            problems["to"] = (f"“{one_line(bad[0], 60)}” is not an email address: write it as name@example.com, "
+                              "several separated by commas.")
     priority = properties.get("priority", "").strip() if external_type == "ms_planner" else ""
     if priority and priority not in PLANNER_PRIORITIES:
         problems["priority"] = f"Priority is one of {', '.join(PLANNER_PRIORITIES)} (or left empty)."
@@ -266,7 +266,8 @@ class IncidentDetail(Model):
 
 # -- What the UI asks a backend to write -------------------------------------------------
 
-NonBlank = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v), Field(min_length=1, max_length=500)]
+NonBlank = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
+                     Field(min_length=1, max_length=500)]
 
 
 class IncidentDraft(BaseModel):

@@ -181,7 +181,7 @@ def read_rows(conn: Connection, plan: Plan, *, limit: int | None, offset: int,
     for embed, relationship, child in plan.embeds:
         keys = {raw[relationship.source_column] for raw in found} - {None}
         related = _related(conn, relationship, child, keys)
-        for row, raw in zip(rows, found):
+        for row, raw in zip(rows, found, strict=True):
             matches = related.get(raw[relationship.source_column], [])
             if relationship.many:
                 window = child.options

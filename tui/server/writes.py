@@ -200,7 +200,7 @@ def matching_keys(conn: Connection, plan: Plan) -> list[Any]:
 
 
 def key_clause(resource: Resource, key: tuple) -> ColumnElement[bool]:
-    return and_(*(column == value for column, value in zip(resource.table.primary_key.columns, key)))
+    return and_(*(column == value for column, value in zip(resource.table.primary_key.columns, key, strict=True)))
 
 
 def update_rows(writer: Writer, resource: Resource, plan: Plan, body: dict[str, Any]) -> list[tuple]:

@@ -126,9 +126,12 @@ def _configs() -> tuple[ConfigSpec, ...]:
                    ("auth-service", "rate-limit-redis")),
         ConfigSpec("checkout-api", *deploy, "Payments", "Checkout flow API",
                    ("payments-api", "orders-service", "sessions-redis")),
-        ConfigSpec("payments-api", *deploy, "Payments", "Card and wallet payments API", ("payments-db", "payments-events")),
-        ConfigSpec("orders-service", *deploy, "Payments", "Order placement and tracking", ("orders-db", "orders-events")),
-        ConfigSpec("auth-service", *deploy, "Security", "Login, sessions and API tokens", ("users-db", "sessions-redis")),
+        ConfigSpec("payments-api", *deploy, "Payments", "Card and wallet payments API",
+                   ("payments-db", "payments-events")),
+        ConfigSpec("orders-service", *deploy, "Payments", "Order placement and tracking",
+                   ("orders-db", "orders-events")),
+        ConfigSpec("auth-service", *deploy, "Security", "Login, sessions and API tokens",
+                   ("users-db", "sessions-redis")),
         ConfigSpec("search-api", *deploy, "Platform", "Product search", ("elasticsearch",)),
         ConfigSpec("inventory-service", *deploy, "Platform", "Stock levels and reservations", ("orders-events",)),
         ConfigSpec("notification-worker", *deploy, "Platform", "Sends e-mail and push notifications",
@@ -147,7 +150,8 @@ def _configs() -> tuple[ConfigSpec, ...]:
         ConfigSpec("orders-db", *rds, "Payments", "PostgreSQL 14 for orders"),
         ConfigSpec("users-db", *rds, "Security", "PostgreSQL 15 for accounts and sessions"),
         ConfigSpec("ledger-db", *rds, "Payments", "PostgreSQL 11 for the ledger"),
-        ConfigSpec("analytics-pg", "PostgreSQL::Database", "Database", "database", "Data", "Self-hosted analytics warehouse"),
+        ConfigSpec("analytics-pg", "PostgreSQL::Database", "Database", "database", "Data",
+                   "Self-hosted analytics warehouse"),
         ConfigSpec("reporting-replica", "PostgreSQL::Database", "Database", "database", "Data",
                    "Read replica for finance reports", ("analytics-pg",)),
         ConfigSpec("eu-west-1-public-alb", "AWS::ELBv2::LoadBalancer", "LoadBalancer", "lb", "Platform",
@@ -158,8 +162,8 @@ def _configs() -> tuple[ConfigSpec, ...]:
                    "Internal network load balancer for gRPC services"),
         ConfigSpec("orders-events", "Kafka::Topic", "Topic", "queue", "Data", "Order lifecycle events, 24 partitions",
                    ("kafka",)),
-        ConfigSpec("payments-events", "Kafka::Topic", "Topic", "queue", "Payments", "Payment state changes, 12 partitions",
-                   ("kafka",)),
+        ConfigSpec("payments-events", "Kafka::Topic", "Topic", "queue", "Payments",
+                   "Payment state changes, 12 partitions", ("kafka",)),
         ConfigSpec("email-notifications", "RabbitMQ::Queue", "Queue", "queue", "Platform", "Outgoing e-mail jobs",
                    ("rabbitmq",)),
         ConfigSpec("webhooks-outbound", "RabbitMQ::Queue", "Queue", "queue", "Payments", "Webhooks to merchants",
@@ -168,8 +172,10 @@ def _configs() -> tuple[ConfigSpec, ...]:
                    "Redis 7 session store"),
         ConfigSpec("rate-limit-redis", "AWS::ElastiCache::CacheCluster", "CacheCluster", "cache", "Platform",
                    "Redis 7 rate-limit counters"),
-        ConfigSpec("prod-eu-west-1", "Kubernetes::Cluster", "Cluster", "cluster", "Platform", "EKS 1.30 production cluster"),
-        ConfigSpec("prod-us-east-1", "Kubernetes::Cluster", "Cluster", "cluster", "Platform", "EKS 1.29 production cluster"),
+        ConfigSpec("prod-eu-west-1", "Kubernetes::Cluster", "Cluster", "cluster", "Platform",
+                   "EKS 1.30 production cluster"),
+        ConfigSpec("prod-us-east-1", "Kubernetes::Cluster", "Cluster", "cluster", "Platform",
+                   "EKS 1.29 production cluster"),
         ConfigSpec("ip-10-0-12-31.eu-west-1.compute.internal", "Kubernetes::Node", "Node", "node", "Platform",
                    "m6i.2xlarge worker", ("prod-eu-west-1",)),
         ConfigSpec("ip-10-0-47-8.eu-west-1.compute.internal", "Kubernetes::Node", "Node", "node", "Platform",
@@ -271,7 +277,7 @@ def _t(type_: IncidentType, kinds: str, title: str, impact: str, severity: Sever
     return Template(type_, tuple(kinds.split()), title, impact, severity)
 
 
-A, P, R, I = IncidentType.AVAILABILITY, IncidentType.PERFORMANCE, IncidentType.RELIABILITY, IncidentType.INTEGRATION
+A, P, R, I = IncidentType.AVAILABILITY, IncidentType.PERFORMANCE, IncidentType.RELIABILITY, IncidentType.INTEGRATION  # noqa: E741 (initials)
 S, C, D, K = IncidentType.SECURITY, IncidentType.COST, IncidentType.TECHNICAL_DEBT, IncidentType.COMPLIANCE
 TEMPLATES: tuple[Template, ...] = (
     _t(A, "service", "{name} 5xx rate at {pct}%", "Customers see intermittent errors; retries mostly succeed."),
@@ -300,24 +306,32 @@ TEMPLATES: tuple[Template, ...] = (
     _t(R, "node", "{name} NotReady", "Pods on the node are being evicted and rescheduled."),
     _t(R, "service", "{name} flapping between healthy and unhealthy", "Readiness probes time out under load."),
     _t(R, "cluster", "{name} etcd leader elections every few minutes", "API server requests fail intermittently."),
-    _t(I, "service", "Webhook deliveries to {partner} failing from {name}", "Partner notifications are queued for retry."),
+    _t(I, "service", "Webhook deliveries to {partner} failing from {name}",
+       "Partner notifications are queued for retry."),
     _t(I, "service", "{name} cannot reach the {partner} API (TLS handshake timeout)",
        "Calls to the partner fail after the 10s client timeout."),
-    _t(I, "queue", "{name} dead-letter queue growing ({n} messages)", "Messages that fail validation pile up unprocessed."),
-    _t(I, "service", "{partner} callback signatures rejected by {name}", "Status updates from the partner are dropped."),
+    _t(I, "queue", "{name} dead-letter queue growing ({n} messages)",
+       "Messages that fail validation pile up unprocessed."),
+    _t(I, "service", "{partner} callback signatures rejected by {name}",
+       "Status updates from the partner are dropped."),
     _t(S, "service vm", "Unexpected IAM role assumption from {name}", "GuardDuty flagged calls from an unusual ASN."),
     _t(S, "bucket", "[SECURITY] {name} bucket policy allows public read",
        "Objects could be listed without authentication.", Severity.CRITICAL),
-    _t(S, "service", "Critical CVE in {name} base image ({cve})", "The vulnerable library is reachable from a public endpoint."),
+    _t(S, "service", "Critical CVE in {name} base image ({cve})",
+       "The vulnerable library is reachable from a public endpoint."),
     _t(S, "lb", "TLS certificate on {name} expires in {days} days", "Automatic renewal failed twice."),
-    _t(S, "vm", "Repeated SSH brute-force attempts on {name}", "Thousands of failed logins from a rotating set of IPs."),
-    _t(C, "service", "{name} autoscaled to {n} replicas overnight", "The HPA target is too aggressive for batch traffic."),
+    _t(S, "vm", "Repeated SSH brute-force attempts on {name}",
+       "Thousands of failed logins from a rotating set of IPs."),
+    _t(C, "service", "{name} autoscaled to {n} replicas overnight",
+       "The HPA target is too aggressive for batch traffic."),
     _t(C, "database cache", "{name} spend up {pct}% week over week",
        "Provisioned capacity was raised during an incident and never reverted."),
     _t(C, "bucket", "{name} storage grew {small} TB in a week", "Lifecycle rules are not expiring old objects."),
     _t(C, "node cluster", "Unattached EBS volumes left behind by {name}", "Orphaned volumes cost money every month."),
-    _t(D, "database", "{name} still on PostgreSQL 11 (end of life)", "No more security patches; the upgrade keeps slipping."),
-    _t(D, "service", "{name} uses a deprecated Kubernetes API (policy/v1beta1)", "It will break on the next cluster upgrade."),
+    _t(D, "database", "{name} still on PostgreSQL 11 (end of life)",
+       "No more security patches; the upgrade keeps slipping."),
+    _t(D, "service", "{name} uses a deprecated Kubernetes API (policy/v1beta1)",
+       "It will break on the next cluster upgrade."),
     _t(D, "service database", "Failover runbook for {name} out of date", "The last game day found three wrong steps."),
     _t(D, "stateful", "{name} Helm chart pinned to a two-year-old version", "Upgrades need manual patches every time."),
     _t(K, "database bucket", "Audit logging disabled on {name}", "Required by SOC 2 control CC7.2."),
@@ -562,7 +576,8 @@ class _Generator:
                 "last_transition_time": self.last_transition(results, times),
                 "created_at": self.ago(self.rng.uniform(150, 400) * 86400), "updated_at": times[-1],
             })
-            self.data.check_statuses.extend(self.check_status(check_id, spec, ok, at) for ok, at in zip(results, times))
+            self.data.check_statuses.extend(self.check_status(check_id, spec, ok, at) for ok, at in zip(results, times,
+                                                                                                        strict=True))
             self.check_ids.append((spec, check_id))
             self.check_specs[check_id] = spec
             self.checks_by_target.setdefault(spec.target, []).append((spec, check_id))
@@ -576,7 +591,7 @@ class _Generator:
 
     @staticmethod
     def last_transition(results: list[bool], times: list[datetime]) -> datetime | None:
-        flips = [at for before, after, at in zip(results, results[1:], times[1:]) if before != after]
+        flips = [at for before, after, at in zip(results, results[1:], times[1:], strict=False) if before != after]
         return flips[-1] if flips else None
 
     def check_status(self, check_id: uuid.UUID, spec: CheckSpec, ok: bool, at: datetime) -> Row:
@@ -730,7 +745,7 @@ class _Generator:
             events.insert(0, ("ack", cast.commander))  # acknowledging made them commander
         events += self.steps_and_comments(status, cast)
         times = self.event_times(status, age, len(events))
-        for (kind, payload), at in zip(events, times):
+        for (kind, payload), at in zip(events, times, strict=True):
             if kind == "ack":
                 incident["acknowledged"] = incident["updated_at"] = at
                 self.add_history(incident, payload, at, HISTORY_ACKNOWLEDGED, "acknowledged")
@@ -766,9 +781,10 @@ class _Generator:
         for kind, payload in events:
             phase = payload if kind == "status" else phase
             phases.append(phase)
-        wanted = Counter(p for (kind, _), p in zip(events, phases) if kind == "comment")
+        wanted = Counter(p for (kind, _), p in zip(events, phases, strict=True) if kind == "comment")
         texts = {p: iter(self.rng.sample(COMMENTS[p], count)) for p, count in wanted.items()}
-        return [(kind, next(texts[p]) if kind == "comment" else payload) for (kind, payload), p in zip(events, phases)]
+        return [(kind, next(texts[p]) if kind == "comment" else payload) for (kind, payload), p in zip(events, phases,
+                                                                                                       strict=True)]
 
     def event_times(self, status: Status, age: int, count: int) -> list[datetime]:
         """`count` distinct, increasing times after creation, within the incident's busy window."""

@@ -344,7 +344,7 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         position = min(max(index - page.offset, 0), len(page.rows) - 1) if page.rows else 0
         if not relaid and held.offset == page.offset and [r.id for r in held.rows] == [r.id for r in page.rows]:
             self.refresh(Region(0, 0, self.size.width, 1))  # the header: the sort may have turned
-            for changed, (old, new) in enumerate(zip(held.rows, page.rows)):
+            for changed, (old, new) in enumerate(zip(held.rows, page.rows, strict=True)):
                 if old != new:
                     self._refresh_position(changed)
             self.move_to(page.offset + position)

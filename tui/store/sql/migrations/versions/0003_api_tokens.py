@@ -24,7 +24,8 @@ def upgrade() -> None:
         sa.Column("role", sa.Text, nullable=False),
         sa.Column("person_id", sa.Uuid, sa.ForeignKey("people.id"), nullable=False),
         sa.Column("secret_hash", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("CURRENT_TIMESTAMP")),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.text("CURRENT_TIMESTAMP")),
     )
     op.create_index("api_tokens_name_key", "api_tokens", ["name"], unique=True)
     for table, column, target in (("comments", "responder_id", "responders"),
