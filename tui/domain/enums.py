@@ -203,9 +203,9 @@ def parse_health(raw: object) -> Health:
     return HEALTH_ALIASES.get(_key(raw or ""), Health.UNKNOWN)
 
 
-def label(value: Severity | Status | IncidentType | str) -> str:
+def label(value: Severity | Status | IncidentType | Health | str) -> str:
     """How a leniently-parsed value is shown: its label, or the stored text verbatim."""
-    return value if isinstance(value, str) and not isinstance(value, Enum) else value.label
+    return value.label if isinstance(value, Severity | Status | IncidentType | Health) else value
 
 
 UNKNOWN_RANK = 99  # unknown values sort after every known one

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import Enum
+from typing import Any, cast
 
 from .enums import (
     ACTIVE_STATUSES,
@@ -34,6 +35,7 @@ from .query import (
     NOBODY,
     AgeClause,
     EnumClause,
+    EnumValues,
     IncidentQuery,
     LinkClause,
     LinkField,
@@ -204,7 +206,7 @@ def _types(value: Value) -> frozenset[IncidentType]:
     return frozenset({kind})
 
 
-_ENUM_FIELDS: dict[str, tuple[str, Callable[[Value], frozenset]]] = {
+_ENUM_FIELDS: dict[str, tuple[str, Callable[[Value], EnumValues]]] = {
     "status": ("status", _statuses),
     "sev": ("severity", _severities),
     "severity": ("severity", _severities),
@@ -222,7 +224,8 @@ _SORT_ALIASES = {key.value: key for key in SortKey} | {"sev": SortKey.SEVERITY, 
 
 def _enum_clause(clause: Clause) -> EnumClause:
     _, parse = _ENUM_FIELDS[clause.name]
-    values: frozenset = frozenset().union(*(parse(v) for v in clause.values))
+    # One field's parser makes every set, so their union holds one enum.
+    values = cast(EnumValues, frozenset().union(*(parse(v) for v in clause.values)))
     return EnumClause(values, clause.negated)
 
 
@@ -313,8 +316,8 @@ def _apply(query: IncidentQuery, clause: Clause, seen: set[str]) -> IncidentQuer
             raise FilterError(f"{attribute} given twice; list every value in one clause, "
                               f"like {name}:a,b", clause.position)
         seen.add(attribute)
-        made = _enum_clause(clause) if name in _ENUM_FIELDS else _sort(clause)
-        return replace(query, **{attribute: made})
+        made: dict[str, Any] = {attribute: _enum_clause(clause) if name in _ENUM_FIELDS else _sort(clause)}
+        return replace(query, **made)
     if name in _PEOPLE_FIELDS:
         return replace(query, people=query.people + (_person_clause(clause),))
     if name in _LINK_FIELDS:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from .enums import Status, label, parse_status
 from .models import Incident
@@ -87,7 +87,7 @@ def is_read_only(incident: Incident) -> bool:
 def ensure_editable(incident: Incident) -> None:
     """Raise unless the incident may be edited (anything but a status change)."""
     if is_read_only(incident):
-        raise ReadOnlyIncident(incident.status)  # type: ignore[arg-type]
+        raise ReadOnlyIncident(cast(Status, incident.status))  # is_read_only: a final Status
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,14 @@ NOBODY = "none"
 """A person value meaning the role is unassigned (`commander:none`)."""
 
 
+EnumValues = frozenset[Status] | frozenset[Severity] | frozenset[IncidentType]
+
+
 @dataclass(frozen=True)
 class EnumClause:
     """`status:open,mitigated` / `sev:!low`: the incident's value is (not) one of these."""
 
-    values: frozenset[Status] | frozenset[Severity] | frozenset[IncidentType]
+    values: EnumValues
     negated: bool = False
 
 
