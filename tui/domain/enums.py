@@ -203,6 +203,10 @@ def parse_health(raw: object) -> Health:
     return HEALTH_ALIASES.get(_key(raw or ""), Health.UNKNOWN)
 
 
+Ranked = Severity | Status | IncidentType
+"""The enums the board sorts and filters by rank."""
+
+
 def label(value: Severity | Status | IncidentType | Health | str) -> str:
     """How a leniently-parsed value is shown: its label, or the stored text verbatim."""
     return value.label if isinstance(value, Severity | Status | IncidentType | Health) else value

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from itertools import accumulate
 from string import Formatter
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.domain.enums import IncidentType, Severity, Status
 from tui.domain.lifecycle import (
@@ -37,6 +37,7 @@ from tui.domain.lifecycle import (
 from tui.domain.models import EXTERNAL_RESPONDER_FIELDS, SYSTEM_PERSON_NAME
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 # Parents before children, so rows can be inserted table by table in this order.
 TABLE_ORDER = ("people", "teams", "team_members", "config_items", "checks", "check_statuses",
@@ -69,16 +70,18 @@ class DemoData:
     incident_histories: list[Row] = field(default_factory=list)
 
     def tables(self) -> dict[str, list[Row]]:
-        return {name: getattr(self, name) for name in TABLE_ORDER}
+        return {name: self[name] for name in TABLE_ORDER}
 
     def __getitem__(self, table: str) -> list[Row]:
         if table not in TABLE_ORDER:
             raise KeyError(table)
-        return getattr(self, table)
+        rows: list[Row] = getattr(self, table)
+        return rows
 
     @property
     def system_person_id(self) -> uuid.UUID:
-        return next(p["id"] for p in self.people if p["name"] == SYSTEM_PERSON_NAME and p["email"] is None)
+        found: uuid.UUID = next(p["id"] for p in self.people if p["name"] == SYSTEM_PERSON_NAME and p["email"] is None)
+        return found
 
 
 # -- The catalog ----------------------------------------------------------------------------
@@ -526,10 +529,10 @@ class _Generator:
 
     def add_person(self, name: str, title: str | None, email: str | None) -> uuid.UUID:
         created = self.ago(self.rng.uniform(400, 900) * 86400)
-        row = {"id": self.new_id(), "name": name, "email": email, "title": title, "avatar": None,
-               "created_at": created, "updated_at": created}
-        self.data.people.append(row)
-        return row["id"]
+        person_id = self.new_id()
+        self.data.people.append({"id": person_id, "name": name, "email": email, "title": title, "avatar": None,
+                                 "created_at": created, "updated_at": created})
+        return person_id
 
     def add_teams(self) -> None:
         for name in TEAMS:
@@ -625,7 +628,7 @@ class _Generator:
         self.templates_by_type = {t: [tpl for tpl in TEMPLATES if tpl.type is t] for t in IncidentType}
         self.unhealthy_checks = [(s, i) for s, i in self.check_ids if not s.healthy]
 
-    def pick(self, population: Sequence[Any], cum_weights: list[int]) -> Any:
+    def pick(self, population: Sequence[T], cum_weights: list[int]) -> T:
         return self.rng.choices(population, cum_weights=cum_weights)[0]
 
     def incident(self, number: int, age: int, *, detailed: bool) -> None:
@@ -711,21 +714,24 @@ class _Generator:
             "title": story.title, "status": "possible", "created_by": creator, "created_at": at, "updated_at": at,
         })
         for config_id in story.config_ids:
-            self.add_evidence(hypothesis_id, creator, at, "config", config_id=config_id)
+            self.add_evidence(hypothesis_id, creator, at, "config", config_id)
         for check_id in story.check_ids:
-            self.add_evidence(hypothesis_id, creator, at, "check", check_id=check_id)
+            self.add_evidence(hypothesis_id, creator, at, "check", check_id)
         return hypothesis_id
 
-    def add_evidence(self, hypothesis_id: uuid.UUID, creator: uuid.UUID, at: datetime, kind: str, *,
-                     config_id: uuid.UUID | None = None, check_id: uuid.UUID | None = None) -> None:
+    def add_evidence(self, hypothesis_id: uuid.UUID, creator: uuid.UUID, at: datetime, kind: str,
+                     linked: uuid.UUID) -> None:
+        """Evidence pointing at `linked`: a config item (kind "config") or a health check ("check")."""
         if kind == "config":
-            row = self.config_rows[config_id]
+            row = self.config_rows[linked]
             description = f"{row['name']} ({row['type']})"
             evidence: dict[str, Any] = {"configName": row["name"], "configType": row["type"]}
+            config_id, check_id = linked, None
         else:
-            spec = self.check_specs[check_id]
+            spec = self.check_specs[linked]
             description = f"Health check {spec.name}"
-            evidence = {"check_id": str(check_id), "includeMessages": True}
+            evidence = {"check_id": str(linked), "includeMessages": True}
+            config_id, check_id = None, linked
         self.data.evidences.append({
             "id": self.new_id(), "hypothesis_id": hypothesis_id, "type": kind, "description": description,
             "config_id": config_id, "check_id": check_id, "evidence": evidence,
@@ -835,7 +841,8 @@ class _Generator:
         if row["type"] == "person":
             return self.person_names[target]
         if row["type"] == "team":
-            return target
+            team: str = target
+            return team
         return f"{target} {row['external_id'] or row['properties']['to']}"
 
     def external_properties(self, responder_type: str, incident: Row) -> dict[str, str]:

@@ -6,7 +6,7 @@ lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from enum import Enum
@@ -17,7 +17,10 @@ from pydantic import ValidationError
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Label,
     Row,
+    Select,
+    Table,
     and_,
     func,
     insert,
@@ -106,7 +109,7 @@ class SqlBackend:
         with self.database.write() as conn:
             yield Writer(self.database, conn, self._me)
 
-    def _column(self, table, name: str) -> ColumnElement:
+    def _column(self, table: Table, name: str) -> ColumnElement[Any]:
         return self.database.column(table, name)
 
     def changes_since(self, mark: object | None) -> Changes:
@@ -147,14 +150,14 @@ class SqlBackend:
             rows = conn.execute(self._named(checks, self._check_columns(), text, limit))
             return [Check.model_validate(row._mapping) for row in rows]
 
-    def _named(self, table, columns, text: str, limit: int):
+    def _named(self, table: Table, columns: Iterable[ColumnElement[Any]], text: str, limit: int) -> Select[Any]:
         query = (select(*columns).where(table.c.name.is_not(None),
                                         self._column(table, "deleted_at").is_(None))
                  .order_by(func.lower(table.c.name)).limit(limit))
         return query.where(sql.contains(table.c.name, text.strip())) if text.strip() else query
 
-    def _check_columns(self) -> tuple[ColumnElement, ...]:
-        last_message = null()
+    def _check_columns(self) -> tuple[ColumnElement[Any], ...]:
+        last_message: ColumnElement[Any] = null()
         if ("check_statuses", "message") not in self.database.missing_columns:
             last_message = (select(check_statuses.c.message).where(check_statuses.c.check_id == checks.c.id)
                             .order_by(check_statuses.c.time.desc()).limit(1).scalar_subquery())
@@ -200,7 +203,8 @@ class SqlBackend:
         wanted = incident_id.strip().upper()
         wanted = f"INC-{wanted}" if wanted.isdigit() else wanted
         with self._read() as conn:
-            found = conn.execute(select(incidents.c.id).where(incidents.c.incident_id == wanted)).scalar()
+            found: UUID | None = conn.execute(select(incidents.c.id)
+                                              .where(incidents.c.incident_id == wanted)).scalar()
         if found is None:
             raise NotFound(f"There is no incident {incident_id.strip()}.")
         return found
@@ -296,8 +300,9 @@ class Writer:
         self.conn.execute(insert(hypotheses).values(
             id=root, created_by=me.id, incident_id=incident_id, type="root", title=draft.title, status="possible",
             created_at=now, updated_at=now))
-        links = [{"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
-                  "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
+        links: list[dict[str, Any]] = [
+            {"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
+             "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
         links += [{"config_id": None, "check_id": check_id, "type": "check", "description": "Health check",
                    "evidence": {"check_id": str(check_id)}} for check_id in dict.fromkeys(draft.check_ids)]
         if links:
@@ -387,12 +392,12 @@ class Writer:
 
 # -- queries and row mapping ------------------------------------------------------------------
 
-def _linked_ids(column, incident_id: UUID):
+def _linked_ids(column: ColumnElement[UUID], incident_id: UUID) -> Select[Any]:
     return (select(column).select_from(hypotheses.join(evidences, evidences.c.hypothesis_id == hypotheses.c.id))
             .where(hypotheses.c.incident_id == incident_id, column.is_not(None)))
 
 
-def _linked_count(column) -> ColumnElement[int]:
+def _linked_count(column: ColumnElement[UUID]) -> ColumnElement[int]:
     return (select(func.count(func.distinct(column)))
             .select_from(hypotheses.join(evidences, evidences.c.hypothesis_id == hypotheses.c.id))
             .where(hypotheses.c.incident_id == incidents.c.id).scalar_subquery())
@@ -424,7 +429,7 @@ _BOARD_COLUMNS = (
 )
 
 
-def _board_row(row: Row) -> IncidentRow:
+def _board_row(row: Row[Any]) -> IncidentRow:
     names = tuple(row.responders.split(_SEPARATOR)) if isinstance(row.responders, str) else ()
     return read_row({**row._mapping, "responders": names})
 
@@ -433,9 +438,10 @@ def _unknown_person(id: UUID) -> Person:
     return Person(id=id, name="(unknown person)")
 
 
-def _people_by_id(conn: Connection, ids: set[UUID | None]) -> dict[UUID, Person]:
+def _people_by_id(conn: Connection, ids: set[UUID | None]) -> Mapping[UUID | None, Person]:
+    """Keyed by id; looking up an unassigned role (None) finds nobody."""
     wanted = [id for id in ids if id is not None]
-    rows = conn.execute(select(people).where(people.c.id.in_(wanted))) if wanted else []
+    rows: Iterable[Row[Any]] = conn.execute(select(people).where(people.c.id.in_(wanted))) if wanted else []
     return {row.id: person_of(row) for row in rows}
 
 
@@ -449,7 +455,7 @@ def _load(conn: Connection, id: UUID) -> Incident:
         raise Unreadable(row.incident_id, error) from None
 
 
-def _responders_of(incident_id: UUID | None, responder_id: UUID | None = None):
+def _responders_of(incident_id: UUID | None, responder_id: UUID | None = None) -> Select[Any]:
     """Active responders with their person or team, oldest first."""
     query = (select(responders.c.id, responders.c.incident_id, responders.c.type, responders.c.external_id,
                     responders.c.properties, responders.c.acknowledged, responders.c.created_at,
@@ -475,7 +481,7 @@ def _responder_type(properties: dict[str, Any]) -> str | None:
     return str(kind) if kind else None
 
 
-def _responder(row: Row) -> Responder:
+def _responder(row: Row[Any]) -> Responder:
     properties = dict(row.properties) if isinstance(row.properties, dict) else {}
     external_type = _responder_type(properties)
     properties.pop("responderType", None)
@@ -492,12 +498,12 @@ def _responder(row: Row) -> Responder:
                      acknowledged=row.acknowledged, created_at=row.created_at)
 
 
-def _actor_columns():
+def _actor_columns() -> tuple[Label[Any], ...]:
     return (people.c.id.label("actor_id"), people.c.name.label("actor_name"),
             people.c.email.label("actor_email"), people.c.avatar.label("actor_avatar"))
 
 
-def _actor(row: Row, fallback: UUID) -> Person:
+def _actor(row: Row[Any], fallback: UUID) -> Person:
     if row.actor_id is None:
         return _unknown_person(fallback)
     return Person(id=row.actor_id, name=row.actor_name, email=row.actor_email, avatar=row.actor_avatar)
@@ -528,7 +534,9 @@ def _timeline(conn: Connection, id: UUID) -> list[TimelineEntry]:
 def _next_number(conn: Connection) -> int:
     """The next INC-<n> on SQLite; the write transaction holds the lock until commit."""
     counter = incident_id_sequence.c.last_value
-    return conn.execute(update(incident_id_sequence).values(last_value=counter + 1).returning(counter)).scalar_one()
+    number: int = conn.execute(update(incident_id_sequence).values(last_value=counter + 1)
+                               .returning(counter)).scalar_one()
+    return number
 
 
 def _current(conn: Connection, id: UUID, expected_updated_at: datetime) -> Incident:

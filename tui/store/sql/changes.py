@@ -19,11 +19,13 @@ that left no such row (a stamp older than that, a person renamed, a row deleted)
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, func, literal, select, union_all
+from sqlalchemy import Connection, Engine, PoolProxiedConnection, Row, func, literal, select, union_all
 
 from ..base import Changes, Unavailable
 from .connection import database_errors
@@ -65,7 +67,7 @@ class ChangeWatcher:
                               if not {(c.table.name, c.name) for c in source[1:]} & missing_columns)
         """What a Mission Control database we did not create lacks is not looked at."""
         self._lock = threading.Lock()
-        self._version_connection = None
+        self._version_connection: PoolProxiedConnection | None = None
         """The one connection data_version is read on (SQLite only), opened on first use."""
 
     def changes_since(self, mark: object | None) -> Changes:
@@ -90,7 +92,7 @@ class ChangeWatcher:
             cursor = self._version_connection.cursor()
             try:
                 cursor.execute("PRAGMA data_version")
-                return cursor.fetchone()[0]
+                return cast(tuple[int], cursor.fetchone())[0]  # the pragma always answers one row
             finally:
                 cursor.close()
         except self._engine.dialect.loaded_dbapi.Error as error:
@@ -101,7 +103,7 @@ class ChangeWatcher:
         watermark = max((stamp for stamp in newest if stamp is not None), default=None)
         return _next_mark(version, watermark, self._stamped_since(conn, watermark) if watermark else [])
 
-    def _stamped_since(self, conn: Connection, watermark: datetime | None) -> list:
+    def _stamped_since(self, conn: Connection, watermark: datetime | None) -> Sequence[Row[Any]]:
         """Rows of every source stamped at or after LOOK_BACK before `watermark` (all rows if None)."""
         since = watermark - LOOK_BACK if watermark is not None else None
         parts = []
@@ -122,7 +124,7 @@ class ChangeWatcher:
                 self._version_connection = None
 
 
-def _next_mark(version: int | None, watermark: datetime | None, rows: list) -> Mark:
+def _next_mark(version: int | None, watermark: datetime | None, rows: Sequence[Row[Any]]) -> Mark:
     watermark = max([row.stamp for row in rows] + ([watermark] if watermark else []), default=None)
     if watermark is None:
         return Mark(version, None, frozenset())

@@ -12,12 +12,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, column, exists, false, func, literal_column, not_, or_, select, table, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    UnaryExpression,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+    true,
+)
 
-from ...domain.enums import SEVERITY_ALIASES, STATUS_ALIASES, UNKNOWN_RANK, IncidentType
+from ...domain.enums import SEVERITY_ALIASES, STATUS_ALIASES, UNKNOWN_RANK, IncidentType, Ranked
 from ...domain.query import (
     ME,
     NOBODY,
@@ -33,7 +48,7 @@ from ...domain.query import (
 from .schema import checks, config_items, evidences, hypotheses, incidents, people, responders, teams
 
 TYPE_ALIASES: dict[str, IncidentType] = {t.value: t for t in IncidentType}
-ALIASES: dict[str, Mapping[str, Enum]] = {
+ALIASES: dict[str, Mapping[str, Ranked]] = {
     "severity": SEVERITY_ALIASES, "status": STATUS_ALIASES, "type": TYPE_ALIASES,
 }
 FTS_MIN_TERM = 3
@@ -42,7 +57,7 @@ FTS_MIN_TERM = 3
 
 # -- Lenient enum spellings -----------------------------------------------------------------
 
-def spellings(aliases: Mapping[str, Enum], wanted: Enum) -> tuple[list[str], list[str]]:
+def spellings(aliases: Mapping[str, Ranked], wanted: Ranked) -> tuple[list[str], list[str]]:
     """Stored spellings that parse to `wanted`: (compare lower-cased, compare exactly).
 
     `technical_debt` is also stored as `technical debt`, `technical-debt` (any case) and
@@ -107,7 +122,7 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def contains(column, text: str) -> ColumnElement[bool]:
+def contains(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
     return column.ilike(like_pattern(text), escape="\\")
 
 
@@ -115,7 +130,7 @@ def _person_named(name: str) -> ColumnElement[bool]:
     return or_(contains(people.c.name, name), contains(people.c.email, name))
 
 
-def _role_match(column, name: str, me: Callable[[], UUID]) -> ColumnElement[bool]:
+def _role_match(column: ColumnElement[UUID], name: str, me: Callable[[], UUID]) -> ColumnElement[bool]:
     """Never NULL, so that NOT (negation) keeps incidents where the role is unassigned."""
     if name == ME:
         return and_(column.is_not(None), column == me())
@@ -159,7 +174,7 @@ _LINKS = {
 }
 
 
-def _linked(field: LinkField):
+def _linked(field: LinkField) -> Select[Any]:
     """Evidence rows of the incident's hypotheses that point at a config item / check."""
     link, _ = _LINKS[field]
     return (select(evidences.c.id)
@@ -201,7 +216,7 @@ PG_SEARCH_DOCUMENT = "(incidents.incident_id || ' ' || incidents.title || ' ' ||
 
 def _text_clauses(terms: tuple[str, ...], dialect: str, fts: bool) -> list[ColumnElement[bool]]:
     if dialect == "postgresql":
-        document = literal_column(PG_SEARCH_DOCUMENT)
+        document: ColumnElement[str] = literal_column(PG_SEARCH_DOCUMENT)
         return [contains(document, term) for term in terms]
     indexed = [term for term in terms if fts and len(term) >= FTS_MIN_TERM]
     clauses = [or_(contains(incidents.c.incident_id, term), contains(incidents.c.title, term),
@@ -233,13 +248,13 @@ def where_clauses(query: IncidentQuery, *, me: Callable[[], UUID], now: datetime
 
 @dataclass(frozen=True)
 class OrderTerm:
-    expression: ColumnElement
+    expression: ColumnElement[Any]
     descending: bool = False
 
     def reversed(self) -> OrderTerm:
         return OrderTerm(self.expression, not self.descending)
 
-    def clause(self, expression: ColumnElement | None = None):
+    def clause(self, expression: ColumnElement[Any] | None = None) -> UnaryExpression[Any]:
         ordered = self.expression if expression is None else expression
         return ordered.desc() if self.descending else ordered.asc()
 

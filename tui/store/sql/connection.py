@@ -7,12 +7,21 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
 from ..base import BackendError, ReadOnly, Unavailable
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    import psycopg
+    from psycopg.abc import Buffer
+    from psycopg.adapt import Loader
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 BUSY_TIMEOUT_MS = 5000
 """How long a SQLite writer waits for another process's write to finish."""
@@ -52,7 +61,7 @@ def sqlite_file(url: URL) -> Path | None:
     return None if url.database.startswith("file:") else Path(url.database).expanduser()
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:
+def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # We issue BEGIN ourselves (see _begin_sqlite): the driver's implicit, deferred BEGIN
     # makes two writers deadlock instead of waiting for each other.
     dbapi_connection.isolation_level = None
@@ -63,19 +72,19 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _configure_psycopg(dbapi_connection, _record) -> None:
+def _configure_psycopg(dbapi_connection: psycopg.Connection[Any], _record: ConnectionPoolEntry) -> None:
     from psycopg.types.datetime import TimestampLoader, TimestamptzLoader
 
     for name, loader in (("timestamptz", TimestamptzLoader), ("timestamp", TimestampLoader)):
         dbapi_connection.adapters.register_loader(name, _lenient_loader(loader))
 
 
-def _lenient_loader(base):
+def _lenient_loader(base: type[Loader]) -> type[Loader]:
     """`infinity`, or a year past 9999, is a valid PostgreSQL timestamp but no Python datetime:
     it is read as its text, and the row it is in is reported unreadable instead of failing the query."""
 
-    class Lenient(base):
-        def load(self, data):
+    class Lenient(base):  # type: ignore[misc,valid-type]  # mypy cannot follow a base class given as an argument
+        def load(self, data: Buffer) -> Any:
             try:
                 return super().load(data)
             except Exception:  # psycopg.DataError; any other failure to convert is the same case
@@ -84,7 +93,7 @@ def _lenient_loader(base):
     return Lenient
 
 
-def _configure_sqlite_read_only(dbapi_connection, _record) -> None:
+def _configure_sqlite_read_only(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     dbapi_connection.isolation_level = None  # as above; no journal mode change, it is a write
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -100,7 +109,7 @@ def writable(path: Path) -> bool:
     return may_write(path) and may_write(path.parent)
 
 
-def _begin_sqlite(connection) -> None:
+def _begin_sqlite(connection: Connection) -> None:
     # Writers take the write lock up front, so a read-then-write transaction never fails
     # half way because another process wrote in between.
     immediate = connection.get_execution_options().get(IMMEDIATE, False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from alembic import command
 from alembic.config import Config
@@ -20,7 +21,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    # Our migrations are one linear chain, so there is exactly one head.
+    return cast(str, ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def upgrade(connection: Connection) -> None:

@@ -7,7 +7,9 @@ Control database too. NOT NULL columns we never set get the reference's default.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -28,11 +30,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
 
 NIL_UUID = UUID(int=0)
 
+_Read = Callable[[Any], Any]
+"""A result processor: a value as the driver returns it, to the value a row holds."""
 
-class UtcDateTime(TypeDecorator):
+
+class UtcDateTime(TypeDecorator[datetime | str]):
     """timestamptz that is always aware UTC in Python.
 
     SQLite stores timestamps as text without an offset: we write UTC and read it back as
@@ -42,39 +48,39 @@ class UtcDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | str | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | str | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, str):  # Mission Control's check_statuses.time is written as text
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    def result_processor(self, dialect, coltype):
+    def result_processor(self, dialect: Dialect, coltype: object) -> _Read | None:
         return _lenient(super().result_processor(dialect, coltype))
 
-    def process_result_value(self, value: datetime | str | None, dialect) -> datetime | str | None:
+    def process_result_value(self, value: datetime | str | None, dialect: Dialect) -> datetime | str | None:
         if value is None or isinstance(value, str):  # unreadable text: see _lenient
             return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class LenientUuid(TypeDecorator):
+class LenientUuid(TypeDecorator[UUID | str]):
     """A UUID column whose stored text another tool may have filled with something else."""
 
     impl = Uuid
     cache_ok = True
 
-    def result_processor(self, dialect, coltype):
+    def result_processor(self, dialect: Dialect, coltype: object) -> _Read | None:
         return _lenient(super().result_processor(dialect, coltype))
 
 
-def _lenient(parse):
+def _lenient(parse: _Read | None) -> _Read | None:
     """A result processor that hands back stored text it cannot parse, instead of failing the whole
     query: the row mapping turns it into a problem on that row alone."""
     if parse is None:
         return None
 
-    def read(value):
+    def read(value: Any) -> Any:
         try:
             return parse(value)
         except (ValueError, TypeError):
@@ -89,19 +95,19 @@ NOW = text("CURRENT_TIMESTAMP")
 metadata = MetaData()
 
 
-def _id() -> Column:
+def _id() -> Column[UUID]:
     return Column("id", Uuid, primary_key=True)
 
 
-def _created_at() -> Column:
+def _created_at() -> Column[datetime | str]:
     return Column("created_at", UtcDateTime, nullable=False, server_default=NOW)
 
 
-def _updated_at(nullable: bool = False) -> Column:
+def _updated_at(nullable: bool = False) -> Column[datetime | str]:
     return Column("updated_at", UtcDateTime, nullable=nullable, server_default=None if nullable else NOW)
 
 
-def _person(name: str, nullable: bool = False) -> Column:
+def _person(name: str, nullable: bool = False) -> Column[UUID]:
     return Column(name, Uuid, ForeignKey("people.id"), nullable=nullable)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import islice
+from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
 
@@ -38,13 +40,13 @@ def _refuse_non_empty(conn: Connection, location: str) -> None:
         raise BackendError(f"The demo data goes into an empty database; {location} already has {count} incidents.")
 
 
-def _replace_system_person(conn: Connection, demo_people: list[dict]) -> None:
+def _replace_system_person(conn: Connection, demo_people: list[dict[str, Any]]) -> None:
     """The demo brings its own System person; drop the migration's one (nothing refers to it yet)."""
     if any(p["name"] == SYSTEM_PERSON_NAME and p.get("email") is None for p in demo_people):
         conn.execute(delete(people).where(and_(people.c.name == SYSTEM_PERSON_NAME, people.c.email.is_(None))))
 
 
-def _insert(conn: Connection, name: str, rows: list[dict]) -> None:
+def _insert(conn: Connection, name: str, rows: list[dict[str, Any]]) -> None:
     table = metadata.tables[name]
     columns = set(table.c.keys())
     batches = iter(rows)
@@ -56,21 +58,24 @@ class _fts_paused:
     """Index the text once after the bulk insert instead of row by row in a trigger."""
 
     def __init__(self, conn: Connection, enabled: bool) -> None:
-        self.conn, self.enabled, self.trigger_sql = conn, enabled, None
+        self.conn, self.enabled = conn, enabled
+        self.trigger_sql = ""
+        """The insert trigger's CREATE statement, to put it back (when enabled)."""
 
     def __enter__(self) -> None:
         if self.enabled:
             self.trigger_sql = self.conn.execute(text(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'incidents_fts_insert'")).scalar()
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'incidents_fts_insert'")).scalar_one()
             self.conn.execute(text("DROP TRIGGER incidents_fts_insert"))
 
-    def __exit__(self, kind, error, traceback) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         if self.enabled and error is None:
             self.conn.execute(text("INSERT INTO incidents_fts (incidents_fts) VALUES ('rebuild')"))
             self.conn.execute(text(self.trigger_sql))
 
 
-def _continue_numbering_after(conn: Connection, dialect: str, rows: list[dict]) -> None:
+def _continue_numbering_after(conn: Connection, dialect: str, rows: list[dict[str, Any]]) -> None:
     numbers = [int(row["incident_id"][4:]) for row in rows if row["incident_id"][4:].isdigit()]
     if not numbers:
         return

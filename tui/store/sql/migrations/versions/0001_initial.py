@@ -5,6 +5,8 @@ Revises:
 """
 
 import uuid
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,15 +24,15 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 NOW = sa.text("CURRENT_TIMESTAMP")
 
 
-def _id() -> sa.Column:
+def _id() -> sa.Column[uuid.UUID]:
     return sa.Column("id", sa.Uuid(), primary_key=True)
 
 
-def _stamp(name: str, nullable: bool = False) -> sa.Column:
+def _stamp(name: str, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, TS, nullable=nullable, server_default=None if nullable else NOW)
 
 
-def _person(name: str, nullable: bool = False) -> sa.Column:
+def _person(name: str, nullable: bool = False) -> sa.Column[uuid.UUID]:
     return sa.Column(name, sa.Uuid(), sa.ForeignKey("people.id"), nullable=nullable)
 
 
@@ -183,7 +185,8 @@ def _tables() -> None:
 
 
 def _indexes() -> None:
-    partial = {"sqlite_where": sa.text("deleted_at IS NULL"), "postgresql_where": sa.text("deleted_at IS NULL")}
+    partial: dict[str, Any] = {"sqlite_where": sa.text("deleted_at IS NULL"),
+                               "postgresql_where": sa.text("deleted_at IS NULL")}
     op.create_index("people_email_unique_idx", "people", ["email"], unique=True, **partial)
     op.create_index("team_name_key", "teams", ["name"], unique=True, **partial)
     op.create_index("team_members_person_id_idx", "team_members", ["person_id"])
