@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from .domain.enums import Status
 
@@ -148,11 +148,11 @@ TRANSITIONS: dict[Status, Action] = {action.to: action for action in ACTIONS if 
 """The single-key transition to each status (the detail pane lists the allowed ones with their keys)."""
 
 
-def bindings(*groups: Group) -> list[Binding]:
+def bindings(*groups: Group) -> list[BindingType]:
     return [action.binding() for action in ACTIONS if action.group in groups]
 
 
-def bindings_of(*ids: str) -> list[Binding]:
+def bindings_of(*ids: str) -> list[BindingType]:
     """The bindings of some actions of a group, for a screen or widget that answers to only those."""
     return [ACTIONS_BY_ID[id].binding() for id in ids]
 

@@ -136,6 +136,7 @@ class Typeahead:
         """While keys wait: a key still in flight since the last check lost its trail; and a
         screen that accepts keys again without saying so gets them anyway."""
         if not self.waiting:
+            assert self.watchdog is not None  # this is the watchdog's own callback
             self.watchdog.stop()
             self.watchdog = None
             return

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from textual import on, work
@@ -45,6 +46,9 @@ from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
 from .dialog import describe_error
 from .incident_actions import IncidentActions
+
+if TYPE_CHECKING:
+    from ..app import IncidentApp
 
 PAGE_SIZE = 100
 """Rows held at once: a few screens of margin around the cursor, never the whole result."""
@@ -173,7 +177,7 @@ class Board(IncidentActions, Screen):
 
     @property
     def backend(self) -> Backend:
-        return self.app.backend  # type: ignore[attr-defined]
+        return cast("IncidentApp", self.app).backend
 
     def selected_detail(self) -> IncidentDetail | None:
         """The loaded detail of the incident under the cursor (None while it is loading)."""
@@ -370,7 +374,7 @@ class Board(IncidentActions, Screen):
         self.post_message(PageLoaded(request, page, since, changes))
         # The detail the page lands on, in the same thread: no round trip through the UI for it.
         landing = landing_id(request, page)
-        if detail_wanted(request, changes, landing) and not any(
+        if landing is not None and detail_wanted(request, changes, landing) and not any(
                 row.problems for row in page.rows if row.id == landing):
             self.post_message(DetailLoaded(self.backend.get_incident(landing)))
 
@@ -392,7 +396,8 @@ class Board(IncidentActions, Screen):
                 self._take_changes(request, changes)
         self._requested_detail = landing_id(request, page)  # on its way from the page's worker, or fresh
         index = next((page.offset + i for i, row in enumerate(page.rows) if row.id == request.keep_id), None)
-        if index is None and request.pin and self.table.index_of(request.keep_id) is not None:
+        if (index is None and request.pin and request.keep_id is not None
+                and self.table.index_of(request.keep_id) is not None):
             self._pinned = request.keep_id  # keep the old page; the detail fetch refreshes the row
         else:
             self.table.show_page(page, request.query.sort, request.target if index is None else index)
@@ -499,13 +504,13 @@ class Board(IncidentActions, Screen):
     # -- Status line -------------------------------------------------------------------------
 
     def _update_status(self) -> None:
-        table = self.table
+        table, index = self.table, self.table.index
         if self._pending is not None and not table.page.rows:
             text = "loading…"
-        elif not table.total:
+        elif not table.total or index is None:  # no rows: PostgreSQL may count some a moment later
             text = "no incidents match this filter"
         else:
-            text = f"row {table.index + 1:,} of {table.total:,}"
+            text = f"row {index + 1:,} of {table.total:,}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(table.current.incident_id)} left the filter (ctrl+r drops it) · {text}"
         if self.live_paused:
@@ -621,4 +626,5 @@ class Board(IncidentActions, Screen):
         if worker.group != "live":
             self._drop_waiting_action()
         title = "Live updates cannot reach the store" if worker.group == "live" else "Could not load incidents"
-        self.notify(describe_error(worker.error), title=title, severity="error", markup=False)
+        error = cast(BaseException, worker.error)  # a worker in the ERROR state holds its error
+        self.notify(describe_error(error), title=title, severity="error", markup=False)

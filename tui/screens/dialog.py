@@ -8,7 +8,7 @@ the dialog closes only once the write is stored, returning what the call returne
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -24,6 +24,9 @@ from ..domain.lifecycle import LifecycleError
 from ..domain.messages import sentences
 from ..store.base import BackendError
 from ..typeahead import drop_typed_ahead, keys_may_flow
+
+if TYPE_CHECKING:
+    from ..app import IncidentApp
 from .drafts import DraftKey, Drafts
 
 R = TypeVar("R")
@@ -231,7 +234,7 @@ class Dialog(ModalScreen[R | None], Generic[R]):
 
     def action_help(self) -> None:
         """A modal screen hides the app's keys: help is bound here too (where a field does not take `?`)."""
-        self.app.action_help()  # type: ignore[attr-defined]
+        cast("IncidentApp", self.app).action_help()
 
     # Enter in a one-line field, a button press and a picked option all save, like ctrl+s.
     # A widget that gives enter another meaning (a search box) stops the event itself.

@@ -25,6 +25,7 @@ from uuid import UUID
 from rich.text import Text
 from textual import work
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 from ..domain import lifecycle
 from ..domain.conflict import describe_conflict
@@ -119,20 +120,29 @@ def responder_choice(responder: Responder) -> Text:
     return Text.assemble(responder_kind(responder), "  ", clean(responder_name(responder)))
 
 
-class IncidentActions:
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    _Host = Screen
+else:
+    _Host = object
+
+
+class IncidentActions(_Host):
     """Incident actions for the Board screen (see the module docstring for the contract)."""
 
     if TYPE_CHECKING:  # provided by the host screen
-        backend: Backend
+        @property
+        def backend(self) -> Backend: ...
 
         def selected_incident(self) -> Incident | None: ...
         def selected_detail(self) -> IncidentDetail | None: ...
         def when_selected(self, act: Callable[[], None]) -> None: ...
         def refresh_board(self, keep_id: UUID | None = None) -> None: ...
 
-    def _tell(self, message: str, *, severity: str = "information", timeout: float | None = None) -> None:
+    def _tell(self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
         """Notify with the text as typed: incident data is never markup."""
-        self.notify(clean(message), severity=severity, timeout=timeout, markup=False)  # type: ignore[attr-defined]
+        self.notify(clean(message), severity=severity, timeout=timeout, markup=False)
 
     # -- which incident, and may it change ---------------------------------------------------
 
@@ -146,7 +156,7 @@ class IncidentActions:
         """The selected incident if it may be changed; otherwise say why (read-only)."""
         incident = self._selected()
         if incident is not None and lifecycle.is_read_only(incident):
-            key = transition_keys(self)[Status.OPEN]  # type: ignore[arg-type]
+            key = transition_keys(self)[Status.OPEN]
             self._tell(f"{clean(incident.incident_id)} is {label(incident.status).lower()} and read-only; "
                        f"press {key} to reopen it first.", severity="warning")
             return None
@@ -232,7 +242,7 @@ class IncidentActions:
         if incident is None:
             return
         version = Version(self.backend, incident)
-        self._open(TransitionDialog(incident, transition_keys(self),  # type: ignore[arg-type]
+        self._open(TransitionDialog(incident, transition_keys(self),
                                     lambda target, note: self._move(version, incident, target, note)),
                    draft=("move", incident.id))
 

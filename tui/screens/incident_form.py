@@ -42,7 +42,7 @@ class LinkChooser(Vertical, Generic[Linkable]):
     def __init__(self, noun: str, find: Callable[[str], Sequence[Linkable]], *, id: str) -> None:
         super().__init__(id=id)
         self.noun = noun
-        self.find = find
+        self.find: Callable[[str], Sequence[Linkable]] = find
         self.results: list[Linkable] = []
         self.chosen: dict[UUID, Linkable] = {}
 
@@ -142,7 +142,7 @@ class IncidentForm(Dialog[R]):
     IncidentForm #save { margin: 1 0 0 0; }
     """
 
-    def __init__(self, submit: Callable[[BaseModel], R], *, incident: Incident | None = None,
+    def __init__(self, submit: Callable[[Any], R], *, incident: Incident | None = None,
                  load_people: Callable[[], list[Person]] | None = None,
                  search_configs: Callable[[str], Sequence[ConfigItem]] | None = None,
                  search_checks: Callable[[str], Sequence[Check]] | None = None) -> None:

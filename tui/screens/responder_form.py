@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -130,13 +130,14 @@ class ResponderForm(Dialog[R]):
 
     def remember_typed(self) -> None:
         for field in self.query("#properties Input").results(Input):
-            self.properties_typed[field.id.removeprefix("prop-")] = field.value  # type: ignore[union-attr]
+            name = cast(str, field.id).removeprefix("prop-")  # ask_properties gives each its id
+            self.properties_typed[name] = field.value
 
     def draft(self) -> ResponderDraft:
         """What the form says, validated by the domain model (raises ValidationError)."""
-        kind = self.query_one("#kind", Select).value
+        kind = cast(ResponderKind, self.query_one("#kind", Select).value)  # the kind select has no blank
         fields: dict[str, Any] = {"kind": kind}
-        select_id, field = TARGET_FIELDS[kind]  # type: ignore[index]
+        select_id, field = TARGET_FIELDS[kind]
         value = self.query_one(f"#{select_id}", Select).value
         if value is not Select.NULL:
             fields[field] = value

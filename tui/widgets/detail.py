@@ -37,14 +37,15 @@ from ..domain.models import (
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
 
-SEVERITY_STYLES = {
+# Keyed by str: a stored value is looked up as it is, and a known one equals its enum member.
+SEVERITY_STYLES: dict[str, str] = {
     Severity.CRITICAL: "bold white on red3",
     Severity.HIGH: "bold black on dark_orange",
     Severity.MEDIUM: "black on yellow",
     Severity.LOW: "black on cyan",
     Severity.INFO: "white on grey35",
 }
-STATUS_STYLES = {
+STATUS_STYLES: dict[str, str] = {
     Status.OPEN: "bold white on red3",
     Status.INVESTIGATING: "bold white on red3",
     Status.NEW: "bold white on red3",
@@ -77,8 +78,8 @@ def key_for(node: DOMNode | None, action: Action) -> str:
     except NoScreen:
         active = ()
     bound = next((item.binding for item in active if item.binding.id == action.id), None)
-    if bound is not None:
-        return node.app.get_key_display(bound)  # type: ignore[union-attr]
+    if bound is not None and node is not None:  # a binding is only found on a node's screen
+        return node.app.get_key_display(bound)
     return action.key_display or action.keys.split(",")[0]
 
 
@@ -94,11 +95,11 @@ def badge(text: str, style: str) -> Text:
 
 
 def severity_badge(severity: Severity | str) -> Text:
-    return badge(clean(label(severity)).upper(), SEVERITY_STYLES.get(severity, UNKNOWN_STYLE))  # type: ignore[arg-type]
+    return badge(clean(label(severity)).upper(), SEVERITY_STYLES.get(severity, UNKNOWN_STYLE))
 
 
 def status_badge(status: Status | str) -> Text:
-    return badge(clean(label(status)).upper(), STATUS_STYLES.get(status, UNKNOWN_STYLE))  # type: ignore[arg-type]
+    return badge(clean(label(status)).upper(), STATUS_STYLES.get(status, UNKNOWN_STYLE))
 
 
 def type_badge(kind: IncidentType | str) -> Text:

@@ -6,6 +6,7 @@ from collections.abc import Hashable
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # private: the footer's key widget
 
 Keys = tuple[tuple[Hashable, ...], ...]
 
@@ -47,7 +48,7 @@ class SteadyFooter(Footer):
 
     def _quieten_all_but(self, keys: Keys) -> None:
         active = {(key, action) for key, _, _, action, _, _, enabled, _ in keys if enabled}
-        for footer_key in self.query("FooterKey"):  # Footer's key widget (a private class)
+        for footer_key in self.query(FooterKey):
             quiet = (footer_key.key, footer_key.action) not in active
             footer_key.disabled = quiet  # a click on it does nothing
             footer_key.set_class(quiet, "-disabled")  # Footer's own look for a disabled key

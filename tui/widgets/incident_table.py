@@ -358,10 +358,10 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def mark_changed(self, ids: Iterable[UUID]) -> None:
         """Mark these rows (those the page holds) for CHANGED_SECONDS: they changed elsewhere."""
         until = time.monotonic() + CHANGED_SECONDS
-        marked = [row_id for row_id in ids if self.index_of(row_id) is not None]
-        for row_id in marked:
+        marked = {row_id: index for row_id in ids if (index := self.index_of(row_id)) is not None}
+        for row_id, index in marked.items():
             self._changed[row_id] = until
-            self._refresh_position(self.index_of(row_id) - self.page_offset)
+            self._refresh_position(index - self.page_offset)
         if marked:
             self.set_timer(CHANGED_SECONDS, self._unmark_expired)
 

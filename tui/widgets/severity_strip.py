@@ -11,7 +11,7 @@ from ..domain.enums import Severity
 from .incident_table import SEVERITY_STYLE
 
 
-def strip_text(counts: Mapping[Severity, int] | None) -> Text:
+def strip_text(counts: Mapping[Severity | str, int] | None) -> Text:
     text = Text("Active: ", style="bold")
     if counts is None:
         return text.append("counting…", style="dim")
@@ -29,5 +29,5 @@ class SeverityStrip(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(strip_text(None), id=id)
 
-    def show_counts(self, counts: Mapping[Severity, int]) -> None:
+    def show_counts(self, counts: Mapping[Severity | str, int]) -> None:
         self.update(strip_text(counts), layout=False)  # one line, always: no re-layout
