@@ -507,7 +507,7 @@ class Board(IncidentActions, Screen):
         table, index = self.table, self.table.index
         if self._pending is not None and not table.page.rows:
             text = "loading…"
-        elif not table.total or index is None:  # no rows: PostgreSQL may count some a moment later
+        elif not table.total or index is None:  # no rows, but a count that saw rows inserted after the page
             text = "no incidents match this filter"
         else:
             text = f"row {index + 1:,} of {table.total:,}"

@@ -120,7 +120,7 @@ def responder_choice(responder: Responder) -> Text:
     return Text.assemble(responder_kind(responder), "  ", clean(responder_name(responder)))
 
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # mypy checks the mixin against the screen it is mixed into
     from textual.screen import Screen
 
     _Host = Screen

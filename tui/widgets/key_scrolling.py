@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..actions import Group, bindings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # mypy checks the mixin against the widget it is mixed into
     from textual.widget import Widget
 
     _Host = Widget
