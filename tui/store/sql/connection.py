@@ -57,9 +57,9 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     # makes two writers deadlock instead of waiting for each other.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first: switching to WAL waits for others too
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -130,6 +130,15 @@ def reason(error: exc.SQLAlchemyError) -> str:
     return text[0].rstrip(".") if text else type(original).__name__
 
 
+class Contended(Unavailable):
+    """PostgreSQL gave up a transaction for another's sake (serialisation failure, deadlock):
+    running it again is expected to work."""
+
+
+_RETRYABLE = frozenset({"40001", "40P01"})
+_DISK_FULL = "53100"
+
+
 @contextmanager
 def database_errors(location: str) -> Iterator[None]:
     """Turn SQLAlchemy and driver errors into BackendErrors with a sentence."""
@@ -138,7 +147,12 @@ def database_errors(location: str) -> Iterator[None]:
     except exc.IntegrityError as error:
         raise BackendError(f"The database refused the change: {reason(error)}.") from None
     except exc.OperationalError as error:
-        why = reason(error)
+        why, state = reason(error), getattr(error.orig, "sqlstate", None)
+        if state in _RETRYABLE:
+            raise Contended(f"The database at {location} was busy with other writers; try again.") from None
+        if "disk is full" in why or state == _DISK_FULL:
+            raise Unavailable(f"The disk holding the database at {location} is full, so nothing was changed; "
+                              "free some space and try again.") from None
         if "readonly" in why or "read-only" in why:
             raise ReadOnly(read_only_sentence(location)) from None
         if "locked" in why or "busy" in why:
