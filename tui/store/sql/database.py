@@ -143,7 +143,8 @@ class SqlDatabase:
         if frozen is not None:
             return frozen
         if conn.dialect.name == "postgresql":
-            return conn.execute(select(func.clock_timestamp())).scalar_one().astimezone(timezone.utc)
+            stamp: datetime = conn.execute(select(func.clock_timestamp())).scalar_one()
+            return stamp.astimezone(timezone.utc)
         return datetime.now(timezone.utc)
 
     def column(self, table: Table, name: str) -> ColumnElement[Any]:
