@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run lint test screenshots bench bench-server clean
+.PHONY: run lint test screenshots bench bench-server stress clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ bench: $(VENV)/.installed ## print the benchmark table
 
 bench-server: $(VENV)/.installed ## the API's table (PG=postgresql://user@host/postgres adds the PostgreSQL rows)
 	$(BIN)/python -m benchmarks.server $(if $(PG),--pg $(PG))
+
+stress: $(VENV)/.installed ## writers at once: lost/duplicated writes (PG=postgresql://user@host/postgres adds PostgreSQL)
+	$(BIN)/python -m benchmarks.stress $(if $(PG),--pg $(PG))
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

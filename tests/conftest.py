@@ -18,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,31 +109,62 @@ def _run_as_postgres(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(prefix + args, check=True, capture_output=True, text=True, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
+@dataclass
+class PgCluster:
+    """A PostgreSQL cluster of our own in a temporary directory, which a test may stop and start."""
+
+    base: Path
+    port: int
+
+    @property
+    def data(self) -> Path:
+        return self.base / "data"
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.base / 'sockets'} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c full_page_writes=off")
+        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"), "-w",
+                          "-o", options, "start"])
+
+    def stop(self, mode: str = "immediate") -> None:
+        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
+
+
+def require_postgres() -> None:
     if not (PG_BIN / "initdb").exists():
         message = f"PostgreSQL 15 is not installed (no {PG_BIN / 'initdb'})"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message + "; CI must run the PostgreSQL tests")
         pytest.skip(message)
+
+
+@contextmanager
+def pg_cluster() -> Iterator[PgCluster]:
+    """initdb + pg_ctl start (as the `postgres` user when we are root) on a free loopback port; removed after."""
+    require_postgres()
     # Not under pytest's tmp dir: as root that is private to root, and postgres must enter it.
     base = Path(tempfile.mkdtemp(prefix="incident-tui-pg-"))
-    data, sockets = base / "data", base / "sockets"
+    sockets = base / "sockets"
     sockets.mkdir()
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
-    port = _free_port()
-    _run_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+    cluster = PgCluster(base, _free_port())
+    _run_as_postgres([str(PG_BIN / "initdb"), "-D", str(cluster.data), "-U", "postgres", "-A", "trust",
                       "-E", "UTF8", "--locale=C", "--no-sync"])
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-                      "-o", options, "start"])
+    cluster.start()
     try:
-        yield PgServer(port)
+        yield cluster
     finally:
-        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
+        if (cluster.data / "postmaster.pid").exists():
+            cluster.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    with pg_cluster() as cluster:
+        yield PgServer(cluster.port)
 
 
 @pytest.fixture(scope="session")

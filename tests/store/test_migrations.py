@@ -8,6 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import TESTER
 from tui.domain.enums import Severity, Status
@@ -173,3 +174,34 @@ def test_sqlite_connections_use_wal_foreign_keys_and_wait_when_busy(tmp_path):
     finally:
         backend.close()
     assert pragmas == ["wal", 1, 5000]
+
+
+def test_responders_stored_twice_before_0005_are_kept_once_and_can_no_longer_be_doubled(tmp_path):
+    """Two writers that raced before 0005 may have stored one person twice: the oldest stays."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0004")
+        conn.execute(text("INSERT INTO people (id, name, created_at) VALUES ('p1', 'Dana', '2026-01-01'), "
+                          "('t0', 'Creator', '2026-01-01')"))
+        conn.execute(text("INSERT INTO teams (id, name, created_by, created_at, updated_at) "
+                          "VALUES ('t1', 'SRE', 't0', '2026-01-01', '2026-01-01')"))
+        conn.execute(text("INSERT INTO incidents (id, incident_id, title, created_by, severity, type, status, "
+                          "created_at, updated_at) VALUES ('i1', 'INC-1', 'raced', 't0', 'High', 'incident', "
+                          "'open', '2026-01-01', '2026-01-01')"))
+        for id, person, team, at in (("r3", "p1", None, "03"), ("r1", "p1", None, "01"), ("r2", "p1", None, "02"),
+                                     ("r4", None, "t1", "01"), ("r5", None, "t1", "02")):
+            conn.execute(text("INSERT INTO responders (id, incident_id, type, person_id, team_id, created_by, "
+                              "created_at, updated_at) VALUES (:id, 'i1', 'person', :person, :team, 't0', :at, :at)"),
+                         {"id": id, "person": person, "team": team, "at": f"2026-01-01 00:00:{at}"})
+        command.upgrade(migrate.alembic_config(conn), "head")
+        active = conn.execute(text("SELECT id FROM responders WHERE deleted_at IS NULL ORDER BY id")).scalars().all()
+        assert active == ["r1", "r4"]
+        with pytest.raises(IntegrityError):
+            with conn.begin_nested():
+                conn.execute(text("INSERT INTO responders (id, incident_id, type, person_id, created_by) "
+                                  "VALUES ('r6', 'i1', 'person', 'p1', 't0')"))
+        command.downgrade(migrate.alembic_config(conn), "0004")
+        conn.execute(text("INSERT INTO responders (id, incident_id, type, person_id, created_by) "
+                          "VALUES ('r6', 'i1', 'person', 'p1', 't0')"))  # allowed again without the index
+    engine.dispose()

@@ -15,3 +15,8 @@ def freeze(at: datetime | None) -> None:
     """Hold `utcnow()` at `at` (aware UTC); None lets time run again."""
     global _frozen
     _frozen = at
+
+
+def frozen() -> datetime | None:
+    """The time `freeze` holds, or None while time runs."""
+    return _frozen

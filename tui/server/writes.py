@@ -18,9 +18,10 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select, update
 
-from ..domain import clock, lifecycle
+from ..domain import lifecycle
 from ..domain.enums import IncidentType, Severity, Status, parse_severity, parse_status, parse_type
-from ..domain.models import Incident, IncidentDraft, IncidentEdit, ResponderDraft, ResponderKind
+from ..domain.models import IncidentDraft, IncidentEdit, ResponderDraft, ResponderKind
+from ..store.base import NotFound
 from ..store.sql import Writer
 from ..store.sql.schema import comments, hypotheses, incidents, responders
 from .errors import ApiError, bad_body, unknown_payload_column
@@ -100,7 +101,7 @@ def create_incident(writer: Writer, resource: Resource, body: dict[str, Any]) ->
 
 def patch_incident(writer: Writer, id: UUID, body: dict[str, Any]) -> None:
     """One matched incident: edit, transition and acknowledge, each by the lifecycle's rules."""
-    current = writer.conn.execute(select(incidents.c.updated_at, incidents.c.status).where(incidents.c.id == id)).one()
+    current = writer.lock(id)
     status = _enum(parse_status, Status, body["status"], "status") if "status" in body else None
     if status is not None and status == parse_status(current.status):
         status = None
@@ -154,14 +155,15 @@ def create_responder(writer: Writer, resource: Resource, body: dict[str, Any]) -
 
 # -- any table ------------------------------------------------------------------------------------
 
-def _ensure_incident_editable(conn: Connection, resource: Resource, values: dict[str, Any]) -> None:
+def _ensure_incident_editable(writer: Writer, resource: Resource, values: dict[str, Any]) -> None:
     incident_id = values.get("incident_id") if resource.table in (comments, hypotheses, responders) else None
     if incident_id is None:
         return
-    row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
-    if row is None:
-        raise ApiError(409, "23503", "The incident the row belongs to does not exist")
-    lifecycle.ensure_editable(Incident.model_validate(row._mapping))
+    try:
+        incident = writer.lock(incident_id)  # until commit: it cannot close before the row is in
+    except NotFound:
+        raise ApiError(409, "23503", "The incident the row belongs to does not exist") from None
+    lifecycle.ensure_editable(incident)
 
 
 def insert_row(writer: Writer, resource: Resource, body: dict[str, Any]) -> Any:
@@ -172,7 +174,7 @@ def insert_row(writer: Writer, resource: Resource, body: dict[str, Any]) -> Any:
         return create_responder(writer, resource, body)
     values = _checked(body, resource)
     _refuse_other_creator(writer, resource, body)
-    table, now = resource.table, clock.utcnow()
+    table, now = resource.table, writer.now()
     if "id" in table.c and values.get("id") is None:
         values["id"] = uuid4()
     if "created_by" in table.c:
@@ -184,7 +186,7 @@ def insert_row(writer: Writer, resource: Resource, body: dict[str, Any]) -> Any:
         if values.get(column.name) is None:
             raise ApiError(400, "23502", f'null value in column "{column.name}" of relation "{table.name}" '
                                          "violates not-null constraint")
-    _ensure_incident_editable(writer.conn, resource, values)
+    _ensure_incident_editable(writer, resource, values)
     writer.conn.execute(insert(table).values(values))
     return values["id"] if "id" in table.c else values
 
@@ -220,7 +222,7 @@ def update_rows(writer: Writer, resource: Resource, plan: Plan, body: dict[str, 
     if not values:
         return keys
     if "updated_at" in resource.table.c and "updated_at" not in resource.absent:
-        values["updated_at"] = clock.utcnow()
+        values["updated_at"] = writer.now()
     for key in keys:
         writer.conn.execute(update(resource.table).where(key_clause(resource, key)).values(values))
     return keys

@@ -24,7 +24,7 @@ from ..base import ReadOnly, Unavailable
 from . import migrate
 from .backend import SqlBackend, Writer
 from .connection import IMMEDIATE, database_errors, describe, make_engine, parse_url, sqlite_file, writable
-from .database import SqlDatabase, recorded_by_triggers
+from .database import SqlDatabase, advisory_lock, recorded_by_triggers
 from .schema import metadata
 from .seed import seed_demo
 
@@ -101,6 +101,7 @@ def _prepare(engine: Engine, location: str) -> bool:
     if "incidents" in tables and "alembic_version" not in tables:
         return False  # Mission Control's own database: never migrated
     with engine.execution_options(**{IMMEDIATE: True}).begin() as conn:
+        advisory_lock(conn, "migrate", "")  # processes starting together on a new database take turns
         try:
             migrate.upgrade(conn)
         except CommandError as error:  # a revision we do not know: made by a newer incident-tui

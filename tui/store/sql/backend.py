@@ -6,11 +6,11 @@ lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
@@ -76,6 +76,7 @@ RESPONDERS_SHOWN = 5
 _SEPARATOR = "\x1f"
 _SEVERITY_BY_RANK = {severity.rank: severity for severity in Severity}
 _TICK = timedelta(microseconds=1)
+T = TypeVar("T")
 
 
 class SqlBackend:
@@ -104,10 +105,9 @@ class SqlBackend:
     def _write(self) -> AbstractContextManager[Connection]:
         return self.database.write()
 
-    @contextmanager
-    def _acting(self) -> Iterator[Writer]:
-        with self.database.write() as conn:
-            yield Writer(self.database, conn, self._me)
+    def _act(self, write: Callable[[Writer], T]) -> T:
+        """`write` in one transaction as the signed-in person, run again if PostgreSQL asks to."""
+        return self.database.transaction(lambda conn: write(Writer(self.database, conn, self._me)))
 
     def _column(self, table: Table, name: str) -> ColumnElement[Any]:
         return self.database.column(table, name)
@@ -243,45 +243,53 @@ class SqlBackend:
     # -- writes: each one transaction, credited to the person who signed in ----------------
 
     def create_incident(self, draft: IncidentDraft) -> Incident:
-        with self._acting() as writer:
-            return writer.create_incident(draft)
+        return self._act(lambda writer: writer.create_incident(draft))
 
     def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
-        with self._acting() as writer:
-            return writer.update_incident(id, edit, expected_updated_at)
+        return self._act(lambda writer: writer.update_incident(id, edit, expected_updated_at))
 
     def transition(self, id: UUID, to: Status, note: str | None, expected_updated_at: datetime) -> Incident:
-        with self._acting() as writer:
-            return writer.transition(id, to, note, expected_updated_at)
+        return self._act(lambda writer: writer.transition(id, to, note, expected_updated_at))
 
     def acknowledge(self, id: UUID, expected_updated_at: datetime) -> Incident:
-        with self._acting() as writer:
-            return writer.acknowledge(id, expected_updated_at)
+        return self._act(lambda writer: writer.acknowledge(id, expected_updated_at))
 
     def add_responder(self, incident_id: UUID, draft: ResponderDraft) -> Responder:
-        with self._acting() as writer:
-            return writer.add_responder(incident_id, draft)
+        return self._act(lambda writer: writer.add_responder(incident_id, draft))
 
     def remove_responder(self, responder_id: UUID) -> None:
-        with self._acting() as writer:
-            writer.remove_responder(responder_id)
+        self._act(lambda writer: writer.remove_responder(responder_id))
 
     def add_comment(self, incident_id: UUID, text: str) -> None:
-        with self._acting() as writer:
-            writer.add_comment(incident_id, text)
+        self._act(lambda writer: writer.add_comment(incident_id, text))
 
 
 class Writer:
     """The writes of one transaction, each credited to `actor`: the person who signed in, a
-    request's token holder, or System for the rule engine. Lifecycle rules apply to all."""
+    request's token holder, or System for the rule engine. Lifecycle rules apply to all.
+
+    A write that depends on an incident's state locks its row first (`lock`), so writers to one
+    incident take turns; its times are the database's, read after that lock (`now`)."""
 
     def __init__(self, database: SqlDatabase, conn: Connection, actor: Person) -> None:
         self.database, self.conn, self.actor = database, conn, actor
+        self._now: datetime | None = None
+
+    def now(self) -> datetime:
+        """The transaction's time of record (one for all it writes); call it after taking locks."""
+        if self._now is None:
+            self._now = self.database.now(self.conn)
+        return self._now
+
+    def lock(self, id: UUID) -> Incident:
+        """The incident as stored, its row locked until commit (PostgreSQL; SQLite's BEGIN
+        IMMEDIATE already holds the whole database)."""
+        return _load(self.conn, id, lock=True)
 
     def create_incident(self, draft: IncidentDraft, *, id: UUID | None = None, root: bool = True) -> Incident:
         """A new open incident; `id` if the caller chose one. With `root` (as the web UI does in a
         second request) a root hypothesis, which the draft's configs and checks are linked to."""
-        conn, me, now = self.conn, self.actor, clock.utcnow()
+        conn, me, now = self.conn, self.actor, self.now()
         id = id or uuid4()
         values = {"id": id, "title": draft.title, "description": draft.description,
                   "severity": draft.severity.value, "type": draft.type.value, "status": Status.OPEN.value,
@@ -311,39 +319,39 @@ class Writer:
                  "updated_at": now} for link in links])
 
     def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
-        conn, now = self.conn, clock.utcnow()
-        current = _current(conn, id, expected_updated_at)
+        conn, current = self.conn, self._current(id, expected_updated_at)
+        now = self.now()
         lifecycle.ensure_editable(current)
         changes = {field: value.value if isinstance(value, Enum) else value
                    for field, value in edit.changes().items()
                    if getattr(current, field) != value}
         if not changes:
             return current
-        _compare_and_set(conn, current, expected_updated_at, changes)
+        _compare_and_set(conn, current, expected_updated_at, changes, now)
         self._record(id, now, lifecycle.HISTORY_UPDATED, _describe_changes(conn, changes))
         return _load(conn, id)
 
     def transition(self, id: UUID, to: Status, note: str | None, expected_updated_at: datetime) -> Incident:
-        conn, now = self.conn, clock.utcnow()
-        current = _current(conn, id, expected_updated_at)
+        conn, current = self.conn, self._current(id, expected_updated_at)
+        now = self.now()
         change = lifecycle.transition(current, to, now)
-        _compare_and_set(conn, current, expected_updated_at, change.values)
+        _compare_and_set(conn, current, expected_updated_at, change.values, now)
         self._record(id, now, change.history_type, change.history_description)
         if note and note.strip():
             _comment(conn, id, self.actor, now, note.strip())
         return _load(conn, id)
 
     def acknowledge(self, id: UUID, expected_updated_at: datetime) -> Incident:
-        conn, now = self.conn, clock.utcnow()
-        current = _current(conn, id, expected_updated_at)
+        conn, current = self.conn, self._current(id, expected_updated_at)
+        now = self.now()
         change = lifecycle.acknowledge(current, self.actor.id, now)
-        _compare_and_set(conn, current, expected_updated_at, change.values)
+        _compare_and_set(conn, current, expected_updated_at, change.values, now)
         self._record(id, now, change.history_type, change.history_description)
         return _load(conn, id)
 
     def add_responder(self, incident_id: UUID, draft: ResponderDraft, *, id: UUID | None = None) -> Responder:
-        conn, now = self.conn, clock.utcnow()
-        incident = _load(conn, incident_id)
+        conn, incident = self.conn, self.lock(incident_id)
+        now = self.now()
         lifecycle.ensure_editable(incident)
         _refuse_duplicate(conn, incident, draft)
         responder_id = id or uuid4()
@@ -358,12 +366,14 @@ class Writer:
         return responder
 
     def remove_responder(self, responder_id: UUID) -> None:
-        conn, now = self.conn, clock.utcnow()
-        row = conn.execute(_responders_of(None, responder_id)).first()
+        conn = self.conn
+        incident_id = conn.execute(select(responders.c.incident_id).where(responders.c.id == responder_id)).scalar()
+        if incident_id is not None:
+            lifecycle.ensure_editable(self.lock(incident_id))
+        row = conn.execute(_responders_of(None, responder_id)).first()  # read again: another may have removed it
         if row is None:
             raise NotFound("That responder is no longer on the incident.")
-        responder = _responder(row)
-        lifecycle.ensure_editable(_load(conn, responder.incident_id))
+        responder, now = _responder(row), self.now()
         conn.execute(update(responders).where(responders.c.id == responder_id)
                      .values(deleted_at=now, updated_at=now))
         self._record(responder.incident_id, now, lifecycle.HISTORY_RESPONDER_REMOVED, responder.name,
@@ -373,8 +383,15 @@ class Writer:
         """The new comment's id."""
         if not text.strip():
             raise BackendError("A comment needs some text.")
-        lifecycle.ensure_editable(_load(self.conn, incident_id))
-        return _comment(self.conn, incident_id, self.actor, clock.utcnow(), text.strip())
+        lifecycle.ensure_editable(self.lock(incident_id))  # "closed and read-only": a close committed first
+        return _comment(self.conn, incident_id, self.actor, self.now(), text.strip())
+
+    def _current(self, id: UUID, expected_updated_at: datetime) -> Incident:
+        """The incident as stored now, locked; Conflict if it changed since the caller read it."""
+        incident = self.lock(id)
+        if incident.updated_at != expected_updated_at:
+            raise _conflict(incident)
+        return incident
 
     def _record(self, incident_id: UUID, now: datetime, type: str, description: str,
                 *, responder_id: UUID | None = None) -> None:
@@ -445,8 +462,9 @@ def _people_by_id(conn: Connection, ids: set[UUID | None]) -> Mapping[UUID | Non
     return {row.id: person_of(row) for row in rows}
 
 
-def _load(conn: Connection, id: UUID) -> Incident:
-    row = conn.execute(select(incidents).where(incidents.c.id == id)).first()
+def _load(conn: Connection, id: UUID, *, lock: bool = False) -> Incident:
+    query = select(incidents).where(incidents.c.id == id)
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound("That incident no longer exists.")
     try:
@@ -539,24 +557,16 @@ def _next_number(conn: Connection) -> int:
     return number
 
 
-def _current(conn: Connection, id: UUID, expected_updated_at: datetime) -> Incident:
-    """The incident as stored now; Conflict if it changed since the caller read it."""
-    incident = _load(conn, id)
-    if incident.updated_at != expected_updated_at:
-        raise _conflict(incident)
-    return incident
-
-
 def _conflict(incident: Incident) -> Conflict:
     return Conflict(f"{incident.incident_id} was changed by someone else since you loaded it; "
                     "refreshed, try again.")
 
 
 def _compare_and_set(conn: Connection, current: Incident, expected_updated_at: datetime,
-                     values: dict[str, Any]) -> None:
+                     values: dict[str, Any], now: datetime) -> None:
     # updated_at always moves forward, even within one clock tick, so every change is seen;
     # writing it also puts it in our stored form.
-    stamp = max(clock.utcnow(), current.updated_at + _TICK)
+    stamp = max(now, current.updated_at + _TICK)
     guard = incidents.c.id == current.id
     if conn.dialect.name != "sqlite":
         # PostgreSQL compares timestamptz as instants. SQLite would compare the stored text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,9 +67,9 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: ConnectionP
     # makes two writers deadlock instead of waiting for each other.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first: switching to WAL waits for others too
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -139,6 +140,36 @@ def reason(error: exc.SQLAlchemyError) -> str:
     return text[0].rstrip(".") if text else type(original).__name__
 
 
+class Contended(Unavailable):
+    """PostgreSQL gave up a transaction for another's sake (serialisation failure, deadlock):
+    running it again is expected to work."""
+
+
+_RETRYABLE = frozenset({"40001", "40P01"})
+_DISK_FULL = "53100"
+
+
+def _no_room(location: str) -> bool:
+    """Whether the file system holding a SQLite file is (nearly) full: SQLite reports a write that
+    found no room as an I/O error when it was extending its shared-memory or log file."""
+    try:
+        return shutil.disk_usage(Path(location).parent).free < _ROOM_NEEDED
+    except OSError:  # not a path (a PostgreSQL URL), or gone
+        return False
+
+
+_ROOM_NEEDED = 1 << 20
+
+
+def _read_only_mount(location: str) -> bool:
+    """Whether a SQLite file's file system is mounted read-only (SQLite then cannot even open a WAL
+    database, which needs its shared-memory file)."""
+    try:
+        return bool(os.statvfs(Path(location).parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 @contextmanager
 def database_errors(location: str) -> Iterator[None]:
     """Turn SQLAlchemy and driver errors into BackendErrors with a sentence."""
@@ -147,9 +178,17 @@ def database_errors(location: str) -> Iterator[None]:
     except exc.IntegrityError as error:
         raise BackendError(f"The database refused the change: {reason(error)}.") from None
     except exc.OperationalError as error:
-        why = reason(error)
+        why, state = reason(error), getattr(error.orig, "sqlstate", None)
+        if state in _RETRYABLE:
+            raise Contended(f"The database at {location} was busy with other writers; try again.") from None
+        if "disk is full" in why or state == _DISK_FULL or ("disk I/O error" in why and _no_room(location)):
+            raise Unavailable(f"The disk holding the database at {location} is full, so nothing was changed; "
+                              "free some space and try again.") from None
         if "readonly" in why or "read-only" in why:
             raise ReadOnly(read_only_sentence(location)) from None
+        if "unable to open" in why and _read_only_mount(location):
+            raise Unavailable(f"The file system holding the database at {location} is mounted read-only, so the "
+                              "database cannot be used now; it can again once that is writable.") from None
         if "locked" in why or "busy" in why:
             raise Unavailable(f"The database at {location} is busy with another writer; try again.") from None
         raise Unavailable(f"Cannot use the database at {location}: {why}.") from None

@@ -6,20 +6,31 @@ Shared by the UI's SqlBackend (bound to the person who signed in) and the HTTP s
 
 from __future__ import annotations
 
+import hashlib
+import os
+import random
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 from uuid import uuid4
 
-from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, exc, func, insert, null, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, Row, Table, exc, func, null, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ...domain import clock
 from ...domain.models import Identity, Person
-from ..base import ReadOnly
-from .connection import IMMEDIATE, database_errors, read_only_sentence
+from ..base import BackendError, ReadOnly, Unavailable
+from .connection import IMMEDIATE, Contended, database_errors, read_only_sentence, sqlite_file
 from .schema import people
+
+T = TypeVar("T")
+
+ATTEMPTS = 5
+"""How often a write PostgreSQL gave up for another writer's sake (deadlock, serialisation) is tried."""
 
 CLOSE_WAIT_MS = 100
 """How long closing waits for another process's write before skipping `PRAGMA optimize`."""
@@ -66,9 +77,15 @@ class SqlDatabase:
     read_only: bool = False
     """True for a SQLite file we may not write: reads work, every write raises ReadOnly."""
     _writer: Engine = field(init=False, repr=False)
+    _file: tuple[int, int] | None = field(init=False, repr=False, default=None)
+    """The SQLite file's (device, inode) when opened: a write to a deleted or replaced file would vanish."""
 
     def __post_init__(self) -> None:
         self._writer = self.engine.execution_options(**{IMMEDIATE: True})
+        path = sqlite_file(self.engine.url)
+        if path is not None:
+            found = os.stat(path)
+            self._file = (found.st_dev, found.st_ino)
 
     @property
     def dialect(self) -> str:
@@ -88,8 +105,47 @@ class SqlDatabase:
         """One transaction; on SQLite it holds the write lock from the start."""
         if self.read_only:
             raise ReadOnly(read_only_sentence(self.location))
+        self._ensure_same_file()
         with database_errors(self.location), self._writer.begin() as conn:
             yield conn
+            self._ensure_same_file()  # before the commit, which would otherwise go nowhere
+
+    def transaction(self, work: Callable[[Connection], T]) -> T:
+        """`work` in one write transaction, run again (a few times) when PostgreSQL gave it up for
+        another writer's sake: a deadlock or serialisation failure says nothing about the write."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self.write() as conn:
+                    return work(conn)
+            except Contended:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
+        raise AssertionError("unreachable")
+
+    def _ensure_same_file(self) -> None:
+        if self._file is None:
+            return
+        path = sqlite_file(self.engine.url)
+        try:
+            found = os.stat(path) if path is not None else None
+        except OSError:
+            found = None
+        if found is None or (found.st_dev, found.st_ino) != self._file:
+            raise Unavailable(f"The database file {self.location} was deleted or replaced while in use, so nothing "
+                              "was changed; restore it, or restart incident-tui to open what is there now.")
+
+    def now(self, conn: Connection) -> datetime:
+        """The time of record for a write: the database server's clock, read inside the transaction
+        (after its locks are taken), so every client records one order whatever its own clock says.
+        SQLite's clock is this machine's. A test's frozen clock (tui.domain.clock) wins."""
+        frozen = clock.frozen()
+        if frozen is not None:
+            return frozen
+        if conn.dialect.name == "postgresql":
+            stamp: datetime = conn.execute(select(func.clock_timestamp())).scalar_one()
+            return stamp.astimezone(UTC)
+        return datetime.now(UTC)
 
     def column(self, table: Table, name: str) -> ColumnElement[Any]:
         """A column that a Mission Control database we did not create may lack: NULL then."""
@@ -101,8 +157,7 @@ class SqlDatabase:
         if self.read_only:
             with self.read() as conn:
                 return find_person(conn, identity) or Person(id=uuid4(), name=identity.name, email=identity.email)
-        with self.write() as conn:
-            return find_person(conn, identity) or _create_person(conn, identity)
+        return self.transaction(lambda conn: find_person(conn, identity) or _create_person(self, conn, identity))
 
     def close(self) -> None:
         """Never fails: the work is done by then, and the statistics can wait for next time."""
@@ -131,8 +186,28 @@ def find_person(conn: Connection, identity: Identity) -> Person | None:
     return person_of(row) if row is not None else None
 
 
-def _create_person(conn: Connection, identity: Identity) -> Person:
-    person = Person(id=uuid4(), name=identity.name, email=identity.email)
-    conn.execute(insert(people).values(id=person.id, name=person.name, email=person.email,
-                                       created_at=clock.utcnow()))
-    return person
+def _create_person(database: SqlDatabase, conn: Connection, identity: Identity) -> Person:
+    """Get-or-create, safe when many processes sign the same person in at once: on PostgreSQL a lock
+    on the identity serialises them (people without an email have no unique column to conflict on),
+    and an email another tool stored meanwhile is a conflict to skip, not an error."""
+    if conn.dialect.name == "postgresql":
+        advisory_lock(conn, "sign-in", (identity.email or "").lower() or identity.name)
+        found = find_person(conn, identity)
+        if found is not None:
+            return found
+    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(dialect_insert(people).values(id=uuid4(), name=identity.name, email=identity.email,
+                                               created_at=database.now(conn)).on_conflict_do_nothing())
+    found = find_person(conn, identity)
+    if found is None:
+        raise BackendError(f"{identity.name} could not be signed in: the database refused the new person.")
+    return found
+
+
+def advisory_lock(conn: Connection, purpose: str, key: str) -> None:
+    """On PostgreSQL, wait for and hold until commit the lock named by `purpose` and `key` (64 bits
+    of their hash): for work with no row to lock yet. SQLite's writers hold the whole file anyway."""
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"incident-tui {purpose}: {key}".encode()).digest()
+    conn.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True))))

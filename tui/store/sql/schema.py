@@ -247,6 +247,13 @@ responders = Table(
     Index("responders_person_id_idx", "person_id"),
     Index("responders_team_id_idx", "team_id"),
     Index("responders_updated_at_idx", "updated_at"),
+    # A person or team responds once (migration 0005; not in a Mission Control database).
+    Index("responders_person_active_key", "incident_id", "person_id", unique=True,
+          sqlite_where=text("deleted_at IS NULL AND person_id IS NOT NULL"),
+          postgresql_where=text("deleted_at IS NULL AND person_id IS NOT NULL")),
+    Index("responders_team_active_key", "incident_id", "team_id", unique=True,
+          sqlite_where=text("deleted_at IS NULL AND person_id IS NULL AND team_id IS NOT NULL"),
+          postgresql_where=text("deleted_at IS NULL AND person_id IS NULL AND team_id IS NOT NULL")),
 )
 
 hypotheses = Table(
