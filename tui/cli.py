@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             warn_about_exposed_files(args, settings)
             return run_server_command(args, settings)
         except (ConfigError, BackendError) as error:
-            print(f"incidents: {error}", file=sys.stderr)
+            print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
             return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
     try:
         settings = load_settings(args.config)
