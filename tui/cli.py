@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError, Settings, data_dir, load_settings, sqlite_url
+from .config import ConfigError, Settings, data_dir, default_config_path, load_settings, sqlite_url
 from .domain import format as fmt
 from .domain.clock import utcnow
 from .domain.enums import label
 from .domain.grammar import FilterError, parse_filter
 from .domain.models import UNREADABLE_MARK, Identity
 from .domain.query import DEFAULT_FILTER, Window
+from .files import GROUP_AND_OTHERS, OTHERS, exposure
 from .store.base import Backend, BackendError, Page
 
 EXIT_USAGE = 2
@@ -195,6 +196,16 @@ def _person(email: str) -> Identity:
     return Identity(name=email.split("@")[0] if "@" in email else email, email=email if "@" in email else None)
 
 
+def warn_about_exposed_files(args: argparse.Namespace, settings: Settings) -> None:
+    """One line on stderr for the config file, and for a SQLite database, if others may read it."""
+    url = database_url(args, settings)
+    database = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    warnings = [exposure(args.config or default_config_path(), "the config file", GROUP_AND_OTHERS),
+                exposure(database, "the database", OTHERS) if database else None]
+    for warning in filter(None, warnings):
+        print(f"incidents: {fmt.clean(warning)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     bad = undecodable(argv)
@@ -204,12 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("serve", "token"):
         try:
-            return run_server_command(args, load_settings(args.config))
+            settings = load_settings(args.config)
+            warn_about_exposed_files(args, settings)
+            return run_server_command(args, settings)
         except (ConfigError, BackendError) as error:
-            print(f"incidents: {error}", file=sys.stderr)
+            print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
             return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
     try:
         settings = load_settings(args.config)
+        warn_about_exposed_files(args, settings)
         backend = open_backend(args, settings)
     except (ConfigError, BackendError) as error:
         print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)

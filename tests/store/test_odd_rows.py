@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import literal_column, text, update
 
 from tests.conftest import FIXED_NOW, TESTER, sqlite_url
+from tui.cli import print_page
 from tui.domain.enums import Status
 from tui.domain.grammar import parse_filter
 from tui.domain.query import Window
@@ -161,3 +165,44 @@ def test_infinite_timestamps_on_postgresql_are_an_unreadable_row(pg_backend):
     assert str(unreadable.value) == ("BAD-2 cannot be shown in full or changed here: "
                                      "The resolved time 'infinity' is not a time.")
     assert sum(backend.count_by_severity(parse_filter("")).values()) == 4
+
+
+# -- Whatever another tool stores, listing and the detail give rows or sentences ----------------
+
+STORED_TEXT = st.one_of(
+    st.text(max_size=60), st.binary(max_size=12), st.integers(), st.just("x" * 2_000),
+    st.sampled_from(["[SEV1]", "[/x]", "P1", "Blocker", "investigating", "technicalDebt", "\x1b]0;pwned\x07",
+                     "a\x00b", "\x9b2J", "\u202eevil"]))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.fixed_dictionaries({name: STORED_TEXT for name in ("title", "description", "severity", "status",
+                                                                    "type")}))
+def test_any_stored_values_list_and_show_without_an_error_or_a_control_character(sqlite_backend, capsys, values):
+    backend = sqlite_backend
+    id = raw_incident(backend, "odd values")
+    path = backend.location
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE incidents SET title = ?, description = ?, severity = ?, status = ?, type = ? "
+                     "WHERE id = ?", (*values.values(), id.hex))
+    try:
+        page = backend.list_incidents(parse_filter(""), Window(0, 50))
+        row = next(row for row in page.rows if row.incident_id == board_id(backend, id))
+        try:
+            detail = backend.get_incident(row.id)
+        except Unreadable as error:  # the board reads fewer fields: its row may look fine
+            assert str(error).startswith(f"{row.incident_id} cannot be shown") and str(error).endswith(".")
+        else:
+            assert not row.problems and detail.incident.title == row.title
+        print_page(page, as_json=False)
+        print_page(page, as_json=True)
+        printed = capsys.readouterr()
+        assert not [ch for ch in printed.out + printed.err if unicodedata.category(ch) == "Cc" and ch != "\n"]
+    finally:
+        with sqlite3.connect(path) as conn:
+            conn.execute("DELETE FROM incidents WHERE id = ?", (id.hex,))
+
+
+def board_id(backend, id) -> str:
+    with backend.engine.connect() as conn:
+        return conn.execute(text("SELECT incident_id FROM incidents WHERE id = :id"), {"id": id.hex}).scalar_one()

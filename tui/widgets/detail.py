@@ -183,9 +183,44 @@ STEP_NAMES = {Status.OPEN: "reopen", Status.MITIGATED: "mitigate", Status.RESOLV
               Status.CLOSED: "close", Status.CANCELLED: "cancel"}
 
 
-def description(detail: IncidentDetail) -> RenderableType:
-    text = clean(detail.incident.description, multiline=True).strip()
-    return Group(section("Description"), Text(text) if text else Text("no description", style=MUTED))
+DESCRIPTION_PREVIEW_CHARS = 4000
+DESCRIPTION_PREVIEW_LINES = 80
+"""How much of a description the pane shows at first: wrapping it into lines is most of the
+cost of showing an incident, and a pasted log of a megabyte would take seconds."""
+DESCRIPTION_GROWTH = 4
+"""Each time the reader scrolls to the end of what is shown, this many times as much is shown."""
+
+
+def preview_end(text: str, chars: int, lines: int) -> int:
+    """Where to cut `text` to show at most `chars` characters and `lines` lines of it."""
+    end = min(len(text), chars)
+    newlines = 0
+    for _ in range(lines):
+        newlines = text.find("\n", newlines, end) + 1
+        if not newlines:
+            return end
+    return newlines - 1
+
+
+def description_cut(detail: IncidentDetail, growth: int = 1) -> int | None:
+    """Where the pane cuts the description at `growth` times the preview; None if it shows it whole."""
+    raw = detail.incident.description.strip()
+    end = preview_end(raw, DESCRIPTION_PREVIEW_CHARS * growth, DESCRIPTION_PREVIEW_LINES * growth)
+    return end if end < len(raw) else None
+
+
+def description(detail: IncidentDetail, growth: int = 1) -> RenderableType:
+    """The description, cut (see `description_cut`) with a last line saying how much is left."""
+    raw = detail.incident.description.strip()
+    end = description_cut(detail, growth)
+    text = clean(raw[:end], multiline=True).rstrip()
+    if not text:
+        return Group(section("Description"), Text("no description", style=MUTED))
+    if end is None:
+        return Group(section("Description"), Text(text))
+    lines_left = raw.count("\n", end + (raw[end] == "\n")) + 1
+    more = Text(f"… {len(raw) - end:,} more characters ({lines_left:,} lines); scroll on to read them", style=MUTED)
+    return Group(section("Description"), Text(text), more)
 
 
 def responders(detail: IncidentDetail) -> RenderableType:
@@ -281,20 +316,30 @@ def _status_phrase(raw: str) -> str:
             Status.CANCELLED: "cancelled it"}.get(status, f"marked it {status.value}")
 
 
-def render_detail(detail: IncidentDetail, node: DOMNode | None = None) -> RenderableType:
-    """The whole pane; `node` (the pane) finds the keys as bound, else the defaults are shown."""
-    return Group(
+def render_detail(detail: IncidentDetail, node: DOMNode | None = None, growth: int = 1) -> RenderableType:
+    """The whole pane; `node` (the pane) finds the keys as bound, else the defaults are shown.
+    The description is cut at `growth` times its preview (see `description_cut`)."""
+    return Group(*detail_halves(detail, node, growth))
+
+
+def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> tuple[Group, Group]:
+    """The pane down to the end of the description, and the rest: the pane renders them apart, to
+    know the line a cut description ends on."""
+    above = Group(
         header(detail),
         Text(""),
         people(detail),
         Text(""),
         next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"])),
-        description(detail),
+        description(detail, growth),
+    )
+    below = Group(
         responders(detail),
         links("Config items", detail.configs),
         links("Health checks", detail.checks),
         timeline(detail),
     )
+    return above, below
 
 
 def render_unreadable(row: IncidentRow) -> RenderableType:
@@ -328,6 +373,12 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         self.detail: IncidentDetail | None = None
         self.body: RenderableType = NOTHING_SELECTED
         """What the pane shows, as a rich renderable."""
+        self._parts: tuple[RenderableType, ...] = (NOTHING_SELECTED,)
+        """`body` in the parts rendered apart (see `detail_halves`)."""
+        self._growth = 1
+        """How many previews of a long description are shown (see `description_cut`)."""
+        self._cut_line: int | None = None
+        """The line saying how much of a cut description is left, once rendered."""
         self._lines: list[Strip] = []
         self._lines_width = -1
         self._ages: tuple[str, ...] = ()
@@ -338,6 +389,8 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
             return  # a refresh that changed nothing: keep the lines and the scroll position
         moved = detail is None or self.detail is None or detail.incident.id != self.detail.incident.id
         self.detail = detail
+        if moved:
+            self._growth = 1
         self._render_detail()
         if moved and self.scroll_y:
             self.scroll_to(0, 0, animate=False, immediate=True)
@@ -345,8 +398,7 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
     def show_unreadable(self, row: IncidentRow) -> None:
         """A row another tool stored with values we cannot read: what it holds, and what is wrong."""
         self.detail = None
-        self.body = render_unreadable(row)
-        self._render_body()
+        self._show_parts(render_unreadable(row))
         self.scroll_to(0, 0, animate=False, immediate=True)
 
     def tick(self) -> None:
@@ -357,7 +409,14 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
     def _render_detail(self) -> None:
         detail = self.detail
         self._ages = relative_times(detail) if detail is not None else ()
-        self.body = NOTHING_SELECTED if detail is None else render_detail(detail, self)
+        if detail is None:
+            self._show_parts(NOTHING_SELECTED)
+        else:
+            self._show_parts(*detail_halves(detail, self, self._growth))
+
+    def _show_parts(self, *parts: RenderableType) -> None:
+        self._parts = parts
+        self.body = parts[0] if len(parts) == 1 else Group(*parts)
         self._render_body()
 
     def on_resize(self) -> None:
@@ -370,11 +429,28 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
             return  # hidden or not laid out yet: rendered when it is drawn
         console = self.app.console
         options = self.app.console_options.update(width=width, highlight=False)
-        self._lines = [Strip(line, width) for line in console.render_lines(self.body, options, pad=True)]
+        self._lines = []
+        self._cut_line = None
+        for part in self._parts:
+            self._lines += [Strip(line, width) for line in console.render_lines(part, options, pad=True)]
+            if self._cut_line is None and self.detail is not None and description_cut(self.detail, self._growth):
+                self._cut_line = len(self._lines) - 1
         self._lines_width = width
         set_content_size(self, Size(width, len(self._lines)))
         if repaint:
             self.refresh()
+        self.call_after_refresh(self._read_on)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._read_on()
+
+    def _read_on(self) -> None:
+        """Show more of a cut description once the line saying what is left comes into view."""
+        cut, top = self._cut_line, self.scroll_offset.y
+        if cut is not None and top <= cut < top + self.scrollable_content_region.height:
+            self._growth *= DESCRIPTION_GROWTH
+            self._render_detail()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The width can change without a resize (a border that comes with the focus, a pane shown

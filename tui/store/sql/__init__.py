@@ -12,6 +12,7 @@ A database we create is migrated with our Alembic migrations; a Mission Control 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
@@ -90,9 +91,21 @@ def _ensure_file(path: Path | None, create: bool) -> None:
         where = "" if path.parent.is_dir() else f" (the directory {path.parent} does not exist either)"
         raise MissingDatabase(f"There is no database at {path}{where}.")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(path)
     except OSError as error:
         raise Unavailable(f"Cannot create the database at {path}: {error.strerror}.") from None
+
+
+def create_private_file(path: Path) -> None:
+    """An empty file only its owner may read and write (0600), in directories made 0700 where they
+    are missing: a database holds who did what, and SQLite gives its -wal and -shm files the same mode."""
+    for directory in reversed([path.parent, *path.parent.parents]):
+        if not directory.exists():
+            directory.mkdir(mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process made it first; SQLite sets it up once
 
 
 def _prepare(engine: Engine, location: str) -> bool:

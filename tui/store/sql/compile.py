@@ -45,6 +45,7 @@ from ...domain.query import (
     PersonField,
     SortKey,
 )
+from .casefold import case_forms, glob_contains, regex_contains
 from .schema import checks, config_items, evidences, hypotheses, incidents, people, responders, teams
 
 TYPE_ALIASES: dict[str, IncidentType] = {t.value: t for t in IncidentType}
@@ -215,18 +216,37 @@ PG_SEARCH_DOCUMENT = "(incidents.incident_id || ' ' || incidents.title || ' ' ||
 
 
 def _text_clauses(terms: tuple[str, ...], dialect: str, fts: bool) -> list[ColumnElement[bool]]:
+    """Each term in the id, title or description, in any case: LIKE folds ASCII only, so a term
+    with other letters is matched with a pattern of their case forms (see `casefold`); FTS5's
+    trigram index folds them itself."""
     if dialect == "postgresql":
         document: ColumnElement[str] = literal_column(PG_SEARCH_DOCUMENT)
-        return [contains(document, term) for term in terms]
+        return [contains(document, term) if term.isascii()
+                else document.op("~*", is_comparison=True)(regex_contains(term)) for term in terms]
     indexed = [term for term in terms if fts and len(term) >= FTS_MIN_TERM]
-    clauses = [or_(contains(incidents.c.incident_id, term), contains(incidents.c.title, term),
-                   contains(incidents.c.description, term))
+    clauses = [or_(*(_sqlite_contains(column, term) for column in
+                     (incidents.c.incident_id, incidents.c.title, incidents.c.description)))
                for term in terms if term not in indexed]
     if indexed:
         matching = select(_FTS.c.rowid).where(literal_column("incidents_fts").op("MATCH")(
             " AND ".join(map(fts_phrase, indexed))))
         clauses.append(literal_column("incidents.rowid").in_(matching))
     return clauses
+
+
+CASE_FORMS_LIMIT = 16
+"""A term with more ways to write it in other cases is matched with one GLOB pattern (slower)."""
+
+
+def _sqlite_contains(column: ColumnElement[str], term: str) -> ColumnElement[bool]:
+    """SQLite's LIKE ignores the case of ASCII letters by itself (no lower() of every row); a term
+    with other letters is found as each of its case forms, or with a GLOB of them if too many."""
+    if term.isascii():
+        return column.like(like_pattern(term), escape="\\")
+    forms = case_forms(term, CASE_FORMS_LIMIT)
+    if forms is None:
+        return column.op("GLOB", is_comparison=True)(glob_contains(term))
+    return or_(*(func.instr(column, form) > 0 for form in forms))
 
 
 # -- The whole query -------------------------------------------------------------------------
