@@ -8,18 +8,18 @@ backend in `in.(…)` filters against a server without rank columns.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
 
-from .enums import SEVERITY_ALIASES, STATUS_ALIASES, IncidentType
+from .enums import SEVERITY_ALIASES, STATUS_ALIASES, IncidentType, Severity, Status
 
+Lenient = Severity | Status | IncidentType
 TYPE_ALIASES: dict[str, IncidentType] = {t.value: t for t in IncidentType}
-ALIASES: dict[str, Mapping[str, Enum]] = {
+ALIASES: dict[str, Mapping[str, Lenient]] = {
     "severity": SEVERITY_ALIASES, "status": STATUS_ALIASES, "type": TYPE_ALIASES,
 }
 """The lenient enum fields of an incident, each with its lower-cased spellings."""
 
 
-def spellings(aliases: Mapping[str, Enum], wanted: Enum) -> tuple[list[str], list[str]]:
+def spellings(aliases: Mapping[str, Lenient], wanted: Lenient) -> tuple[list[str], list[str]]:
     """Stored spellings that parse to `wanted`: (compare lower-cased, compare exactly).
 
     `technical_debt` is also stored as `technical debt`, `technical-debt` (any case) and
