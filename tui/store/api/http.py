@@ -77,7 +77,7 @@ class Http:
                 time.sleep(delay)
                 continue
             if response.status_code < 500 or delay is None:
-                return self._checked(response, accept)
+                return self.check(response, accept)
             time.sleep(delay)
         raise AssertionError("unreachable")  # the last try returns or raises
 
@@ -88,7 +88,7 @@ class Http:
             response = self._send(method, path, params, body, prefer, writing=True)
         except Unavailable as error:
             raise Unavailable(str(error)) from None
-        return self._checked(response, accept)
+        return self.check(response, accept)
 
     def _send(self, method: str, path: str, params: Params, body: Any, prefer: str | None,
               writing: bool = False) -> httpx.Response:
@@ -112,7 +112,7 @@ class Http:
 
     # -- answers --------------------------------------------------------------------------
 
-    def _checked(self, response: httpx.Response, accept: frozenset[int]) -> httpx.Response:
+    def check(self, response: httpx.Response, accept: frozenset[int]) -> httpx.Response:
         status = response.status_code
         if status in accept or 200 <= status < 300:
             return response
