@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -384,7 +384,7 @@ class ApiBackend:
             raise NotFound("That responder is no longer on the incident.")
         lifecycle.ensure_editable(self._incident(UUID(str(rows[0]["incident_id"]))))
         self._http.write("PATCH", "/db/responders", [("id", f"eq.{responder_id}")],
-                         {"deleted_at": clock.utcnow().isoformat(), "updated_at": clock.utcnow().isoformat()},
+                         {"deleted_at": clock.utcnow().isoformat(), "updated_at": "now()"},
                          prefer=None)
 
     def add_comment(self, incident_id: UUID, text: str) -> None:
@@ -412,11 +412,10 @@ class ApiBackend:
 
     def _patch(self, current: Incident, expected_updated_at: datetime, values: dict[str, Any]) -> Incident:
         """A PATCH conditional on the `updated_at` the user saw: no row back means someone else won."""
-        stamp = max(clock.utcnow(), current.updated_at + timedelta(microseconds=1))
         answer = self._http.write("PATCH", "/db/incidents",
                                   [("id", f"eq.{current.id}"), ("updated_at", f"eq.{expected_updated_at.isoformat()}"),
                                    ("select", "*")],
-                                  {**values, "updated_at": stamp.isoformat()})
+                                  {**values, "updated_at": "now()"})  # the server's clock, as MC's UI sends it
         rows = self._json(answer)
         if not rows:
             raise _conflict(current)

@@ -46,7 +46,10 @@ class Http:
     """One server: its base URL, the token (kept out of every message) and a connection pool."""
 
     def __init__(self, url: str, token: str | None, ca_bundle: str | None, timeout: float) -> None:
-        self.url = url.rstrip("/")
+        self.url = url.strip().rstrip("/")
+        parsed = httpx.URL(self.url) if "://" in self.url else None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+            raise Unavailable(f"{one_line(url, 80)} is not a server address: write it as https://host[:port].")
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -144,7 +147,7 @@ def _reason(error: httpx.TransportError) -> str:
         return "its TLS certificate is not trusted (give the CA that signed it with --ca-bundle)"
     if "refused" in text.lower():
         return "connection refused"
-    return one_line(clean(text), 120) or type(error).__name__
+    return one_line(clean(text), 120).rstrip(".") or type(error).__name__
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str | None, str | None]:
