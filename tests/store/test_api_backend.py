@@ -5,6 +5,7 @@ any message. The Backend contract itself is tests/store/test_backend.py."""
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -106,6 +107,20 @@ def test_unavailable_while_stopped_and_working_again_after_a_restart(served):
     served.running = Running(create_app(served.database), port)
     assert [row.title for row in backend.list_incidents(parse_filter(""), Window()).rows] == ["before the restart"]
     assert backend.update_incident(created.id, IncidentEdit(title="after"), created.updated_at).title == "after"
+
+
+def test_a_read_waits_for_a_server_that_comes_back_within_a_second(served):
+    backend = served.open()
+    port = int(served.server_url.rsplit(":", 1)[1])
+    served.running.stop()
+    restarted: list[Running] = []
+    timer = threading.Timer(0.3, lambda: restarted.append(Running(create_app(served.database), port)))
+    timer.start()
+    try:
+        assert backend.list_incidents(parse_filter(""), Window()).total == 0  # retried, not Unavailable
+    finally:
+        timer.join()
+        served.running = restarted[0]
 
 
 def test_an_address_that_is_not_a_server_is_unavailable():

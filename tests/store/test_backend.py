@@ -637,3 +637,19 @@ def test_a_file_that_is_not_a_database_is_unavailable(tmp_path):
     junk.write_text("this is not sqlite" * 100)
     with pytest.raises(Unavailable, match="junk.db"):
         open_sql_backend(f"sqlite:///{junk}", TESTER)
+
+
+# -- Live updates -------------------------------------------------------------------------------
+
+def test_changes_since_names_the_incidents_another_user_changed(backend, target):
+    first, second = new(backend, "watched"), new(backend, "left alone")
+    mark = backend.changes_since(None).mark
+    other = other_user(target)
+    try:
+        clock.freeze(FIXED_NOW + timedelta(minutes=1))
+        other.add_comment(first.id, "seen from elsewhere")
+    finally:
+        other.close()
+    changes = backend.changes_since(mark)
+    assert first.id in changes.incident_ids and second.id not in changes.incident_ids
+    assert not backend.changes_since(changes.mark).incident_ids
