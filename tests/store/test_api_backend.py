@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.conftest import FIXED_NOW, TESTER, sqlite_url
 from tests.live_server import VIEWER, Running, free_port
@@ -27,7 +27,7 @@ from tui.server import create_app
 from tui.server.tokens import Role, create_token
 from tui.store.api import ApiBackend, open_api_backend
 from tui.store.api.backend import NOTICE_NO_AGGREGATES, NOTICE_NO_RPC, NOTICE_PLAIN
-from tui.store.base import Conflict, Forbidden, Unavailable
+from tui.store.base import Conflict, Forbidden, Unavailable, Unreadable
 from tui.store.sql.schema import comments, incidents
 
 
@@ -201,3 +201,21 @@ def test_tls_is_verified_and_a_ca_bundle_makes_it_trusted(served, certificate):
             open_api_backend(url, token, ca_bundle=str(cert.with_name("missing.pem")))
     finally:
         running.stop()
+
+
+# -- Lenient reads ----------------------------------------------------------------------------------
+
+def test_odd_rows_from_the_server_are_shown_and_marked(served):
+    backend = served.open()
+    seeder = Seeder(served.database.engine, backend.whoami().id)
+    odd = seeder.raw_incident("odd spellings", severity="Blocker", status="paused")
+    bad = seeder.raw_incident("bad stamp", description="x" * 1_000_000)
+    with served.database.engine.begin() as conn:
+        conn.execute(text("UPDATE incidents SET created_at = 'soon', severity = '' WHERE title = 'bad stamp'"))
+    rows = backend.list_incidents(parse_filter(""), Window()).rows
+    assert [(row.title, row.severity, row.status, row.problems) for row in rows] == [
+        ("odd spellings", Severity.HIGH, "paused", ()),
+        ("bad stamp", "", Status.OPEN, ("The creation time 'soon' is not a time.",))]
+    assert backend.get_incident(odd).incident.severity is Severity.HIGH
+    with pytest.raises(Unreadable, match="cannot be shown in full"):
+        backend.get_incident(bad)
