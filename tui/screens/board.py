@@ -10,14 +10,20 @@ the same question and takes the answer with the page, so the mark only moves wit
 shown after it: no change is lost to an answer dropped as stale, and the board's own writes
 (which reload the page) are not reloaded twice. Ages tick: once the clock's minute turns, the
 rows and the detail whose age reads differently are redrawn (nothing is fetched).
+
+Offline: when a call finds the store unreachable (`Unavailable`: a server down, slow or
+restarting), a banner says so and since when, the rows shown stay (dimmed: they may be stale),
+and the board asks again with growing pauses. The first answer hides the banner and reloads
+what is shown, so what changed meanwhile appears.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from textual import on, work
@@ -32,11 +38,11 @@ from textual.worker import Worker, WorkerState
 from ..actions import ACTIONS_BY_ID, Group, bindings
 from ..domain.clock import utcnow
 from ..domain.enums import ACTIVE_STATUSES, Severity
-from ..domain.format import clean
+from ..domain.format import age, clean
 from ..domain.grammar import parse_filter
 from ..domain.models import Incident, IncidentDetail, IncidentRow
 from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
-from ..store.base import Backend, Changes, Page
+from ..store.base import Backend, Changes, Page, Unavailable
 from ..typeahead import keys_may_flow
 from ..widgets.detail import IncidentDetailPane, key_for
 from ..widgets.filter_bar import FilterBar
@@ -44,7 +50,7 @@ from ..widgets.footer import SteadyFooter
 from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
 from .dialog import describe_error
-from .incident_actions import IncidentActions
+from .incident_actions import IncidentActionFailed, IncidentActions
 
 PAGE_SIZE = 100
 """Rows held at once: a few screens of margin around the cursor, never the whole result."""
@@ -54,6 +60,10 @@ AGE_TICK_SECONDS = 1.0
 """How often the board checks whether the clock's minute turned (then ages are redrawn)."""
 NEARBY_DETAILS = 16
 """Details kept of the incidents the cursor was on or is next to, so a step shows one at once."""
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 5.0
+"""While the store is unreachable it is asked again after 0.5 s, then twice as long each time up to
+5 s: a restart is noticed within seconds, and a server that is down is not hammered."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,6 +156,11 @@ class Board(IncidentActions, Screen):
         """A look for changes is on its way."""
         self._look_failed = False
         """The last look failed (and the user was told; not again until one works)."""
+        self._offline_since: float | None = None
+        """When (monotonic) the store was first found unreachable; None while it answers."""
+        self._offline_reason = ""
+        self._retry_delay = RETRY_FIRST_SECONDS
+        self._retry_timer: Timer | None = None
         self._minute: datetime | None = None
         self._counted_with: PageRequest | None = None
         """A page whose load fetched the counts too (so the changes it brings need no recount)."""
@@ -265,9 +280,11 @@ class Board(IncidentActions, Screen):
         width = self.app.size.width
         self.add_class([name for start, name in self.HORIZONTAL_BREAKPOINTS if width >= start][-1])
         with Horizontal(id="topbar"):
-            yield Label(self.app.title, id="app-title")
+            where = self.app.sub_title
+            yield Label(f"{self.app.title} · {clean(where)}" if where else self.app.title, id="app-title")
             yield SeverityStrip(id="strip")
         yield FilterBar(self.initial_filter, id="filter")
+        yield Static(id="offline")
         with Container(id="body"):
             yield IncidentTable(id="incidents")
             yield IncidentDetailPane(id="detail")
@@ -304,7 +321,8 @@ class Board(IncidentActions, Screen):
 
     def _look_for_changes(self) -> None:
         # Not while a page is on its way (it brings the changes with it), nor under a dialog.
-        if self.live_paused or self._looking or self._pending is not None or not self.is_current:
+        if (self.live_paused or self._looking or self._pending is not None or not self.is_current
+                or self._offline_since is not None):  # then the retry timer asks
             return
         self._looking = True
         self._fetch_changes(self._mark)
@@ -316,6 +334,9 @@ class Board(IncidentActions, Screen):
     @on(ChangesFound)
     def _changes_found(self, message: ChangesFound) -> None:
         self._looking = self._look_failed = False
+        if self._offline_since is not None:
+            self._back_online()
+            return
         if message.since is self._mark and self._pending is None and message.changes.any:
             current, shown = self.table.current, self.selected_detail()
             self._load(self._intended_index(), current.id if current else None, pin=True,
@@ -341,7 +362,55 @@ class Board(IncidentActions, Screen):
         if not self.live_paused:
             self._look_for_changes()
 
+    # -- Offline ------------------------------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        return self._offline_since is not None
+
+    def _unreachable(self, error: Unavailable, *, retried: bool) -> None:
+        """The store did not answer: show the banner and keep asking (`retried`: a retry failed)."""
+        if self._offline_since is None:
+            self._offline_since, self._retry_delay = time.monotonic(), RETRY_FIRST_SECONDS
+            self.add_class("-offline")
+        elif retried:
+            self._retry_delay = min(self._retry_delay * 2, RETRY_MAX_SECONDS)
+        self._offline_reason = clean(str(error))
+        self._show_offline()
+        if self._retry_timer is None and not self._looking:
+            self._retry_timer = self.set_timer(self._retry_delay, self._retry)
+
+    def _retry(self) -> None:
+        self._retry_timer = None
+        self._looking = True
+        self._fetch_changes(self._mark)
+
+    def _show_offline(self) -> None:
+        if self._offline_since is None:
+            return
+        since = age(timedelta(seconds=time.monotonic() - self._offline_since))
+        self.query_one("#offline", Static).update(
+            f"⚠ {self._offline_reason.rstrip('.')}. Retrying… (no answer for {since}; "
+            "the incidents below may be out of date)")
+
+    def _back_online(self) -> None:
+        """The store answers again: everything shown may have changed meanwhile, so reload it."""
+        self._offline_since = None
+        self.remove_class("-offline")
+        self._nearby.clear()
+        self._detail = self._requested_detail = None
+        current = self.table.current
+        self._load(self._intended_index(), current.id if current else None, pin=True)
+        self._fetch_counts()
+        self._tell("Connected again; the board is up to date.", timeout=3)
+
+    def on_incident_action_failed(self, message: IncidentActionFailed) -> None:
+        super().on_incident_action_failed(message)
+        if isinstance(message.error, Unavailable):
+            self._unreachable(message.error, retried=False)
+
     def _tick_ages(self) -> None:
+        self._show_offline()
         minute = utcnow().replace(second=0, microsecond=0)
         if minute != self._minute:
             self._minute = minute
@@ -612,13 +681,17 @@ class Board(IncidentActions, Screen):
             return
         if worker.group == "live":
             self._looking = False
-            if self._look_failed:
-                return  # told already; the next look tries again
-            self._look_failed = True
         if worker.group == "page":
             self._pending = None
             self._update_status()
         if worker.group != "live":
             self._drop_waiting_action()
+        if isinstance(worker.error, Unavailable):  # the banner says it, once, and stays until it answers
+            self._unreachable(worker.error, retried=worker.group == "live")
+            return
+        if worker.group == "live":
+            if self._look_failed:
+                return  # told already; the next look tries again
+            self._look_failed = True
         title = "Live updates cannot reach the store" if worker.group == "live" else "Could not load incidents"
         self.notify(describe_error(worker.error), title=title, severity="error", markup=False)
