@@ -21,9 +21,10 @@ from tui.domain.enums import (
 from tui.domain.grammar import parse_filter
 from tui.domain.models import IncidentDraft
 from tui.domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Window
+from tui.domain.spellings import TYPE_ALIASES, spellings
 from tui.store.base import BackendError
-from tui.store.sql import compile as sql
 from tui.store.sql import SqlBackend, open_sql_backend, seed_demo
+from tui.store.sql import compile as sql
 from tui.store.sql.schema import incidents
 
 
@@ -55,11 +56,11 @@ def test_demo_has_one_system_person(demo_backend):
 @pytest.mark.parametrize(("aliases", "parse", "values"), [
     (SEVERITY_ALIASES, parse_severity, None),
     (STATUS_ALIASES, parse_status, None),
-    (sql.TYPE_ALIASES, parse_type, list(IncidentType)),
+    (TYPE_ALIASES, parse_type, list(IncidentType)),
 ])
-def test_sql_spellings_are_exactly_what_the_domain_parses(aliases, parse, values):
+def test_spellings_are_exactly_what_the_domain_parses(aliases, parse, values):
     for value in values or set(aliases.values()):
-        lowered, exact = sql.spellings(aliases, value)
+        lowered, exact = spellings(aliases, value)
         for spelling in lowered:
             assert parse(spelling) is value and parse(spelling.upper()) is value, spelling
         for spelling in exact:

@@ -71,9 +71,10 @@ class Call:
 
 
 class Api:
-    def __init__(self, database: SqlDatabase) -> None:
+    def __init__(self, database: SqlDatabase, *, plain_postgrest: bool = False) -> None:
         self.database = database
-        self.catalog = Catalog(database.missing_columns)
+        self.plain_postgrest = plain_postgrest
+        self.catalog = Catalog(database.missing_columns, sort_columns=not plain_postgrest)
 
     # -- auth -------------------------------------------------------------------------------
 
@@ -124,7 +125,7 @@ class Api:
 
     def rpc(self, call: Call, name: str) -> Response:
         token = self.authenticate(call.headers)
-        if name not in writes.FUNCTIONS:
+        if name not in writes.FUNCTIONS or self.plain_postgrest:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
                            hint=f"Functions: {', '.join(writes.FUNCTIONS)}")
         self.authorize(token, self.catalog.get("incidents"), "update")
@@ -142,6 +143,8 @@ class Api:
 
     def _read(self, call: Call, resource: Resource, request: grammar.Request) -> Response:
         plan = plan_request(self.catalog, resource, request)
+        if plan.counts and self.plain_postgrest:  # PostgREST's default (db-aggregates-enabled = false)
+            raise ApiError(400, "PGRST123", "Use of aggregate functions is not allowed")
         offset, limit = _window(request.top, call.headers)
         counted = "count=exact" in call.prefer or "count=planned" in call.prefer or "count=estimated" in call.prefer
         with self.database.read() as conn:
@@ -250,8 +253,8 @@ _INTEGRITY = (("unique", 409, "23505"), ("foreign key", 409, "23503"), ("not nul
 def error_response(error: Exception) -> Response:
     if isinstance(error, ApiError):
         return error.response()
-    if isinstance(error, LifecycleError):
-        return ApiError(400, "P0001", str(error)).response()
+    if isinstance(error, LifecycleError):  # details name the kind, so a client can raise the same
+        return ApiError(400, "P0001", str(error), details=type(error).__name__).response()
     if isinstance(error, ValidationError):
         return writes.validation_error(error).response()
     if isinstance(error, BackendError):
@@ -332,7 +335,9 @@ class AccessLog:
                      status[0], (time.perf_counter() - started) * 1000)
 
 
-def create_app(database: SqlDatabase) -> ASGIApp:
+def create_app(database: SqlDatabase, *, plain_postgrest: bool = False) -> ASGIApp:
+    """With `plain_postgrest`, behave as a plain PostgREST would (for tests of clients' fallbacks):
+    no computed sort columns, no aggregates, no /rpc functions."""
     table_methods = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
     app = Starlette(routes=[
         Route("/", health), Route("/health", health),
@@ -341,5 +346,5 @@ def create_app(database: SqlDatabase) -> ASGIApp:
         Route("/rpc/{name}", _endpoint("rpc", "name"), methods=["POST"]),
         Route("/db/{table}", _endpoint("table", "table"), methods=table_methods),
     ], exception_handlers={HTTPException: not_found})
-    app.state.api = Api(database)
+    app.state.api = Api(database, plain_postgrest=plain_postgrest)
     return AccessLog(app)

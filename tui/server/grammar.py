@@ -152,8 +152,11 @@ def _name(text: str, what: str) -> str:
 
 # -- filters ---------------------------------------------------------------------------------
 
-def parse_operation(column: str, text: str) -> Condition:
-    """`[not.]op.value` for `column`, as in `status=not.in.(closed,cancelled)`."""
+def parse_operation(column: str, text: str, *, in_tree: bool = False) -> Condition:
+    """`[not.]op.value` for `column`, as in `status=not.in.(closed,cancelled)`.
+
+    In a logic tree (`or=(title.ilike."*a,b*")`) a quoted pattern is unquoted too, as PostgREST
+    does: that is how a pattern holds `,`, `.`, `(` or `)`."""
     negated = text.startswith("not.")
     if negated:
         text = text[4:]
@@ -169,7 +172,9 @@ def parse_operation(column: str, text: str) -> Condition:
         return Condition(column, operator, tuple(unquote(v) for v in split_top(inner)) if inner else (), negated)
     if operator == "is" and value not in IS_VALUES:
         raise parse_error(f'"is" takes one of {", ".join(sorted(IS_VALUES))}; got "{value}"')
-    return Condition(column, operator, unquote(value) if operator not in ("like", "ilike") else value, negated)
+    quoted_pattern = in_tree and value.startswith('"')
+    return Condition(column, operator, unquote(value) if operator not in ("like", "ilike") or quoted_pattern
+                     else value, negated)
 
 
 def parse_logic(operator: str, text: str, negated: bool = False) -> Logic:
@@ -185,7 +190,7 @@ def parse_logic(operator: str, text: str, negated: bool = False) -> Logic:
         column, dot, rest = part.partition(".")
         if not dot:
             raise parse_error(f'"{part}" in {operator}=(…) is not column.operator.value')
-        children.append(parse_operation(_name(column, "column"), rest))
+        children.append(parse_operation(_name(column, "column"), rest, in_tree=True))
     return Logic(operator, tuple(children), negated)
 
 

@@ -63,10 +63,25 @@ def _operation(column: ColumnElement, node: Condition) -> ColumnElement[bool]:
     if node.operator == "in":
         return column.in_([from_text(column, v) for v in value])
     if node.operator in ("like", "ilike"):
-        pattern = from_text(column, str(value).replace("*", "%"))
-        return column.like(pattern) if node.operator == "like" else column.ilike(pattern)
+        pattern = from_text(column, like_pattern(str(value)))
+        return (column.like(pattern, escape="\\") if node.operator == "like"
+                else column.ilike(pattern, escape="\\"))
     assert isinstance(value, str)
     return getattr(column, _COMPARISONS[node.operator])(from_text(column, value))
+
+
+def like_pattern(value: str) -> str:
+    """PostgREST's pattern as SQL LIKE's: `*` is `%`; a backslash escapes the next character, as
+    PostgreSQL's LIKE has it by default (SQLite's is told so). `\\*` is a literal `*` (PostgREST
+    itself has no way to write one)."""
+    out, chars = [], iter(value)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "\\")
+            out.append(following if following == "*" else "\\" + following)
+        else:
+            out.append("%" if char == "*" else char)
+    return "".join(out)
 
 
 def order_clauses(resource: Resource, terms: Sequence[Order]) -> list:

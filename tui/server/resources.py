@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Column, ColumnElement, ForeignKey, Integer, Table, type_coerce
+from sqlalchemy import Column, ColumnElement, ForeignKey, Integer, Table, Text, func, type_coerce
 
 from ..store.sql import compile as sql
 from ..store.sql import schema
@@ -59,6 +59,16 @@ _RANKS: dict[str, ColumnElement] = {f"{field}_rank": type_coerce(sql.rank(field)
                                     for field in ("severity", "status", "type")}
 """0 = highest / first, tui.domain.enums.UNKNOWN_RANK for a spelling no enum knows."""
 
+SORT_COLUMNS: dict[str, ColumnElement] = {
+    **_RANKS,
+    "title_lower": func.lower(schema.incidents.c.title),
+    "commander_name": type_coerce(sql.commander_name(), Text),
+    "incident_id_length": func.length(schema.incidents.c.incident_id),
+}
+"""Computed columns of `incidents` that let a client filter and sort as the board does (the API
+backend's dialect, tui.store.api.compile): enum ranks, the lower-cased title and commander name,
+and the id's length (INC-9 before INC-10). A plain PostgREST has none of them."""
+
 _TABLES: list[tuple[Table, str, bool]] = [
     (schema.incidents, INCIDENT, True),
     (schema.responders, INCIDENT, True),
@@ -90,11 +100,12 @@ _VIEW_LINKS = [
 class Catalog:
     """The resources of one database (columns it lacks are left out)."""
 
-    def __init__(self, missing_columns: frozenset[tuple[str, str]] = frozenset()) -> None:
+    def __init__(self, missing_columns: frozenset[tuple[str, str]] = frozenset(), *, sort_columns: bool = True) -> None:
+        """Without `sort_columns`, `incidents` has only its stored columns (as on a plain PostgREST)."""
         self.resources: dict[str, Resource] = {}
         for table, rbac_object, writable in _TABLES:
             absent = frozenset(column for name, column in missing_columns if name == table.name)
-            computed = _RANKS if table is schema.incidents else {}
+            computed = SORT_COLUMNS if table is schema.incidents and sort_columns else {}
             self.resources[table.name] = Resource(table.name, table, rbac_object, writable, computed, absent)
         self._links = self._foreign_keys()
 

@@ -9,15 +9,14 @@ lets the planner answer them from indexes led by the same expression (migrations
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, column, exists, false, func, literal_column, not_, or_, select, table, true
 
-from ...domain.enums import SEVERITY_ALIASES, STATUS_ALIASES, UNKNOWN_RANK, IncidentType
+from ...domain.enums import UNKNOWN_RANK
 from ...domain.query import (
     ME,
     NOBODY,
@@ -30,37 +29,14 @@ from ...domain.query import (
     PersonField,
     SortKey,
 )
+from ...domain.spellings import ALIASES, spellings
 from .schema import config_items, checks, evidences, hypotheses, incidents, people, responders, teams
 
-TYPE_ALIASES: dict[str, IncidentType] = {t.value: t for t in IncidentType}
-ALIASES: dict[str, Mapping[str, Enum]] = {
-    "severity": SEVERITY_ALIASES, "status": STATUS_ALIASES, "type": TYPE_ALIASES,
-}
 FTS_MIN_TERM = 3
 """The trigram index cannot find shorter terms; those fall back to LIKE."""
 
 
-# -- Lenient enum spellings -----------------------------------------------------------------
-
-def spellings(aliases: Mapping[str, Enum], wanted: Enum) -> tuple[list[str], list[str]]:
-    """Stored spellings that parse to `wanted`: (compare lower-cased, compare exactly).
-
-    `technical_debt` is also stored as `technical debt`, `technical-debt` (any case) and
-    `technicalDebt` / `TechnicalDebt` (exactly: `technicaldebt` does not parse).
-    """
-    lowered: set[str] = set()
-    exact: set[str] = set()
-    for key, value in aliases.items():
-        if value is not wanted:
-            continue
-        lowered.add(key)
-        if "_" in key:
-            lowered |= {key.replace("_", " "), key.replace("_", "-")}
-            first, *rest = key.split("_")
-            camel = first + "".join(word.capitalize() for word in rest)
-            exact |= {camel, camel[0].upper() + camel[1:]}
-    return sorted(lowered), sorted(exact)
-
+# -- Lenient enum spellings (tui.domain.spellings) as rank expressions ------------------------
 
 def _sql_list(values: Iterable[str]) -> str:
     return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
