@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -44,13 +45,19 @@ class Serve:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def log(self) -> Path:
+        """Its stderr (a line per request): a file, since a pipe nobody reads would fill and block it."""
+        return self.cli.home / f"serve-{self.port}.log"
+
     def start(self) -> None:
-        self.process = subprocess.Popen([INCIDENTS, "serve", "--db", self.db_url, "--port", str(self.port)],
-                                        env=self.cli.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen([INCIDENTS, "serve", "--db", self.db_url, "--port", str(self.port)],
+                                            env=self.cli.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"incidents serve exited: {self.process.stderr.read()}"
+            assert self.process.poll() is None, f"incidents serve exited: {self.log.read_text()[-2000:]}"
             try:
                 if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
                     return
@@ -64,7 +71,6 @@ class Serve:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=30)
-            self.process.stderr.close()
         self.process = None
 
 

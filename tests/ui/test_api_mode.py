@@ -112,7 +112,8 @@ async def test_the_board_filter_detail_and_a_transition_over_the_server(live: Li
         chosen = table.current
         detail = board.selected_detail()
         assert detail is not None and detail.incident.id == chosen.id
-        assert chosen.title in "\n".join(line.text for line in board.query_one(IncidentDetailPane)._lines)
+        shown = " ".join(line.text.strip() for line in board.query_one(IncidentDetailPane)._lines)
+        assert shown.startswith(f"{chosen.incident_id}  {chosen.title.split()[0]}")
 
         await pilot.press("m")
         await settle(pilot)
@@ -130,6 +131,8 @@ async def test_a_viewer_is_told_it_may_not_read_incidents(live: Live, settle):
             await settle(pilot)
             assert titles(app) == []
             assert any("may not read incident" in message for message in messages(app))
+            status = str(board_of(app).query_one("#status").render())
+            assert status.startswith("not loaded: This token may not read incident")
             await pilot.press("m")
             await settle(pilot)
             assert any("No incident selected" in message for message in messages(app))

@@ -159,6 +159,8 @@ class Board(IncidentActions, Screen):
         self._offline_since: float | None = None
         """When (monotonic) the store was first found unreachable; None while it answers."""
         self._offline_reason = ""
+        self._load_error = ""
+        """Why the last page could not be loaded (a refusal, say): the status line says it."""
         self._retry_delay = RETRY_FIRST_SECONDS
         self._retry_timer: Timer | None = None
         self._minute: datetime | None = None
@@ -453,6 +455,7 @@ class Board(IncidentActions, Screen):
             self._load(page.total - 1, request.keep_id)
             return
         self._pending = None
+        self._load_error = ""
         held = {row.id: row for row in self.table.page.rows}
         changes = message.changes
         if message.since is self._mark:
@@ -571,6 +574,8 @@ class Board(IncidentActions, Screen):
         table = self.table
         if self._pending is not None and not table.page.rows:
             text = "loading…"
+        elif self._load_error and not table.page.rows:
+            text = f"not loaded: {self._load_error}"
         elif not table.total:
             text = "no incidents match this filter"
         else:
@@ -683,6 +688,8 @@ class Board(IncidentActions, Screen):
             self._looking = False
         if worker.group == "page":
             self._pending = None
+            if not isinstance(worker.error, Unavailable):
+                self._load_error = describe_error(worker.error)
             self._update_status()
         if worker.group != "live":
             self._drop_waiting_action()
