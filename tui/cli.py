@@ -203,6 +203,8 @@ def run_list(args: argparse.Namespace, backend: Backend) -> int:
         print(f"incidents: bad filter: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     print_page(backend.list_incidents(query, Window(args.offset, args.limit)), args.json)
+    for notice in getattr(backend, "notices", ()):  # what a remote server lacks (API backend only)
+        print(f"incidents: note: {fmt.clean(notice)}", file=sys.stderr)
     return 0
 
 

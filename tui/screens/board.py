@@ -159,6 +159,8 @@ class Board(IncidentActions, Screen):
         self._offline_since: float | None = None
         """When (monotonic) the store was first found unreachable; None while it answers."""
         self._offline_reason = ""
+        self._notices_told = 0
+        """How many of the backend's notices (what a server lacks, found out as it is used) were shown."""
         self._load_error = ""
         """Why the last page could not be loaded (a refusal, say): the status line says it."""
         self._retry_delay = RETRY_FIRST_SECONDS
@@ -473,6 +475,14 @@ class Board(IncidentActions, Screen):
                                     or (changes.everything and row.id in held and held[row.id] != row))
         self._cursor_moved()
         self._run_waiting_action()
+        self._tell_notices()
+
+    def _tell_notices(self) -> None:
+        """Once each: a remote backend says what the server lacks (not part of the protocol: optional)."""
+        notices = getattr(self.backend, "notices", ())
+        for notice in notices[self._notices_told:]:
+            self._tell(notice, severity="warning", timeout=10)
+        self._notices_told = len(notices)
 
     def go_to(self, index: int) -> None:
         total = self.table.total
@@ -567,6 +577,7 @@ class Board(IncidentActions, Screen):
     @on(CountsLoaded)
     def _show_counts(self, message: CountsLoaded) -> None:
         self.query_one(SeverityStrip).show_counts(message.counts)
+        self._tell_notices()
 
     # -- Status line -------------------------------------------------------------------------
 
