@@ -3,31 +3,17 @@ of the demo database: once on SQLite and once on PostgreSQL. Clients are httpx."
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
-import uvicorn
 
 from tests.conftest import FIXED_NOW, PgServer
+from tests.live_server import Running, free_port, role_tokens
 from tui.domain.models import Identity
 from tui.server import create_app
-from tui.server.tokens import Role, create_token
 from tui.store.sql import SqlDatabase, open_sql_backend, open_sql_database, seed_demo
-
-ADMIN = Identity(name="Alice Admin", email="alice.admin@example.com")
-RESPONDER = Identity(name="Rita Responder", email="rita.responder@example.com")
-VIEWER = Identity(name="Victor Viewer", email="victor.viewer@example.com")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -40,26 +26,6 @@ class Server:
         if role is not None:
             headers["Authorization"] = f"Bearer {self.tokens[role]}"
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
-
-
-class Running:
-    """uvicorn serving `app` in a daemon thread until stopped."""
-
-    def __init__(self, app, port: int) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                                lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=20)
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +49,7 @@ def served_url(request: pytest.FixtureRequest, demo_url: str) -> str:
 
 def start(url: str) -> tuple[Server, Running]:
     database = open_sql_database(url)
-    tokens = {role.value: create_token(database, role.value, role, who)
-              for role, who in ((Role.ADMIN, ADMIN), (Role.RESPONDER, RESPONDER), (Role.VIEWER, VIEWER))}
+    tokens = role_tokens(database)
     port = free_port()
     return Server(f"http://127.0.0.1:{port}", database, tokens), Running(create_app(database), port)
 

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from tests.server.conftest import RESPONDER, VIEWER
+from tests.live_server import RESPONDER, VIEWER
 from tui.server.tokens import list_tokens, revoke_token
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.conftest import free_port
+from tests.live_server import free_port
 
 
 def incidents(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import FIXED_NOW
-from tests.server.conftest import ADMIN, RESPONDER, first_open_incident
+from tests.live_server import ADMIN, RESPONDER
+from tests.server.conftest import first_open_incident
 
 REPRESENTATION = {"Prefer": "return=representation"}
 

@@ -1,7 +1,9 @@
-"""The Backend contract, once on SQLite and once on PostgreSQL (the `backend` fixture).
+"""The Backend contract, on SQLite, PostgreSQL and the API backend over a real server on each
+(the `backend` fixture, tests/store/backends.py).
 
 Rows a Mission Control database may hold (P1, Blocker, investigating, technicalDebt,
-{value,label} responder types...) are inserted raw, as another client would write them.
+{value,label} responder types...) are inserted raw by the seeder, into the database the
+backend reads, as another client would write them.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from tests.conftest import FIXED_NOW, TESTER
+from tests.store.backends import Target, _backend, _seeder, _target, _target_url  # noqa: F401 (fixtures)
 from tui.domain import clock
 from tui.domain.enums import Health, IncidentType, Severity, Status
 from tui.domain.grammar import parse_filter
@@ -38,76 +41,8 @@ from tui.domain.models import (
 )
 from tui.domain.query import Window
 from tui.store.base import Backend, BackendError, Conflict, NotFound, Unavailable
-from tui.store.sql import SqlBackend, open_sql_backend
-from tui.store.sql.schema import (
-    checks,
-    config_items,
-    evidences,
-    hypotheses,
-    incident_histories,
-    incidents,
-    people,
-    responders,
-    team_members,
-    teams,
-)
-
-_numbers = itertools.count(1)
-
-
-# -- Rows written the way other clients (or Mission Control) write them ------------------------
-
-def insert_rows(backend: SqlBackend, table, **values: Any) -> UUID:
-    values.setdefault("id", uuid4())
-    with backend.engine.begin() as conn:
-        conn.execute(insert(table).values(**values))
-    return values["id"]
-
-
-def add_person(backend: SqlBackend, name: str, email: str | None = None) -> UUID:
-    return insert_rows(backend, people, name=name, email=email, created_at=FIXED_NOW)
-
-
-def add_team(backend: SqlBackend, name: str, *members: UUID) -> UUID:
-    team = insert_rows(backend, teams, name=name, created_by=backend.whoami().id, created_at=FIXED_NOW,
-                       updated_at=FIXED_NOW)
-    for member in members:
-        with backend.engine.begin() as conn:
-            conn.execute(insert(team_members).values(team_id=team, person_id=member))
-    return team
-
-
-def add_config(backend: SqlBackend, name: str, health: str = "healthy") -> UUID:
-    return insert_rows(backend, config_items, name=name, type="Kubernetes::Deployment", config_class="Deployment",
-                       health=health, status="Running", created_at=FIXED_NOW, inserted_at=FIXED_NOW)
-
-
-def add_check(backend: SqlBackend, name: str, status: str = "healthy") -> UUID:
-    return insert_rows(backend, checks, name=name, type="http", status=status)
-
-
-def raw_incident(backend: SqlBackend, title: str = "raw incident", *, age: timedelta | None = None,
-                 severity: str = "Medium", status: str = "open", type: str = "availability",
-                 description: str = "", **values: Any) -> UUID:
-    """An incident row as another client wrote it: any spelling, no root hypothesis.
-
-    Each is a minute older than the one before unless `age` says otherwise, so the board
-    lists incidents of one severity in the order a test wrote them.
-    """
-    number = next(_numbers)
-    created = FIXED_NOW - (age if age is not None else timedelta(minutes=number))
-    values.setdefault("created_by", backend.whoami().id)
-    return insert_rows(backend, incidents, incident_id=f"RAW-{number}", title=title,
-                       description=description, severity=severity, status=status, type=type,
-                       created_at=created, updated_at=created, **values)
-
-
-def link(backend: SqlBackend, incident: UUID, *, config: UUID | None = None, check: UUID | None = None) -> None:
-    me = backend.whoami().id
-    hypothesis = insert_rows(backend, hypotheses, created_by=me, incident_id=incident, type="factor",
-                             title="cause", status="possible")
-    insert_rows(backend, evidences, description="evidence", hypothesis_id=hypothesis, config_id=config,
-                check_id=check, created_by=me, type="config" if config else "check")
+from tui.store.sql import open_sql_backend
+from tui.store.sql.schema import hypotheses, incident_histories, incidents, people, responders
 
 
 def listed(backend: Backend, text: str = "", window: Window = Window()) -> list[str]:
@@ -119,13 +54,8 @@ def new(backend: Backend, title: str, **fields: Any):
     return backend.create_incident(IncidentDraft(title=title, **fields))
 
 
-def other_user(backend_url: str, name: str = "Second Responder") -> SqlBackend:
-    return open_sql_backend(backend_url, Identity(name=name, email=f"{name.split()[0].lower()}@example.com"))
-
-
-def raw_row(backend: SqlBackend, table, id: UUID):
-    with backend.engine.connect() as conn:
-        return conn.execute(select(table).where(table.c.id == id)).one()
+def other_user(target: Target, name: str = "Second Responder") -> Backend:
+    return target.open(Identity(name=name, email=f"{name.split()[0].lower()}@example.com"))
 
 
 # -- Who I am, people, teams, catalog -------------------------------------------------------
@@ -134,12 +64,12 @@ def test_it_is_a_backend(backend):
     assert isinstance(backend, Backend)
 
 
-def test_whoami_is_created_once_and_found_by_email_then_name(backend, backend_url):
+def test_whoami_is_created_once_and_found_by_email_then_name(backend, target):
     me = backend.whoami()
     assert (me.name, me.email) == (TESTER.name, TESTER.email)
     assert backend.whoami() == me
-    renamed = open_sql_backend(backend_url, Identity(name="Renamed Tester", email=TESTER.email.upper()))
-    by_name = open_sql_backend(backend_url, Identity(name=TESTER.name))
+    renamed = open_sql_backend(target.url, Identity(name="Renamed Tester", email=TESTER.email.upper()))
+    by_name = open_sql_backend(target.url, Identity(name=TESTER.name))
     try:
         assert renamed.whoami().id == me.id
         assert by_name.whoami().id == me.id
@@ -148,28 +78,28 @@ def test_whoami_is_created_once_and_found_by_email_then_name(backend, backend_ur
         by_name.close()
 
 
-def test_people_exclude_system_and_are_sorted(backend):
-    add_person(backend, "zoe example", "zoe@example.com")
-    add_person(backend, "Adam Example", "adam@example.com")
-    gone = add_person(backend, "Gone Person", "gone@example.com")
-    with backend.engine.begin() as conn:
+def test_people_exclude_system_and_are_sorted(backend, seeder):
+    seeder.add_person("zoe example", "zoe@example.com")
+    seeder.add_person("Adam Example", "adam@example.com")
+    gone = seeder.add_person("Gone Person", "gone@example.com")
+    with seeder.engine.begin() as conn:
         conn.execute(people.update().where(people.c.id == gone).values(deleted_at=FIXED_NOW))
     backend.whoami()
     assert [p.name for p in backend.list_people()] == ["Adam Example", "Oncall Tester", "zoe example"]
 
 
-def test_teams_are_sorted(backend):
-    add_team(backend, "SRE")
-    add_team(backend, "payments")
+def test_teams_are_sorted(backend, seeder):
+    seeder.add_team("SRE")
+    seeder.add_team("payments")
     assert [t.name for t in backend.list_teams()] == ["payments", "SRE"]
 
 
-def test_search_configs_and_checks_by_name(backend):
-    add_config(backend, "payments-db", health="warning")
-    add_config(backend, "payments-api")
-    add_config(backend, "orders-db")
-    add_check(backend, "api-health", status="unhealthy")
-    add_check(backend, "db_50%_check")
+def test_search_configs_and_checks_by_name(backend, seeder):
+    seeder.add_config("payments-db", health="warning")
+    seeder.add_config("payments-api")
+    seeder.add_config("orders-db")
+    seeder.add_check("api-health", status="unhealthy")
+    seeder.add_check("db_50%_check")
     assert [c.name for c in backend.search_configs("PAYMENTS")] == ["payments-api", "payments-db"]
     assert backend.search_configs("payments-db")[0].health is Health.WARNING
     assert len(backend.search_configs("", limit=2)) == 2
@@ -180,13 +110,13 @@ def test_search_configs_and_checks_by_name(backend):
 
 # -- Creating and reading --------------------------------------------------------------------
 
-def test_create_writes_canonical_values_links_and_history(backend):
-    config, check = add_config(backend, "payments-db", "warning"), add_check(backend, "api-health", "unhealthy")
-    commander = add_person(backend, "Cora Commander", "cora@example.com")
+def test_create_writes_canonical_values_links_and_history(backend, seeder):
+    config, check = seeder.add_config("payments-db", "warning"), seeder.add_check("api-health", "unhealthy")
+    commander = seeder.add_person("Cora Commander", "cora@example.com")
     created = new(backend, "  Checkout down  ", description="500s", severity=Severity.CRITICAL,
                   type=IncidentType.TECHNICAL_DEBT, commander_id=commander, config_ids=(config,),
                   check_ids=(check, check))
-    row = raw_row(backend, incidents, created.id)
+    row = seeder.raw_row(incidents, created.id)
     assert (row.title, row.severity, row.type, row.status) == ("Checkout down", "Critical", "technical_debt", "open")
     assert created.incident_id == "INC-1" and new(backend, "second").incident_id == "INC-2"
     assert created.created_by == backend.whoami().id
@@ -196,7 +126,7 @@ def test_create_writes_canonical_values_links_and_history(backend):
     assert [(c.name, c.health) for c in detail.configs] == [("payments-db", Health.WARNING)]
     assert [(c.name, c.health) for c in detail.checks] == [("api-health", Health.UNHEALTHY)]
     assert [(e.type, e.actor.name) for e in detail.timeline] == [(HISTORY_CREATED, TESTER.name)]
-    with backend.engine.connect() as conn:
+    with seeder.engine.connect() as conn:
         root = conn.execute(select(hypotheses).where(hypotheses.c.incident_id == created.id)).one()
     assert (root.type, root.title) == ("root", "Checkout down")
 
@@ -215,24 +145,24 @@ def test_get_unknown_incident_is_not_found(backend):
         backend.get_incident(uuid4())
 
 
-def test_board_row_carries_commander_responders_and_link_counts(backend):
-    commander = add_person(backend, "Cora Commander")
-    incident = raw_incident(backend, "linked", commander_id=commander)
-    link(backend, incident, config=add_config(backend, "a"))
-    link(backend, incident, config=add_config(backend, "b"))
-    link(backend, incident, check=add_check(backend, "c"))
+def test_board_row_carries_commander_responders_and_link_counts(backend, seeder):
+    commander = seeder.add_person("Cora Commander")
+    incident = seeder.raw_incident("linked", commander_id=commander)
+    seeder.link(incident, config=seeder.add_config("a"))
+    seeder.link(incident, config=seeder.add_config("b"))
+    seeder.link(incident, check=seeder.add_check("c"))
     for number in range(7):
         clock.freeze(FIXED_NOW + timedelta(minutes=number))
         backend.add_responder(incident, ResponderDraft(kind=ResponderKind.PERSON,
-                                                       person_id=add_person(backend, f"Responder {number}")))
+                                                       person_id=seeder.add_person(f"Responder {number}")))
     (row,) = backend.list_incidents(parse_filter(""), Window()).rows
     assert row.commander == "Cora Commander"
     assert row.responders == tuple(f"Responder {n}" for n in range(5))
     assert (row.config_count, row.check_count) == (2, 1)
 
 
-def test_detail_reads_mission_control_responders(backend):
-    incident = raw_incident(backend)
+def test_detail_reads_mission_control_responders(backend, seeder):
+    incident = seeder.raw_incident()
     me = backend.whoami().id
     minutes = itertools.count()
 
@@ -240,12 +170,12 @@ def test_detail_reads_mission_control_responders(backend):
         at = FIXED_NOW + timedelta(minutes=next(minutes))
         return {"incident_id": incident, "created_by": me, "created_at": at, "updated_at": at}
 
-    insert_rows(backend, responders, type="system", external_id="OPS-7",
+    seeder.insert_rows(responders, type="system", external_id="OPS-7",
                 properties={"responderType": {"value": "jira", "label": "Jira"}, "project": "OPS"}, **base())
-    insert_rows(backend, responders, type="Slack", properties=None, **base())
-    insert_rows(backend, responders, type="person", person_id=add_person(backend, "Gone"),
+    seeder.insert_rows(responders, type="Slack", properties=None, **base())
+    seeder.insert_rows(responders, type="person", person_id=seeder.add_person("Gone"),
                 deleted_at=FIXED_NOW, **base())
-    insert_rows(backend, responders, type="system", team_id=add_team(backend, "SRE"),
+    seeder.insert_rows(responders, type="system", team_id=seeder.add_team("SRE"),
                 properties={"responderType": "jira"}, **base())
     found = backend.get_incident(incident).responders
     assert [(r.kind, r.name, r.external_type) for r in found] == [
@@ -258,9 +188,9 @@ def test_detail_reads_mission_control_responders(backend):
 
 # -- The board: paging, filters, sorting --------------------------------------------------------
 
-def test_pages_and_total(backend):
+def test_pages_and_total(backend, seeder):
     for n in range(7):
-        raw_incident(backend, f"incident {n}", age=timedelta(minutes=n))
+        seeder.raw_incident(f"incident {n}", age=timedelta(minutes=n))
     first = backend.list_incidents(parse_filter(""), Window(0, 3))
     last = backend.list_incidents(parse_filter(""), Window(6, 3))
     assert (first.total, last.total, len(first.rows), len(last.rows), last.offset) == (7, 7, 3, 1, 6)
@@ -269,14 +199,14 @@ def test_pages_and_total(backend):
 
 
 @pytest.fixture
-def lenient(backend):
+def lenient(backend, seeder):
     """Incidents holding every kind of stored spelling, newest first by title number."""
     rows = [("P1", "open", "availability"), ("critical", "investigating", "technicalDebt"),
             ("CRITICAL", "new", "Technical Debt"), ("4", "mitigated", "technical_debt"),
             ("Blocker", "resolved", "cost"), ("High", "closed", "Security"), ("p3", "canceled", "reliability"),
             ("weird", "paused", "mystery"), ("Info", "OPEN", "performance")]
     for number, (severity, status, type) in enumerate(rows):
-        raw_incident(backend, f"{number} {severity}/{status}/{type}", age=timedelta(hours=number),
+        seeder.raw_incident(f"{number} {severity}/{status}/{type}", age=timedelta(hours=number),
                      severity=severity, status=status, type=type)
     return backend
 
@@ -322,9 +252,9 @@ def test_count_by_severity_folds_every_spelling(lenient, text, expected):
     assert lenient.count_by_severity(parse_filter(text)) == {**zeros, **expected}
 
 
-def test_count_by_severity_keeps_unknown_values_verbatim_and_agrees_with_the_filters(lenient):
-    raw_incident(lenient, "shouting", severity="WEIRD", status="open")
-    raw_incident(lenient, "lowercase", severity="high", status="mitigated")
+def test_count_by_severity_keeps_unknown_values_verbatim_and_agrees_with_the_filters(lenient, seeder):
+    seeder.raw_incident("shouting", severity="WEIRD", status="open")
+    seeder.raw_incident("lowercase", severity="high", status="mitigated")
     counts = lenient.count_by_severity(parse_filter("status:active"))
     assert counts == {Severity.CRITICAL: 4, Severity.HIGH: 1, Severity.MEDIUM: 0, Severity.LOW: 0,
                       Severity.INFO: 1, "WEIRD": 1}
@@ -333,12 +263,12 @@ def test_count_by_severity_keeps_unknown_values_verbatim_and_agrees_with_the_fil
         assert page.total == counts[severity], severity
 
 
-def test_sort_keys_in_both_directions(backend):
-    alice, bob = add_person(backend, "Alice"), add_person(backend, "bob")
-    raw_incident(backend, "b title", age=timedelta(hours=3), commander_id=bob, severity="Low",
+def test_sort_keys_in_both_directions(backend, seeder):
+    alice, bob = seeder.add_person("Alice"), seeder.add_person("bob")
+    seeder.raw_incident("b title", age=timedelta(hours=3), commander_id=bob, severity="Low",
                  status="resolved", type="cost")
-    raw_incident(backend, "A title", age=timedelta(hours=2), severity="High", status="open", type="security")
-    raw_incident(backend, "c title", age=timedelta(hours=1), commander_id=alice, severity="Info",
+    seeder.raw_incident("A title", age=timedelta(hours=2), severity="High", status="open", type="security")
+    seeder.raw_incident("c title", age=timedelta(hours=1), commander_id=alice, severity="Info",
                  status="mitigated", type="availability")
     expectations = {
         "sort:title": ["A title", "b title", "c title"],
@@ -352,7 +282,7 @@ def test_sort_keys_in_both_directions(backend):
     for text, order in expectations.items():
         assert listed(backend, text) == order, text
         assert listed(backend, text.replace(":", ":-")) == order[::-1], text
-    with backend.engine.begin() as conn:
+    with seeder.engine.begin() as conn:
         conn.execute(incidents.update().where(incidents.c.title == "b title")
                      .values(updated_at=FIXED_NOW))
     assert listed(backend, "sort:updated")[0] == "b title"
@@ -365,12 +295,12 @@ def test_ids_sort_as_numbers(backend):
         ["INC-9", "INC-10", "INC-11"]
 
 
-def test_people_filters(backend, backend_url):
+def test_people_filters(backend, target, seeder):
     me = backend.whoami().id
-    cora = add_person(backend, "Cora Commander", "cora@ops.example.com")
-    raw_incident(backend, "cora leads", commander_id=cora, communicator_id=me)
-    raw_incident(backend, "i lead", commander_id=me)
-    raw_incident(backend, "nobody leads", created_by=cora)
+    cora = seeder.add_person("Cora Commander", "cora@ops.example.com")
+    seeder.raw_incident("cora leads", commander_id=cora, communicator_id=me)
+    seeder.raw_incident("i lead", commander_id=me)
+    seeder.raw_incident("nobody leads", created_by=cora)
     assert listed(backend, "commander:cora") == ["cora leads"]
     assert listed(backend, "commander:OPS.EXAMPLE") == ["cora leads"]
     assert listed(backend, "commander:@me") == ["i lead"]
@@ -383,10 +313,10 @@ def test_people_filters(backend, backend_url):
     assert listed(backend, "creator:!cora") == ["cora leads", "i lead"]
 
 
-def test_responder_filters(backend):
-    dana = add_person(backend, "Dana Responder", "dana@example.com")
-    sre = add_team(backend, "Site Reliability")
-    person_on, team_on, removed, alone = (raw_incident(backend, title) for title in ("dana", "team", "removed", "alone"))
+def test_responder_filters(backend, seeder):
+    dana = seeder.add_person("Dana Responder", "dana@example.com")
+    sre = seeder.add_team("Site Reliability")
+    person_on, team_on, removed, alone = (seeder.raw_incident(title) for title in ("dana", "team", "removed", "alone"))
     backend.add_responder(person_on, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))
     backend.add_responder(team_on, ResponderDraft(kind=ResponderKind.TEAM, team_id=sre))
     gone = backend.add_responder(removed, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))
@@ -399,14 +329,14 @@ def test_responder_filters(backend):
     assert listed(backend, "responder:!dana") == ["team", "removed", "alone"]
 
 
-def test_link_filters(backend):
-    payments, orders = add_config(backend, "payments-db"), add_config(backend, "orders-db")
-    api = add_check(backend, "api-health")
-    both, one = raw_incident(backend, "both"), raw_incident(backend, "one")
-    raw_incident(backend, "none")
-    link(backend, both, config=payments)
-    link(backend, both, check=api)
-    link(backend, one, config=orders)
+def test_link_filters(backend, seeder):
+    payments, orders = seeder.add_config("payments-db"), seeder.add_config("orders-db")
+    api = seeder.add_check("api-health")
+    both, one = seeder.raw_incident("both"), seeder.raw_incident("one")
+    seeder.raw_incident("none")
+    seeder.link(both, config=payments)
+    seeder.link(both, check=api)
+    seeder.link(one, config=orders)
     assert listed(backend, "config:PAYMENTS") == ["both"]
     assert listed(backend, "config:db") == ["both", "one"]
     assert listed(backend, "config:!payments") == ["one", "none"]
@@ -416,10 +346,10 @@ def test_link_filters(backend):
     assert listed(backend, "config:orders check:api") == []
 
 
-def test_age_filters(backend):
-    raw_incident(backend, "minutes", age=timedelta(minutes=30))
-    raw_incident(backend, "days", age=timedelta(days=3))
-    raw_incident(backend, "weeks", age=timedelta(days=20))
+def test_age_filters(backend, seeder):
+    seeder.raw_incident("minutes", age=timedelta(minutes=30))
+    seeder.raw_incident("days", age=timedelta(days=3))
+    seeder.raw_incident("weeks", age=timedelta(days=20))
     assert listed(backend, "age:<1h") == ["minutes"]
     assert listed(backend, "age:>2d") == ["days", "weeks"]
     assert listed(backend, "age:>1d age:<7d") == ["days"]
@@ -454,11 +384,11 @@ def test_free_text_follows_edits(backend):
     assert listed(backend, "old") == []
 
 
-def test_filters_combine(backend):
-    cora = add_person(backend, "Cora")
-    raw_incident(backend, "match", severity="P1", commander_id=cora, description="disk full")
-    raw_incident(backend, "wrong severity", severity="low", commander_id=cora, description="disk full")
-    raw_incident(backend, "wrong text", severity="critical", commander_id=cora)
+def test_filters_combine(backend, seeder):
+    cora = seeder.add_person("Cora")
+    seeder.raw_incident("match", severity="P1", commander_id=cora, description="disk full")
+    seeder.raw_incident("wrong severity", severity="low", commander_id=cora, description="disk full")
+    seeder.raw_incident("wrong text", severity="critical", commander_id=cora)
     assert listed(backend, 'sev:critical commander:cora status:active "disk full"') == ["match"]
     page = backend.list_incidents(parse_filter("sev:critical,low"), Window(0, 1))
     assert (page.total, len(page.rows)) == (3, 1)
@@ -466,9 +396,9 @@ def test_filters_combine(backend):
 
 # -- Changing incidents -------------------------------------------------------------------------
 
-def test_update_changes_fields_and_records_history(backend):
+def test_update_changes_fields_and_records_history(backend, seeder):
     created = new(backend, "title")
-    cora = add_person(backend, "Cora Commander")
+    cora = seeder.add_person("Cora Commander")
     clock.freeze(FIXED_NOW + timedelta(minutes=5))
     updated = backend.update_incident(created.id, IncidentEdit(
         title="better title", severity=Severity.HIGH, type=IncidentType.COST, commander_id=cora),
@@ -476,14 +406,14 @@ def test_update_changes_fields_and_records_history(backend):
     assert (updated.title, updated.severity, updated.type, updated.commander_id) == \
         ("better title", Severity.HIGH, IncidentType.COST, cora)
     assert updated.updated_at == FIXED_NOW + timedelta(minutes=5)
-    assert raw_row(backend, incidents, created.id).severity == "High"
+    assert seeder.raw_row(incidents, created.id).severity == "High"
     history = backend.get_incident(created.id).timeline[-1]
     assert (history.type, history.actor.name) == (HISTORY_UPDATED, TESTER.name)
     assert "commander: Cora Commander" in history.text and "severity: High" in history.text
     assert backend.update_incident(created.id, IncidentEdit(title="better title"), updated.updated_at) == updated
 
 
-def test_transitions_set_and_clear_timestamps(backend):
+def test_transitions_set_and_clear_timestamps(backend, seeder):
     incident = new(backend, "lifecycle")
     steps = [(Status.MITIGATED, None, None), (Status.RESOLVED, "resolved", None),
              (Status.CLOSED, "resolved", "closed"), (Status.OPEN, None, None),
@@ -497,12 +427,12 @@ def test_transitions_set_and_clear_timestamps(backend):
         assert (incident.resolved is not None, incident.closed is not None) == (bool(resolved), bool(closed))
         if closed:
             assert incident.closed == now
-    assert raw_row(backend, incidents, incident.id).status == "cancelled"
+    assert seeder.raw_row(incidents, incident.id).status == "cancelled"
 
 
-def test_transition_is_credited_to_the_actor_and_keeps_the_note(backend, backend_url):
+def test_transition_is_credited_to_the_actor_and_keeps_the_note(backend, target):
     created = new(backend, "who did it")
-    other = other_user(backend_url)
+    other = other_user(target)
     try:
         clock.freeze(FIXED_NOW + timedelta(minutes=1))
         other.transition(created.id, Status.MITIGATED, "  rolled back the deploy ", created.updated_at)
@@ -523,26 +453,26 @@ def test_transition_not_allowed_says_why(backend):
     assert backend.get_incident(created.id).incident.status is Status.OPEN
 
 
-def test_legacy_status_behaves_as_open(backend):
-    incident = raw_incident(backend, "legacy", status="investigating")
+def test_legacy_status_behaves_as_open(backend, seeder):
+    incident = seeder.raw_incident("legacy", status="investigating")
     stored = backend.get_incident(incident).incident
     moved = backend.transition(incident, Status.MITIGATED, None, stored.updated_at)
     assert moved.status is Status.MITIGATED
 
 
-def test_acknowledge_sets_time_and_commander_once(backend):
+def test_acknowledge_sets_time_and_commander_once(backend, seeder):
     created = new(backend, "ack me")
     acked = backend.acknowledge(created.id, created.updated_at)
     assert acked.acknowledged == FIXED_NOW and acked.commander_id == backend.whoami().id
     with pytest.raises(LifecycleError, match="already acknowledged"):
         backend.acknowledge(created.id, acked.updated_at)
-    cora = add_person(backend, "Cora")
+    cora = seeder.add_person("Cora")
     led = new(backend, "has a commander", commander_id=cora)
     assert backend.acknowledge(led.id, led.updated_at).commander_id == cora
 
 
-def test_roles_can_be_unassigned_but_other_fields_are_left_alone(backend):
-    cora = add_person(backend, "Cora Commander")
+def test_roles_can_be_unassigned_but_other_fields_are_left_alone(backend, seeder):
+    cora = seeder.add_person("Cora Commander")
     incident = new(backend, "staffed")
     staffed = backend.update_incident(incident.id, IncidentEdit(commander_id=cora), incident.updated_at)
     cleared = backend.update_incident(incident.id, IncidentEdit(commander_id=None), staffed.updated_at)
@@ -559,9 +489,9 @@ def test_updated_at_moves_even_when_the_clock_does_not(backend):
         backend.update_incident(created.id, IncidentEdit(title="three"), first.updated_at)
 
 
-def test_stale_writes_conflict(backend, backend_url):
+def test_stale_writes_conflict(backend, target):
     created = new(backend, "contested")
-    other = other_user(backend_url)
+    other = other_user(target)
     try:
         clock.freeze(FIXED_NOW + timedelta(seconds=1))
         other.update_incident(created.id, IncidentEdit(severity=Severity.LOW), created.updated_at)
@@ -615,9 +545,9 @@ def test_closed_and_cancelled_incidents_are_read_only_until_reopened(backend, fi
 
 # -- Responders and comments ------------------------------------------------------------------
 
-def test_add_responders_of_every_kind(backend):
+def test_add_responders_of_every_kind(backend, seeder):
     incident = new(backend, "needs help")
-    dana, sre = add_person(backend, "Dana"), add_team(backend, "SRE")
+    dana, sre = seeder.add_person("Dana"), seeder.add_team("SRE")
     clock.freeze(FIXED_NOW + timedelta(minutes=1))
     person = backend.add_responder(incident.id, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))
     clock.freeze(FIXED_NOW + timedelta(minutes=2))
@@ -628,7 +558,7 @@ def test_add_responders_of_every_kind(backend):
         properties={"project": "OPS", "issueType": "Bug", "summary": "help"}))
     assert [(r.kind, r.name) for r in (person, team, jira)] == [
         (ResponderKind.PERSON, "Dana"), (ResponderKind.TEAM, "SRE"), (ResponderKind.EXTERNAL, "jira")]
-    stored = raw_row(backend, responders, jira.id)
+    stored = seeder.raw_row(responders, jira.id)
     assert stored.type == "system"
     assert stored.properties == {"responderType": "jira", "project": "OPS", "issueType": "Bug", "summary": "help"}
     assert stored.created_by == backend.whoami().id
@@ -641,13 +571,13 @@ def test_add_responders_of_every_kind(backend):
         backend.add_responder(incident.id, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))
 
 
-def test_remove_responder_soft_deletes(backend):
+def test_remove_responder_soft_deletes(backend, seeder):
     incident = new(backend, "too many cooks")
-    dana = add_person(backend, "Dana")
+    dana = seeder.add_person("Dana")
     responder = backend.add_responder(incident.id, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))
     clock.freeze(FIXED_NOW + timedelta(minutes=1))
     backend.remove_responder(responder.id)
-    assert raw_row(backend, responders, responder.id).deleted_at == FIXED_NOW + timedelta(minutes=1)
+    assert seeder.raw_row(responders, responder.id).deleted_at == FIXED_NOW + timedelta(minutes=1)
     detail = backend.get_incident(incident.id)
     assert detail.responders == ()
     assert (detail.timeline[-1].type, detail.timeline[-1].text) == (HISTORY_RESPONDER_REMOVED, "Dana")
@@ -656,7 +586,7 @@ def test_remove_responder_soft_deletes(backend):
     backend.add_responder(incident.id, ResponderDraft(kind=ResponderKind.PERSON, person_id=dana))
 
 
-def test_comments_join_the_timeline_in_order(backend):
+def test_comments_join_the_timeline_in_order(backend, seeder):
     incident = new(backend, "chatty")
     clock.freeze(FIXED_NOW + timedelta(minutes=2))
     backend.add_comment(incident.id, "  second  ")
@@ -668,7 +598,7 @@ def test_comments_join_the_timeline_in_order(backend):
     assert all(e.actor.name == TESTER.name for e in timeline)
     with pytest.raises(BackendError, match="needs some text"):
         backend.add_comment(incident.id, "   ")
-    with backend.engine.connect() as conn:
+    with seeder.engine.connect() as conn:
         assert conn.execute(select(incident_histories.c.type)
                             .where(incident_histories.c.incident_id == incident.id)).scalars().all() == \
             [HISTORY_CREATED]
@@ -707,3 +637,19 @@ def test_a_file_that_is_not_a_database_is_unavailable(tmp_path):
     junk.write_text("this is not sqlite" * 100)
     with pytest.raises(Unavailable, match="junk.db"):
         open_sql_backend(f"sqlite:///{junk}", TESTER)
+
+
+# -- Live updates -------------------------------------------------------------------------------
+
+def test_changes_since_names_the_incidents_another_user_changed(backend, target):
+    first, second = new(backend, "watched"), new(backend, "left alone")
+    mark = backend.changes_since(None).mark
+    other = other_user(target)
+    try:
+        clock.freeze(FIXED_NOW + timedelta(minutes=1))
+        other.add_comment(first.id, "seen from elsewhere")
+    finally:
+        other.close()
+    changes = backend.changes_since(mark)
+    assert first.id in changes.incident_ids and second.id not in changes.incident_ids
+    assert not backend.changes_since(changes.mark).incident_ids

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import Table, event, update
 
 from tests.conftest import FIXED_NOW
-from tests.store.test_backend import insert_rows, new, other_user
+from tests.store.seeder import Seeder
+from tests.store.test_backend import new
 from tui.domain.enums import Status
-from tui.domain.models import IncidentEdit, ResponderDraft, ResponderKind
+from tui.domain.models import Identity, IncidentEdit, ResponderDraft, ResponderKind
 from tui.store.base import Changes
-from tui.store.sql import SqlBackend
+from tui.store.sql import SqlBackend, open_sql_backend
 from tui.store.sql.changes import LOOK_BACK
 from tui.store.sql.schema import comments, people
+
+
+def other_user(backend_url: str) -> SqlBackend:
+    return open_sql_backend(backend_url, Identity(name="Second Responder", email="second@example.com"))
+
+
+def insert_rows(backend: SqlBackend, table: Table, **values: Any) -> UUID:
+    return Seeder(backend.engine, backend.whoami().id).insert_rows(table, **values)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tui.store.base import Conflict, Unreadable
 from tui.store.sql import open_sql_backend
 from tui.store.sql.schema import incidents
 
-from .test_backend import raw_incident
+from .seeder import Seeder
 
 ODD_TIMESTAMPS = {
     "sqlite CURRENT_TIMESTAMP": "2026-11-20 11:00:00",
@@ -26,6 +26,10 @@ ODD_TIMESTAMPS = {
     "ISO with an offset": "2026-11-20T13:00:00+02:00",
     "a date only": "2026-11-20",
 }
+
+
+def raw_incident(backend, title: str):
+    return Seeder(backend.engine, backend.whoami().id).raw_incident(title)
 
 
 def store_updated_at(backend, id, stored: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -20,7 +20,6 @@ from pydantic import ValidationError
 
 from ...domain import clock, lifecycle
 from ...domain.enums import Severity, Status, parse_severity
-from ...domain.format import clean
 from ...domain.models import (
     Check,
     ConfigItem,
@@ -38,7 +37,7 @@ from ...domain.models import (
     TimelineKind,
     read_row,
 )
-from ...domain.query import EnumClause, IncidentQuery, LinkField, Window
+from ...domain.query import ME, EnumClause, IncidentQuery, LinkField, Window
 from ..base import BackendError, Changes, Conflict, NotFound, Page, Unavailable, Unreadable
 from . import compile as api
 from .changes import ChangeWatcher
@@ -235,7 +234,9 @@ class ApiBackend:
 
     def _responding(self, name: str | None) -> set[UUID]:
         params: list[tuple[str, str]] = [("select", "incident_id"), ("deleted_at", "is.null"), ("order", "id.asc")]
-        if name is not None:
+        if name == ME:
+            params.append(("person_id", f"eq.{self._me.id}"))
+        elif name is not None:
             teams = self._all("teams", [("select", "id"), *api.where([api.contains("name", name)]),
                                         ("order", "id.asc")])
             people = self._people_named(name)
@@ -313,7 +314,7 @@ class ApiBackend:
         if answer.status_code == 404:
             found = _json_or_none(answer)
             if not (isinstance(found, dict) and found.get("code") == "PGRST202"):
-                raise _http_error(answer)
+                self._http.check(answer, frozenset())
             self._has_rpc = False
             self._notice(NOTICE_NO_RPC)
             return None
@@ -383,7 +384,7 @@ class ApiBackend:
             raise NotFound("That responder is no longer on the incident.")
         lifecycle.ensure_editable(self._incident(UUID(str(rows[0]["incident_id"]))))
         self._http.write("PATCH", "/db/responders", [("id", f"eq.{responder_id}")],
-                         {"deleted_at": clock.utcnow().isoformat(), "updated_at": clock.utcnow().isoformat()},
+                         {"deleted_at": clock.utcnow().isoformat(), "updated_at": "now()"},
                          prefer=None)
 
     def add_comment(self, incident_id: UUID, text: str) -> None:
@@ -411,11 +412,10 @@ class ApiBackend:
 
     def _patch(self, current: Incident, expected_updated_at: datetime, values: dict[str, Any]) -> Incident:
         """A PATCH conditional on the `updated_at` the user saw: no row back means someone else won."""
-        stamp = max(clock.utcnow(), current.updated_at + timedelta(microseconds=1))
         answer = self._http.write("PATCH", "/db/incidents",
                                   [("id", f"eq.{current.id}"), ("updated_at", f"eq.{expected_updated_at.isoformat()}"),
                                    ("select", "*")],
-                                  {**values, "updated_at": stamp.isoformat()})
+                                  {**values, "updated_at": "now()"})  # the server's clock, as MC's UI sends it
         rows = self._json(answer)
         if not rows:
             raise _conflict(current)
@@ -478,11 +478,6 @@ def _json_or_none(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
-
-
-def _http_error(response: httpx.Response) -> BackendError:
-    return BackendError(f"The server refused the request ({response.status_code}): "
-                        f"{clean(response.text)[:200]}.")
 
 
 def _conflict(incident: Incident) -> Conflict:

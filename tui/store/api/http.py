@@ -46,7 +46,10 @@ class Http:
     """One server: its base URL, the token (kept out of every message) and a connection pool."""
 
     def __init__(self, url: str, token: str | None, ca_bundle: str | None, timeout: float) -> None:
-        self.url = url.rstrip("/")
+        self.url = url.strip().rstrip("/")
+        parsed = httpx.URL(self.url) if "://" in self.url else None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+            raise Unavailable(f"{one_line(url, 80)} is not a server address: write it as https://host[:port].")
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -77,7 +80,7 @@ class Http:
                 time.sleep(delay)
                 continue
             if response.status_code < 500 or delay is None:
-                return self._checked(response, accept)
+                return self.check(response, accept)
             time.sleep(delay)
         raise AssertionError("unreachable")  # the last try returns or raises
 
@@ -88,7 +91,7 @@ class Http:
             response = self._send(method, path, params, body, prefer, writing=True)
         except Unavailable as error:
             raise Unavailable(str(error)) from None
-        return self._checked(response, accept)
+        return self.check(response, accept)
 
     def _send(self, method: str, path: str, params: Params, body: Any, prefer: str | None,
               writing: bool = False) -> httpx.Response:
@@ -112,7 +115,7 @@ class Http:
 
     # -- answers --------------------------------------------------------------------------
 
-    def _checked(self, response: httpx.Response, accept: frozenset[int]) -> httpx.Response:
+    def check(self, response: httpx.Response, accept: frozenset[int]) -> httpx.Response:
         status = response.status_code
         if status in accept or 200 <= status < 300:
             return response
@@ -144,7 +147,7 @@ def _reason(error: httpx.TransportError) -> str:
         return "its TLS certificate is not trusted (give the CA that signed it with --ca-bundle)"
     if "refused" in text.lower():
         return "connection refused"
-    return one_line(clean(text), 120) or type(error).__name__
+    return one_line(clean(text), 120).rstrip(".") or type(error).__name__
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str | None, str | None]:
