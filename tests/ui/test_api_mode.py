@@ -5,12 +5,13 @@ database itself; the server is stopped and started again on its port while the T
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import pytest
 from textual.widgets import Static, TextArea
 
-from tests.server.conftest import RESPONDER, Running, Server, start
+from tests.live_server import RESPONDER, Running, free_port, role_tokens
 from tests.ui.test_live import another_process_writes, shown_within
 from tui.app import IncidentApp
 from tui.domain.enums import Severity, Status
@@ -21,7 +22,7 @@ from tui.screens.board import Board
 from tui.server import create_app
 from tui.server.tokens import revoke_token
 from tui.store.api import ApiBackend, open_api_backend
-from tui.store.sql import SqlBackend, open_sql_backend
+from tui.store.sql import SqlBackend, SqlDatabase, open_sql_backend, open_sql_database
 from tui.widgets.detail import IncidentDetailPane
 from tui.widgets.incident_table import IncidentTable
 
@@ -35,32 +36,48 @@ class Live:
     a SQL backend on the same database, to check what was stored and to write as a teammate."""
 
     url: str
-    server: Server
-    running: Running
+    database: SqlDatabase
+    """The server's."""
+    tokens: dict[str, str]
     store: SqlBackend
+    plain_postgrest: bool = False
+    port: int = field(default_factory=free_port)
+    running: Running | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.running = Running(create_app(self.database, plain_postgrest=self.plain_postgrest), self.port)
 
     def stop(self) -> None:
-        self.running.stop()
-
-    def restart(self) -> None:
-        port = int(self.server.base_url.rsplit(":", 1)[1])
-        self.running = Running(create_app(self.server.database), port)
+        if self.running is not None:
+            self.running.stop()
+        self.running = None
 
     def client(self, role: str) -> ApiBackend:
-        return open_api_backend(self.server.base_url, self.server.tokens[role])
+        return open_api_backend(self.base_url, self.tokens[role])
+
+
+@contextmanager
+def serving(url: str, *, plain_postgrest: bool = False) -> Iterator[Live]:
+    database = open_sql_database(url)
+    store = open_sql_backend(url, Identity(name="Teammate"))
+    live = Live(url, database, role_tokens(database), store, plain_postgrest)
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()
+        store.close()
+        database.close()
 
 
 @pytest.fixture
 def live(demo_url: str) -> Iterator[Live]:
-    served, running = start(demo_url)
-    store = open_sql_backend(demo_url, Identity(name="Teammate"))
-    state = Live(demo_url, served, running, store)
-    try:
+    with serving(demo_url) as state:
         yield state
-    finally:
-        state.running.stop()
-        store.close()
-        served.database.close()
 
 
 @pytest.fixture
@@ -71,7 +88,7 @@ def remote(live: Live) -> Iterator[ApiBackend]:
 
 
 def app_on(backend: ApiBackend, live: Live) -> IncidentApp:
-    return IncidentApp(backend, refresh_seconds=0.2, where=live.server.base_url)
+    return IncidentApp(backend, refresh_seconds=0.2, where=live.base_url)
 
 
 def board_of(app: IncidentApp) -> Board:
@@ -102,7 +119,7 @@ async def test_the_board_filter_detail_and_a_transition_over_the_server(live: Li
         active = live.store.list_incidents(parse_filter("status:active"), Window(0, 100))
         assert table.total == active.total
         assert [row.id for row in table.page.rows] == [row.id for row in active.rows]
-        assert f"incidents · {live.server.base_url}" in str(board.query_one("#app-title").render())
+        assert f"incidents · {live.base_url}" in str(board.query_one("#app-title").render())
 
         await pilot.press("/", "backspace", *"sev:critical status:open", "enter")
         await settle(pilot)
@@ -136,7 +153,7 @@ async def test_a_viewer_is_told_it_may_not_read_incidents(live: Live, settle):
             await pilot.press("m")
             await settle(pilot)
             assert any("No incident selected" in message for message in messages(app))
-            assert not any(live.server.tokens["viewer"] in message for message in messages(app))
+            assert not any(live.tokens["viewer"] in message for message in messages(app))
     finally:
         viewer.close()
 
@@ -162,9 +179,9 @@ async def test_a_revoked_token_refuses_the_write_and_the_comment_is_kept(live: L
         await pilot.press("c")
         await settle(pilot)
         app.screen.query_one("#comment", TextArea).insert("paged the database team")
-        revoke_token(live.server.database, "responder")
+        revoke_token(live.database, "responder")
         error = await comment_refused(app, pilot, settle, "paged the database team")
-        assert "refused the token" in error and live.server.tokens["responder"] not in error
+        assert "refused the token" in error and live.tokens["responder"] not in error
     assert comments(live, incident.id) == before
 
 
@@ -179,8 +196,8 @@ async def test_a_write_while_the_server_is_down_is_kept_and_saved_once_it_is_bac
         app.screen.query_one("#comment", TextArea).insert("failing over to the replica")
         live.stop()
         error = await comment_refused(app, pilot, settle, "failing over to the replica")
-        assert f"Cannot reach the server at {live.server.base_url}" in error
-        live.restart()
+        assert f"Cannot reach the server at {live.base_url}" in error
+        live.start()  # on the same port
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, Board)  # stored: the dialog closed
@@ -196,16 +213,33 @@ async def test_the_server_stops_a_banner_shows_it_comes_back_and_the_board_catch
         before = titles(app)
         live.stop()
         await shown_within(pilot, lambda: board.offline, WITHIN)
-        assert f"Cannot reach the server at {live.server.base_url}" in banner(app) and "Retrying" in banner(app)
+        assert f"Cannot reach the server at {live.base_url}" in banner(app) and "Retrying" in banner(app)
         assert titles(app) == before  # the last rows stay, dimmed
 
         # A teammate on the database itself (another process, the real clock) while the server is away.
         await another_process_writes(live.url, "create::Raised while the server was away")
-        live.restart()
+        live.start()  # on the same port
         await shown_within(pilot, lambda: not board.offline and "Raised while the server was away" in titles(app),
                            WITHIN)
         assert banner(app) == ""
         (created,) = [row for row in board.table.page.rows if row.title == "Raised while the server was away"]
         assert created.id in board.table._changed  # marked as changed, for a moment
         assert "Connected again; the board is up to date." in messages(app)
-        assert not any(live.server.tokens["responder"] in message for message in messages(app))
+        assert not any(live.tokens["responder"] in message for message in messages(app))
+
+
+async def test_what_a_plain_postgrest_lacks_is_told_once(demo_url: str, settle):
+    with serving(demo_url, plain_postgrest=True) as plain:
+        backend = plain.client("responder")
+        app = app_on(backend, plain)
+        try:
+            async with app.run_test(size=(120, 30)) as pilot:
+                await settle(pilot)
+                assert titles(app)  # the board works, on the fallbacks
+                await pilot.press("j", "j")
+                await settle(pilot)
+                told = [message for message in messages(app) if "plain PostgREST" in message]
+                assert told and len(told) == len(set(told))
+                assert any("no rank columns" in message for message in told)
+        finally:
+            backend.close()
