@@ -126,6 +126,47 @@ async def latency_lines(demo: Path, big: Path, big_name: str, samples: int) -> l
     return lines
 
 
+# -- The same board over `incidents serve` (API mode), next to the local database -------------
+
+async def api_lines(demo: Path, work: Path, runs: int, samples: int) -> list[Line]:
+    """First board and filter latency with the demo database served on loopback, beside the same
+    database opened directly, interleaved in one run."""
+    from tui.server.tokens import Role, create_token
+    from tui.store.api import open_api_backend
+    from tui.store.sql import open_sql_database
+
+    from .databases import BENCH_USER, sqlite_url
+    from .server import serving
+
+    (work / "served").mkdir()
+    url = sqlite_url(working_copy(demo, work / "served"))
+    database = open_sql_database(url)
+    try:
+        token = create_token(database, "bench", Role.RESPONDER, BENCH_USER)
+    finally:
+        database.close()
+    name = f"API: demo, {DEMO_INCIDENTS}, over incidents serve"
+    with serving(url, work) as base:
+        def remote():
+            return open_api_backend(base, token)
+
+        await scenarios.board_startup(remote)  # warm-up: the server's first requests fill its caches
+        local_times, remote_times = [], []
+        for _ in range(runs):
+            local_times.append(await scenarios.board_startup(demo))
+            remote_times.append(await scenarios.board_startup(remote))
+        local, api = (median([idle for _, idle in times]) for times in (local_times, remote_times))
+        lines = [Line("first interactive board (median)", f"local: demo, {DEMO_INCIDENTS}", f"{local:,.1f} ms",
+                      "reference"),
+                 Line("first interactive board (median)", name, f"{api:,.1f} ms ({api / local:.2f}x local)",
+                      "reference")]
+        for scenario, source in ((f"local: demo, {DEMO_INCIDENTS}", demo), (name, remote)):
+            progress(f"  filter · {scenario}")
+            lines.append(latency_line("filter: enter to new page painted", scenario,
+                                      await scenarios.filter_latencies(source, samples), FILTER_LIMIT_MS))
+    return lines
+
+
 def main() -> None:
     args = arguments()
     big_name = f"{args.incidents:,} incidents"
@@ -139,6 +180,8 @@ def main() -> None:
         lines += process_lines(demo, big, big_name, args.runs)
         progress("measuring keystroke latencies …")
         lines += asyncio.run(latency_lines(demo, big, big_name, args.samples))
+        progress("measuring the board in API mode next to local mode …")
+        lines += asyncio.run(api_lines(demo, work, args.runs, args.samples))
     print(f"\nincident-tui benchmarks · {os.cpu_count()} CPUs · Python {platform.python_version()} · "
           f"Textual {textual.__version__} · headless 160x48\n")
     print(table(lines))

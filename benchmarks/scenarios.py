@@ -19,12 +19,15 @@ from tui.app import IncidentApp
 from tui.domain.enums import Status
 from tui.domain.grammar import parse_filter
 from tui.screens.board import Board
+from tui.store.base import Backend
 
 from .databases import open_board_backend
 from .harness import SIZE, BareApp, bare_ready, send_key, wait_for
 
 COUNTS = frozenset({"counts"})
 """The severity strip's worker: waited for only where the strip is part of the measure."""
+Source = Path | Callable[[], Backend]
+"""A SQLite file to open, or a function opening any backend (an API client, say)."""
 FILTERS = ("sev:critical", "status:open type:security", '"replication"', "commander:@me")
 
 
@@ -60,10 +63,14 @@ async def bare_startup() -> float:
         return ms(started, await wait_for(app, lambda: bare_ready(app)))
 
 
-async def board_startup(path: Path) -> tuple[float, float]:
-    """(first page painted, idle with detail and severity counts), both from opening the database."""
+def open_source(source: Source) -> Backend:
+    return open_board_backend(source) if isinstance(source, Path) else source()
+
+
+async def board_startup(source: Source) -> tuple[float, float]:
+    """(first page painted, idle with detail and severity counts), both from opening the backend."""
     started = time.perf_counter()
-    backend = open_board_backend(path)
+    backend = open_source(source)
     try:
         app = IncidentApp(backend)
         async with app.run_test(size=SIZE):
@@ -77,8 +84,8 @@ async def board_startup(path: Path) -> tuple[float, float]:
 # -- Working on an open board ----------------------------------------------------------------
 
 @asynccontextmanager
-async def open_board(path: Path) -> AsyncIterator[tuple[IncidentApp, Board, Pilot]]:
-    backend = open_board_backend(path)
+async def open_board(source: Source) -> AsyncIterator[tuple[IncidentApp, Board, Pilot]]:
+    backend = open_source(source)
     try:
         app = IncidentApp(backend)
         async with app.run_test(size=SIZE) as pilot:
@@ -93,10 +100,10 @@ async def quiet(app: App, board: Board) -> None:
     await wait_for(app, lambda: not board.busy)
 
 
-async def filter_latencies(path: Path, runs: int) -> list[float]:
+async def filter_latencies(source: Source, runs: int) -> list[float]:
     """Enter in the filter bar until the new page and its first detail are painted."""
     samples = []
-    async with open_board(path) as (app, board, pilot):
+    async with open_board(source) as (app, board, pilot):
         for run in range(runs):
             text = FILTERS[run % len(FILTERS)]
             wanted = parse_filter(text).sorted_by(board.incident_query.sort)

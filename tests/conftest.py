@@ -4,6 +4,7 @@
   session at FIXED_NOW, with tui.domain.clock frozen at FIXED_NOW during the test.
 - `pg_server` / `pg_url`: a PostgreSQL cluster started with initdb + pg_ctl (as the
   `postgres` user when we are root) on a free loopback port, stopped at session end.
+  `own_pg_server`: a cluster per test, which the test may `stop()` and `start()` again.
   Outside CI a machine without PostgreSQL skips those tests; with CI=true they fail instead.
 - `backend`: an empty, migrated SqlBackend, once on SQLite and once on PostgreSQL.
 - `mission_control_pg_url`: a database holding Mission Control's own schema (no alembic_version).
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -88,6 +90,8 @@ def _free_port() -> int:
 @dataclass
 class PgServer:
     port: int
+    base: Path | None = None
+    """The cluster's directory (data, sockets, log): what `stop` and `start` need."""
     _names = itertools.count(1)
 
     def url(self, database: str) -> str:
@@ -103,31 +107,23 @@ class PgServer:
             conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return name
 
+    def start(self) -> None:
+        """Start the cluster (again) on the same port."""
+        assert self.base is not None
+        options = (f"-p {self.port} -k {self.base / 'sockets'} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c full_page_writes=off")
+        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.base / "data"), "-l", str(self.base / "server.log"),
+                          "-w", "-o", options, "start"])
+
+    def stop(self) -> None:
+        """Stop it at once, as a crash or an operator would: open connections are cut."""
+        assert self.base is not None
+        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate", "-w", "stop"])
+
 
 def _run_as_postgres(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     return subprocess.run(prefix + args, check=True, capture_output=True, text=True, **kwargs)
-
-
-@dataclass
-class PgCluster:
-    """A PostgreSQL cluster of our own in a temporary directory, which a test may stop and start."""
-
-    base: Path
-    port: int
-
-    @property
-    def data(self) -> Path:
-        return self.base / "data"
-
-    def start(self) -> None:
-        options = (f"-p {self.port} -k {self.base / 'sockets'} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off")
-        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"), "-w",
-                          "-o", options, "start"])
-
-    def stop(self, mode: str = "immediate") -> None:
-        _run_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
 
 
 def require_postgres() -> None:
@@ -139,32 +135,40 @@ def require_postgres() -> None:
 
 
 @contextmanager
-def pg_cluster() -> Iterator[PgCluster]:
-    """initdb + pg_ctl start (as the `postgres` user when we are root) on a free loopback port; removed after."""
+def pg_cluster() -> Iterator[PgServer]:
+    """initdb + pg_ctl start (as the `postgres` user when we are root) on a free loopback port; removed after.
+
+    The test may stop and start it (`PgServer.stop`/`start`)."""
     require_postgres()
     # Not under pytest's tmp dir: as root that is private to root, and postgres must enter it.
     base = Path(tempfile.mkdtemp(prefix="incident-tui-pg-"))
-    sockets = base / "sockets"
-    sockets.mkdir()
+    (base / "sockets").mkdir()
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
-        shutil.chown(sockets, "postgres")
-    cluster = PgCluster(base, _free_port())
-    _run_as_postgres([str(PG_BIN / "initdb"), "-D", str(cluster.data), "-U", "postgres", "-A", "trust",
+        shutil.chown(base / "sockets", "postgres")
+    _run_as_postgres([str(PG_BIN / "initdb"), "-D", str(base / "data"), "-U", "postgres", "-A", "trust",
                       "-E", "UTF8", "--locale=C", "--no-sync"])
-    cluster.start()
+    server = PgServer(_free_port(), base)
+    server.start()
     try:
-        yield cluster
+        yield server
     finally:
-        if (cluster.data / "postmaster.pid").exists():
-            cluster.stop()
+        with contextlib.suppress(subprocess.CalledProcessError):  # a test may have stopped it
+            server.stop()
         shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
-    with pg_cluster() as cluster:
-        yield PgServer(cluster.port)
+    with pg_cluster() as server:
+        yield server
+
+
+@pytest.fixture
+def own_pg_server() -> Iterator[PgServer]:
+    """A cluster of the test's own, which it may stop and start (the session's must keep running)."""
+    with pg_cluster() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -26,3 +26,25 @@ def test_a_negative_refresh_interval_is_refused_by_name(tmp_path):
     config.write_text('refresh_seconds = "often"\n')
     with pytest.raises(ConfigError, match=re.escape("The refresh interval (refresh_seconds) must be a number")):
         load_settings(config)
+
+
+def test_a_server_and_its_token_come_from_the_file_and_the_environment_wins(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('api = "https://incidents.example.com"\ntoken = "file-secret-1234"\nca_bundle = "/etc/ca.pem"\n')
+    settings = load_settings(config)
+    assert settings.api == "https://incidents.example.com" and settings.ca_bundle == "/etc/ca.pem"
+    assert settings.token is not None and settings.token.get_secret_value() == "file-secret-1234"
+    assert "file-secret-1234" not in repr(settings) and "file-secret-1234" not in str(settings)
+    monkeypatch.setenv("INCIDENTS_TOKEN", "env-secret-5678")
+    monkeypatch.setenv("INCIDENTS_API", "http://127.0.0.1:9")
+    settings = load_settings(config)
+    assert settings.api == "http://127.0.0.1:9" and settings.token.get_secret_value() == "env-secret-5678"
+
+
+def test_a_token_that_is_not_text_is_refused_without_quoting_it(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("token = 918273645\n")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config)
+    assert "The token is not valid (its value is not shown)." in str(refused.value)
+    assert "918273645" not in str(refused.value)

@@ -32,9 +32,11 @@ class IncidentApp(App[None]):
     COMMANDS = App.COMMANDS | {IncidentCommands}
 
     def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
-                 keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0) -> None:
+                 keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "") -> None:
         super().__init__()
         self.backend = backend
+        self.sub_title = where
+        """The server the board shows, without credentials (empty for a local database)."""
         self.refresh_seconds = refresh_seconds
         """How often the board looks for changes made elsewhere; 0: never."""
         self.initial_filter = initial_filter

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr
 
 from . import __version__
 from .config import ConfigError, Settings, data_dir, default_config_path, load_settings, sqlite_url
@@ -33,6 +37,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="open the demo database (created with realistic sample data on first use)")
     parser.add_argument("--reset-demo", action="store_true", help="recreate the demo database from scratch")
+    parser.add_argument("--api", metavar="URL",
+                        help="use the incidents server at URL (incidents serve, or Mission Control) instead of a "
+                             "database")
+    parser.add_argument("--token", metavar="TOKEN",
+                        help="the server's bearer token (INCIDENTS_TOKEN or the config file keep it out of ps)")
+    parser.add_argument("--ca-bundle", metavar="FILE",
+                        help="PEM file of CA certificates to verify the server with (default: the system's)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: XDG config dir)")
     parser.add_argument("--create", action="store_true",
                         help="create the SQLite database named by --db (or the config file) if it does not exist")
@@ -82,9 +93,61 @@ def may_create(args: argparse.Namespace, settings: Settings) -> bool:
     return not named or args.create or args.command == "init"
 
 
+def api_url(args: argparse.Namespace, settings: Settings) -> str | None:
+    """The server to use, or None for a database. The command line wins over the settings; within
+    either, naming both a server and a database is a mistake we do not guess our way out of."""
+    local = [flag for flag, given in (("--db", args.db), ("--demo", args.demo), ("--reset-demo", args.reset_demo),
+                                      ("--create", args.create)) if given]
+    if args.api:
+        if local:
+            raise ConfigError(f"--api opens a server and {local[0]} a database: give one of them.")
+        return args.api
+    if local:
+        return None
+    if settings.api and settings.db:
+        raise ConfigError("the config file or INCIDENTS_* environment sets both db and api: keep one, "
+                          "or choose with --db or --api.")
+    return settings.api or None
+
+
+def checked_api_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:  # a port that is not a number, a broken [ipv6] address
+        usable = False
+    if not usable:
+        raise ConfigError(f"the server URL {fmt.clean(shown_url(url))!r} cannot be used; give http://host:port "
+                          "or https://host.")
+
+
+def shown_url(url: str) -> str:
+    """The server's URL for the screen and messages: no user, password, query or fragment."""
+    return re.sub(r"//[^/?#]*@", "//", url, count=1).split("?")[0].split("#")[0]
+
+
+def open_remote(url: str, args: argparse.Namespace, settings: Settings) -> Backend:
+    if args.command == "init":
+        raise ConfigError("init creates a database; a server's database is created where it runs "
+                          "(incidents --db URL init, then incidents serve).")
+    checked_api_url(url)
+    token = SecretStr(args.token) if args.token else settings.token
+    ca_bundle = args.ca_bundle or settings.ca_bundle
+    if ca_bundle and not Path(ca_bundle).expanduser().is_file():
+        raise ConfigError(f"the CA bundle {fmt.clean(ca_bundle)} is not a file.")
+    args.is_new = False
+    from .store.api import open_api_backend
+
+    return open_api_backend(url, token.get_secret_value() if token else None,
+                            str(Path(ca_bundle).expanduser()) if ca_bundle else None)
+
+
 def open_backend(args: argparse.Namespace, settings: Settings) -> Backend:
     from .store.sql import MissingDatabase, open_sql_backend, seed_demo
 
+    server = api_url(args, settings)
+    if server is not None:
+        return open_remote(server, args, settings)
     url = database_url(args, settings)
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     if path is not None and args.reset_demo:
@@ -141,13 +204,16 @@ def run_list(args: argparse.Namespace, backend: Backend) -> int:
         print(f"incidents: bad filter: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     print_page(backend.list_incidents(query, Window(args.offset, args.limit)), args.json)
+    for notice in getattr(backend, "notices", ()):  # what a remote server lacks (API backend only)
+        print(f"incidents: note: {fmt.clean(notice)}", file=sys.stderr)
     return 0
 
 
-def run_tui(settings: Settings, backend: Backend) -> int:
+def run_tui(settings: Settings, backend: Backend, server: str | None) -> int:
     from .app import IncidentApp  # Textual is only imported when the TUI runs
 
-    IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds).run()
+    IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds,
+                where=shown_url(server) if server else "").run()
     return 0
 
 
@@ -214,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     args = build_parser().parse_args(argv)
     if args.command in ("serve", "token"):
+        if args.api:
+            print(f"incidents: {args.command} works on a database (--db), not on a server (--api).", file=sys.stderr)
+            return EXIT_USAGE
         try:
             settings = load_settings(args.config)
             warn_about_exposed_files(args, settings)
@@ -231,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             return run_init(args, backend)
-        return run_list(args, backend) if args.command == "list" else run_tui(settings, backend)
+        if args.command == "list":
+            return run_list(args, backend)
+        return run_tui(settings, backend, api_url(args, settings))
     except BackendError as error:
         print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_FAILURE

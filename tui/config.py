@@ -6,6 +6,9 @@ db = "postgresql+psycopg://incidents@db.internal/incidents"
 name = "Alice Example"          # who "I" am; defaults to the OS user
 email = "alice@example.com"
 refresh_seconds = 1.0            # how often the board looks for changes made elsewhere; 0: never
+# api = "https://incidents.example.com"   # a server instead of db (`incidents serve`, Mission Control)
+# token = "…"                              # its bearer token; never shown
+# ca_bundle = "/etc/ssl/our-ca.pem"        # trust this CA for the server's certificate
 
 [keymap]                         # binding id = keys
 "incident.close" = "ctrl+x"
@@ -19,7 +22,7 @@ import tomllib
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .domain.messages import sentences
@@ -54,6 +57,12 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = {}
     refresh_seconds: float = Field(default=1.0, ge=0)
     """How often the board asks the store what changed elsewhere (0 turns live updates off)."""
+    api: str = ""
+    """URL of an incidents server (`incidents serve`, or Mission Control) to use instead of a database."""
+    token: SecretStr | None = None
+    """The server's bearer token: masked in every repr and error, unwrapped only to send it."""
+    ca_bundle: str = ""
+    """A PEM file of CA certificates to verify the server with (default: the system's)."""
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -87,6 +87,7 @@ class Typeahead:
         await self.route(key)
         if key.is_forwarded:
             target.post_message(KeyTrail(key, 1))
+            self._watch()  # the trail is lost if the key closed its widget's screen (a dialog's save)
         else:  # a priority binding took it, here and now
             self._done()
 
@@ -133,9 +134,9 @@ class Typeahead:
             self.watchdog = self.app.set_interval(TRAIL_PATIENCE, self._check_trail, name="typeahead")
 
     def _check_trail(self) -> None:
-        """While keys wait: a key still in flight since the last check lost its trail; and a
-        screen that accepts keys again without saying so gets them anyway."""
-        if not self.waiting:
+        """While keys wait or one is in flight: a key still in flight since the last check lost its
+        trail; and a screen that accepts keys again without saying so gets them anyway."""
+        if not self.waiting and self.in_flight is None:
             assert self.watchdog is not None  # this is the watchdog's own callback
             self.watchdog.stop()
             self.watchdog = None

@@ -3,11 +3,13 @@
 import json
 import os
 import re
+import shlex
 import shutil
 import sqlite3
 import subprocess
 import time
 import uuid
+from collections.abc import Mapping
 
 import pytest
 
@@ -26,13 +28,16 @@ def tmux_installed() -> None:
 
 
 class Terminal:
-    def __init__(self, cli: Cli, width: int, height: int) -> None:
+    """`incidents ARGS` (default: --demo) in a tmux window of its own; `env` adds to the environment."""
+
+    def __init__(self, cli: Cli, width: int, height: int, *args: str, env: Mapping[str, str] | None = None) -> None:
         self.socket = f"incidents-test-{uuid.uuid4().hex[:8]}"
-        env = " ".join(f"{k}={cli.env[k]}" for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "USER"))
+        settings = {k: cli.env[k] for k in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "USER")} | dict(env or {})
+        command = shlex.join(["env", *(f"{k}={v}" for k, v in settings.items()), "TERM=xterm-256color",
+                              INCIDENTS, *(args or ("--demo",))])
         # A fresh tmux server settles the window size just after starting the command:
         # give it a moment so the app reads the final size.
-        self.tmux("new-session", "-d", "-x", str(width), "-y", str(height),
-                  f"sleep 0.5; exec env {env} TERM=xterm-256color {INCIDENTS} --demo")
+        self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), f"sleep 0.5; exec {command}")
 
     def tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True,

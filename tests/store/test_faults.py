@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from tests.conftest import TESTER, PgServer, pg_cluster, sqlite_url
+from tests.conftest import TESTER, pg_cluster, sqlite_url
 from tui.domain.models import Identity, IncidentDraft
 from tui.domain.query import IncidentQuery, Window
 from tui.store.base import Unavailable
@@ -195,17 +195,16 @@ def test_a_database_file_replaced_by_another_refuses_writes(tmp_path):
 
 @pytest.mark.postgres
 def test_postgresql_restarted_mid_session_gives_a_sentence_while_down_and_works_after():
-    with pg_cluster() as cluster:
-        server = PgServer(cluster.port)
+    with pg_cluster() as server:
         backend = open_sql_backend(server.url(server.create_database("restart")), TESTER)
         try:
             kept = backend.create_incident(IncidentDraft(title="before the restart"))
-            cluster.stop()
-            with pytest.raises(Unavailable, match=f"127.0.0.1:{cluster.port}"):
+            server.stop()
+            with pytest.raises(Unavailable, match=f"127.0.0.1:{server.port}"):
                 backend.list_incidents(IncidentQuery(), Window())
             with pytest.raises(Unavailable, match="Cannot use the database at"):
                 backend.create_incident(IncidentDraft(title="while it is down"))
-            cluster.start()
+            server.start()
             backend.add_comment(kept.id, "after the restart")
             assert [row.title for row in backend.list_incidents(IncidentQuery(), Window()).rows] == \
                 ["before the restart"]  # the refused one is not there half-written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,7 @@ from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.notifications import Notification
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.app import IncidentApp
 from tui.typeahead import accepts_keys
@@ -41,14 +43,18 @@ async def wait_until_idle(pilot: Pilot, seconds: float = SETTLE_SECONDS) -> None
     app = pilot.app
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):  # finished too (the app told the user of a failure)
+            await app.workers.wait_for_complete()
         await pilot.pause(0.02)
         board = app.screen
         busy = getattr(board, "busy", False) is True or not accepts_keys(board)
         typing = app.typeahead.waiting or app.typeahead.in_flight is not None
         if not busy and not typing and all(worker.is_finished for worker in app.workers):
             return
-    raise AssertionError("the app did not settle")
+    screen, typeahead = app.screen, app.typeahead
+    raise AssertionError(f"the app did not settle: {screen!r} busy={getattr(screen, 'busy', None)} "
+                         f"accepts keys={accepts_keys(screen)} key in flight={typeahead.in_flight!r} "
+                         f"waiting={list(typeahead.waiting)!r} workers={[(w.group, w.state) for w in app.workers]}")
 
 
 @pytest.fixture

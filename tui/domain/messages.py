@@ -21,7 +21,10 @@ FIELD_NAMES = {
     "id": "id", "incident_id": "incident number", "status": "status", "created_by": "creator",
     "created_at": "creation time", "updated_at": "last update time", "acknowledged": "acknowledged time",
     "resolved": "resolved time", "closed": "closed time", "refresh_seconds": "refresh interval (refresh_seconds)",
+    "api": "server URL (api)", "token": "token", "ca_bundle": "CA bundle (ca_bundle)",
 }
+SECRET = {"token"}
+"""Fields whose value is never quoted back: a message may be read over a shoulder or pasted."""
 REQUIRED = {"title": "A title is required: say in a line what is wrong."}
 """Where "is required" is not enough."""
 
@@ -96,6 +99,8 @@ def sentence(problem: Any) -> str:
         text = text[0].upper() + text[1:]
         return text if text.endswith(".") else text + "."
     make = _SENTENCES.get(kind)
+    if loc and loc[0] in SECRET and kind != "missing":
+        return f"The {name} is not valid (its value is not shown)."
     return make(name, ctx, given) if make is not None else f"The {name} is not valid."
 
 

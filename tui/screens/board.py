@@ -10,14 +10,20 @@ the same question and takes the answer with the page, so the mark only moves wit
 shown after it: no change is lost to an answer dropped as stale, and the board's own writes
 (which reload the page) are not reloaded twice. Ages tick: once the clock's minute turns, the
 rows and the detail whose age reads differently are redrawn (nothing is fetched).
+
+Offline: when a call finds the store unreachable (`Unavailable`: a server down, slow or
+restarting), a banner says so and since when, the rows shown stay (dimmed: they may be stale),
+and the board asks again with growing pauses. The first answer hides the banner and reloads
+what is shown, so what changed meanwhile appears.
 """
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
@@ -33,11 +39,11 @@ from textual.worker import Worker, WorkerState
 from ..actions import ACTIONS_BY_ID, Group, bindings
 from ..domain.clock import utcnow
 from ..domain.enums import ACTIVE_STATUSES, Severity
-from ..domain.format import clean
+from ..domain.format import age, clean
 from ..domain.grammar import parse_filter
 from ..domain.models import Incident, IncidentDetail, IncidentRow
 from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
-from ..store.base import Backend, Changes, Page
+from ..store.base import Backend, Changes, Page, Unavailable
 from ..typeahead import keys_may_flow
 from ..widgets.detail import IncidentDetailPane, key_for
 from ..widgets.filter_bar import FilterBar
@@ -45,7 +51,7 @@ from ..widgets.footer import SteadyFooter
 from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
 from .dialog import describe_error
-from .incident_actions import IncidentActions
+from .incident_actions import IncidentActionFailed, IncidentActions
 
 if TYPE_CHECKING:
     from ..app import IncidentApp
@@ -58,6 +64,10 @@ AGE_TICK_SECONDS = 1.0
 """How often the board checks whether the clock's minute turned (then ages are redrawn)."""
 NEARBY_DETAILS = 16
 """Details kept of the incidents the cursor was on or is next to, so a step shows one at once."""
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 5.0
+"""While the store is unreachable it is asked again after 0.5 s, then twice as long each time up to
+5 s: a restart is noticed within seconds, and a server that is down is not hammered."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,6 +160,15 @@ class Board(IncidentActions, Screen):
         """A look for changes is on its way."""
         self._look_failed = False
         """The last look failed (and the user was told; not again until one works)."""
+        self._offline_since: float | None = None
+        """When (monotonic) the store was first found unreachable; None while it answers."""
+        self._offline_reason = ""
+        self._notices_told = 0
+        """How many of the backend's notices (what a server lacks, found out as it is used) were shown."""
+        self._load_error = ""
+        """Why the last page could not be loaded (a refusal, say): the status line says it."""
+        self._retry_delay = RETRY_FIRST_SECONDS
+        self._retry_timer: Timer | None = None
         self._minute: datetime | None = None
         self._counted_with: PageRequest | None = None
         """A page whose load fetched the counts too (so the changes it brings need no recount)."""
@@ -269,9 +288,11 @@ class Board(IncidentActions, Screen):
         width = self.app.size.width
         self.add_class([name for start, name in self.HORIZONTAL_BREAKPOINTS if width >= start][-1])
         with Horizontal(id="topbar"):
-            yield Label(self.app.title, id="app-title")
+            where = self.app.sub_title
+            yield Label(f"{self.app.title} · {clean(where)}" if where else self.app.title, id="app-title")
             yield SeverityStrip(id="strip")
         yield FilterBar(self.initial_filter, id="filter")
+        yield Static(id="offline")
         with Container(id="body"):
             yield IncidentTable(id="incidents")
             yield IncidentDetailPane(id="detail")
@@ -308,7 +329,8 @@ class Board(IncidentActions, Screen):
 
     def _look_for_changes(self) -> None:
         # Not while a page is on its way (it brings the changes with it), nor under a dialog.
-        if self.live_paused or self._looking or self._pending is not None or not self.is_current:
+        if (self.live_paused or self._looking or self._pending is not None or not self.is_current
+                or self._offline_since is not None):  # then the retry timer asks
             return
         self._looking = True
         self._fetch_changes(self._mark)
@@ -320,6 +342,9 @@ class Board(IncidentActions, Screen):
     @on(ChangesFound)
     def _changes_found(self, message: ChangesFound) -> None:
         self._looking = self._look_failed = False
+        if self._offline_since is not None:
+            self._back_online()
+            return
         if message.since is self._mark and self._pending is None and message.changes.any:
             current, shown = self.table.current, self.selected_detail()
             self._load(self._intended_index(), current.id if current else None, pin=True,
@@ -345,7 +370,55 @@ class Board(IncidentActions, Screen):
         if not self.live_paused:
             self._look_for_changes()
 
+    # -- Offline ------------------------------------------------------------------------------
+
+    @property
+    def offline(self) -> bool:
+        return self._offline_since is not None
+
+    def _unreachable(self, error: Unavailable, *, retried: bool) -> None:
+        """The store did not answer: show the banner and keep asking (`retried`: a retry failed)."""
+        if self._offline_since is None:
+            self._offline_since, self._retry_delay = time.monotonic(), RETRY_FIRST_SECONDS
+            self.add_class("-offline")
+        elif retried:
+            self._retry_delay = min(self._retry_delay * 2, RETRY_MAX_SECONDS)
+        self._offline_reason = clean(str(error))
+        self._show_offline()
+        if self._retry_timer is None and not self._looking:
+            self._retry_timer = self.set_timer(self._retry_delay, self._retry)
+
+    def _retry(self) -> None:
+        self._retry_timer = None
+        self._looking = True
+        self._fetch_changes(self._mark)
+
+    def _show_offline(self) -> None:
+        if self._offline_since is None:
+            return
+        since = age(timedelta(seconds=time.monotonic() - self._offline_since))
+        self.query_one("#offline", Static).update(
+            f"⚠ {self._offline_reason.rstrip('.')}. Retrying… (no answer for {since}; "
+            "the incidents below may be out of date)")
+
+    def _back_online(self) -> None:
+        """The store answers again: everything shown may have changed meanwhile, so reload it."""
+        self._offline_since = None
+        self.remove_class("-offline")
+        self._nearby.clear()
+        self._detail = self._requested_detail = None
+        current = self.table.current
+        self._load(self._intended_index(), current.id if current else None, pin=True)
+        self._fetch_counts()
+        self._tell("Connected again; the board is up to date.", timeout=3)
+
+    def on_incident_action_failed(self, message: IncidentActionFailed) -> None:
+        super().on_incident_action_failed(message)
+        if isinstance(message.error, Unavailable):
+            self._unreachable(message.error, retried=False)
+
     def _tick_ages(self) -> None:
+        self._show_offline()
         minute = utcnow().replace(second=0, microsecond=0)
         if minute != self._minute:
             self._minute = minute
@@ -388,6 +461,7 @@ class Board(IncidentActions, Screen):
             self._load(page.total - 1, request.keep_id)
             return
         self._pending = None
+        self._load_error = ""
         held = {row.id: row for row in self.table.page.rows}
         changes = message.changes
         if message.since is self._mark:
@@ -406,6 +480,14 @@ class Board(IncidentActions, Screen):
                                     or (changes.everything and row.id in held and held[row.id] != row))
         self._cursor_moved()
         self._run_waiting_action()
+        self._tell_notices()
+
+    def _tell_notices(self) -> None:
+        """Once each: a remote backend says what the server lacks (not part of the protocol: optional)."""
+        notices = getattr(self.backend, "notices", ())
+        for notice in notices[self._notices_told:]:
+            self._tell(notice, severity="warning", timeout=10)
+        self._notices_told = len(notices)
 
     def go_to(self, index: int) -> None:
         total = self.table.total
@@ -500,6 +582,7 @@ class Board(IncidentActions, Screen):
     @on(CountsLoaded)
     def _show_counts(self, message: CountsLoaded) -> None:
         self.query_one(SeverityStrip).show_counts(message.counts)
+        self._tell_notices()
 
     # -- Status line -------------------------------------------------------------------------
 
@@ -507,6 +590,8 @@ class Board(IncidentActions, Screen):
         table, index = self.table, self.table.index
         if self._pending is not None and not table.page.rows:
             text = "loading…"
+        elif self._load_error and not table.page.rows:
+            text = f"not loaded: {self._load_error}"
         elif not table.total or index is None:  # no rows, but a count that saw rows inserted after the page
             text = "no incidents match this filter"
         else:
@@ -615,16 +700,22 @@ class Board(IncidentActions, Screen):
         worker = event.worker
         if event.state is not WorkerState.ERROR or worker.group not in ("page", "detail", "counts", "live"):
             return
+        error = cast(BaseException, worker.error)  # a worker in the ERROR state holds its error
         if worker.group == "live":
             self._looking = False
-            if self._look_failed:
-                return  # told already; the next look tries again
-            self._look_failed = True
         if worker.group == "page":
             self._pending = None
+            if not isinstance(error, Unavailable):
+                self._load_error = describe_error(error)
             self._update_status()
         if worker.group != "live":
             self._drop_waiting_action()
+        if isinstance(error, Unavailable):  # the banner says it, once, and stays until it answers
+            self._unreachable(error, retried=worker.group == "live")
+            return
+        if worker.group == "live":
+            if self._look_failed:
+                return  # told already; the next look tries again
+            self._look_failed = True
         title = "Live updates cannot reach the store" if worker.group == "live" else "Could not load incidents"
-        error = cast(BaseException, worker.error)  # a worker in the ERROR state holds its error
         self.notify(describe_error(error), title=title, severity="error", markup=False)
