@@ -16,7 +16,6 @@ import contextlib
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.live_server import free_port
 from tui.domain import clock
 from tui.domain.models import Identity
 from tui.store.sql import SqlBackend, open_sql_backend, seed_demo
@@ -80,12 +80,6 @@ def demo_backend(demo_url: str) -> Iterator[SqlBackend]:
 
 
 # -- A throwaway PostgreSQL ------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @dataclass
 class PgServer:
@@ -148,7 +142,7 @@ def pg_cluster() -> Iterator[PgServer]:
         shutil.chown(base / "sockets", "postgres")
     _run_as_postgres([str(PG_BIN / "initdb"), "-D", str(base / "data"), "-U", "postgres", "-A", "trust",
                       "-E", "UTF8", "--locale=C", "--no-sync"])
-    server = PgServer(_free_port(), base)
+    server = PgServer(free_port(), base)
     server.start()
     try:
         yield server

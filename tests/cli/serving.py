@@ -4,7 +4,6 @@ tokens from `incidents token create`, and `incidents serve` as a real process on
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import PgServer
+from tests.live_server import free_port
 from tui.domain.enums import Severity
 from tui.domain.models import Identity, IncidentDraft
 from tui.store.sql import open_sql_backend
@@ -23,12 +23,6 @@ from .conftest import INCIDENTS, Cli
 
 PEOPLE = {"commander": "alice@example.com", "responder": "bob@example.com", "viewer": "victor@example.com"}
 TITLES = ("Checkout latency over 2 s", "Queue backlog growing", "Certificate expires in 3 days")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

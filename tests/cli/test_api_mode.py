@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.live_server import free_port
+
 from .conftest import INCIDENTS, Cli
-from .serving import TITLES, Serve, free_port, served, team_db  # noqa: F401 - fixtures
+from .serving import TITLES, Serve, served, team_db  # noqa: F401 - fixtures
 from .test_errors import refused
 
 pytestmark = pytest.mark.postgres
