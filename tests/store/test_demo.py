@@ -78,7 +78,8 @@ def children(rows: list[dict], key: str = "incident_id") -> dict[uuid.UUID, list
 
 
 def assert_consistent(data: DemoData) -> None:
-    """Every foreign key resolves, NOT NULL columns are filled, and rows of a table share one column set."""
+    """Every foreign key resolves, NOT NULL columns are filled, rows of a table share one column set,
+    and nobody responds to one incident twice."""
     ids = {table: {row["id"] for row in data[table]} for table in TABLE_ORDER if data[table] and "id" in data[table][0]}
     for (table, column), target in FOREIGN_KEYS.items():
         dangling = [row[column] for row in data[table] if row[column] is not None and row[column] not in ids[target]]
@@ -89,6 +90,10 @@ def assert_consistent(data: DemoData) -> None:
             assert all(row[column] is not None for column in NOT_NULL[table]), (table, row)
         if rows and "id" in rows[0]:
             assert len(ids[table]) == len(rows), f"duplicate ids in {table}"
+    for kind in ("person_id", "team_id"):  # unique among active responders (migration 0005)
+        active = [(row["incident_id"], row[kind]) for row in data.responders
+                  if row[kind] is not None and row["deleted_at"] is None]
+        assert len(set(active)) == len(active), f"an incident has one {kind} as a responder twice"
 
 
 # -- determinism ----------------------------------------------------------------------------

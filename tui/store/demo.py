@@ -809,6 +809,8 @@ class _Generator:
             roll = rng.random()
             if roll < 0.5 and people:
                 person = people.pop(rng.randrange(len(people)))
+                if person in cast.responder_people:  # an SRE story lists SRE's people twice: once is enough
+                    continue
                 plans.append(("person", person))
                 cast.responder_people.append(person)
             elif roll < 0.8 and teams:
