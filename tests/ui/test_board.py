@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from textual.command import CommandList
+from textual.widgets import Static
 
 from tui.app import IncidentApp
 from tui.domain.enums import ACTIVE_STATUSES, Severity, Status, rank
@@ -292,7 +293,7 @@ async def palette_prompts(pilot, text: str) -> list[str]:
     return prompts
 
 
-async def test_a_broken_database_is_a_notification_not_a_traceback(demo_app, demo_url, settle):
+async def test_a_broken_database_is_a_banner_not_a_traceback(demo_app, demo_url, settle):
     async with demo_app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         shown = [r.id for r in table_of(demo_app).page.rows]
@@ -301,7 +302,8 @@ async def test_a_broken_database_is_a_notification_not_a_traceback(demo_app, dem
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert demo_app.is_running
-        assert any(n.severity == "error" for n in demo_app._notifications)
+        banner = demo_app.screen.query_one("#offline", Static)
+        assert banner.display and "no such table: incidents" in str(banner.render())
         assert [r.id for r in table_of(demo_app).page.rows] == shown
 
 

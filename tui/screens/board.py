@@ -413,7 +413,7 @@ class Board(IncidentActions, Screen):
         self._tell("Connected again; the board is up to date.", timeout=3)
 
     def on_incident_action_failed(self, message: IncidentActionFailed) -> None:
-        super().on_incident_action_failed(message)
+        # Textual calls IncidentActions' handler too (it dispatches along the MRO): it tells the error.
         if isinstance(message.error, Unavailable):
             self._unreachable(message.error, retried=False)
 
