@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -64,11 +64,16 @@ class Unreadable(BackendError):
                          f"{clean(sentences(error.errors()))}")
 
 
+RowT = TypeVar("RowT")
+
+
 @dataclass(frozen=True)
-class Page:
-    rows: tuple[IncidentRow, ...]
+class Page(Generic[RowT]):
+    """One window of a list's result (incidents, configs, checks)."""
+
+    rows: tuple[RowT, ...]
     total: int
-    """How many incidents match the query in all (not just this page)."""
+    """How many rows match the query in all (not just this page)."""
     offset: int = 0
 
 
@@ -94,7 +99,7 @@ class Backend(Protocol):
 
     def whoami(self) -> Person: ...
 
-    def list_incidents(self, query: IncidentQuery, window: Window) -> Page: ...
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]: ...
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         """How many incidents matching `query` there are at each severity (unknown stored values

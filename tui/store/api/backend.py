@@ -162,7 +162,7 @@ class ApiBackend:
     def _where(self, query: IncidentQuery) -> list[tuple[str, str]]:
         return api.where(self._conditions(query))
 
-    def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
         offset, wanted = max(window.offset, 0), max(window.limit, 0)
         base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]

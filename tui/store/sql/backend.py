@@ -170,7 +170,7 @@ class SqlBackend:
         return sql.where_clauses(query, me=lambda: self.whoami().id, now=clock.utcnow(),
                                  dialect=self.dialect, fts=self.database.fts)
 
-    def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
         terms = sql.order_terms(query)
         keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]
