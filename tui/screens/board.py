@@ -9,17 +9,20 @@ the strip counts the active incidents by severity.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
 from uuid import UUID
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 
 from ..actions import Group, bindings
+from ..domain.catalog import CatalogKind
 from ..domain.enums import ACTIVE_STATUSES, Severity
 from ..domain.format import clean
-from ..domain.grammar import parse_filter
+from ..domain.grammar import parse_filter, quote
 from ..domain.models import Incident, IncidentDetail, IncidentRow
 from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
 from ..store.base import Backend, Page, Unavailable
@@ -27,8 +30,12 @@ from ..typeahead import keys_may_flow
 from ..widgets.detail import IncidentDetailPane
 from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
-from .incident_actions import IncidentActionFailed, IncidentActions
+from .incident_actions import IncidentActionFailed, IncidentActions, on_the_selected_incident
 from .list_screen import PAGE_SIZE, RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS, ListScreen, ListSource
+from .picker import PickerDialog
+
+if TYPE_CHECKING:
+    from ..app import IncidentApp
 
 __all__ = ["PAGE_SIZE", "RETRY_FIRST_SECONDS", "RETRY_MAX_SECONDS", "Board"]  # the list screen's, read here
 
@@ -47,6 +54,19 @@ def board_row(detail: IncidentDetail) -> IncidentRow:
         status=incident.status, type=incident.type, commander=detail.commander.name if detail.commander else None,
         responders=tuple(responder.name for responder in detail.responders), config_count=len(detail.configs),
         check_count=len(detail.checks), created_at=incident.created_at, updated_at=incident.updated_at)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A config item or check linked to the incident under the cursor, as the jump offers it."""
+
+    kind: CatalogKind
+    id: UUID
+    name: str
+
+    def describe(self) -> Text:
+        kind = "config" if self.kind is CatalogKind.CONFIGS else "check"
+        return Text.assemble((f"{kind:<7}", "dim"), clean(self.name))
 
 
 class IncidentSource(ListSource[IncidentQuery, IncidentRow, IncidentDetail]):
@@ -183,6 +203,29 @@ class Board(IncidentActions, ListScreen[IncidentQuery, IncidentRow, IncidentDeta
         """Typed keys wait while the filter is being applied or an action waits for its incident
         (see tui.typeahead)."""
         return super().accepting_keys and self._waiting_action is None
+
+    # -- Jumps to the linked config items and checks -------------------------------------------
+
+    @on_the_selected_incident
+    def action_jump_to_link(self) -> None:
+        detail = self.selected_detail()
+        if detail is None:
+            return
+        links = [Link(CatalogKind.CONFIGS, item.id, item.name) for item in detail.configs]
+        links += [Link(CatalogKind.CHECKS, item.id, item.name) for item in detail.checks]
+        if len(links) == 1:
+            self._jump(links[0])
+        elif links:
+            self.app.push_screen(PickerDialog(f"Open a link of {clean(detail.incident.incident_id)}",
+                                              lambda: links, Link.describe, lambda link: link),
+                                 callback=self._jump)
+        else:
+            self._tell(f"{detail.incident.incident_id} has no linked config items or health checks.",
+                       severity="warning")
+
+    def _jump(self, link: Link | None) -> None:
+        if link is not None:  # None: the picker was cancelled
+            cast("IncidentApp", self.app).show_view(link.kind, quote(link.name), keep_id=link.id)
 
     def on_incident_action_failed(self, message: IncidentActionFailed) -> None:
         # Textual calls IncidentActions' handler too (it dispatches along the MRO): it tells the error.

@@ -41,6 +41,7 @@ from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState
 
 from ..actions import ACTIONS_BY_ID, Group, bindings
+from ..domain.catalog import CatalogKind
 from ..domain.clock import utcnow
 from ..domain.format import age, clean
 from ..domain.query import Window
@@ -126,6 +127,10 @@ class ListSource(Generic[Query, Row, Detail]):
         """False for a row whose detail cannot be read either (the pane says why instead)."""
         return True
 
+    def changed(self, changes: Changes) -> frozenset[UUID] | None:
+        """The rows of this view that `changes` names; None when any row may have changed."""
+        return None if changes.everything else changes.incident_ids
+
     def row_of(self, detail: Detail) -> Row | None:
         """The row of a freshly loaded detail, so the list never contradicts the pane (None: keep it)."""
         return None
@@ -179,11 +184,18 @@ def landing_id(request: PageRequest, page: Page) -> UUID | None:
     return page.rows[min(max(request.target - page.offset, 0), len(page.rows) - 1)].id
 
 
-def detail_wanted(request: PageRequest, changes: Changes, landing: UUID | None) -> bool:
-    """Whether the page's worker fetches the detail the cursor lands on."""
+def detail_wanted(request: PageRequest, changed: frozenset[UUID] | None, landing: UUID | None) -> bool:
+    """Whether the page's worker fetches the detail the cursor lands on (`changed`: see `ListSource.changed`)."""
     if landing is None:
         return False
-    return landing != request.fresh_detail or changes.everything or landing in changes.incident_ids
+    return landing != request.fresh_detail or changed is None or landing in changed
+
+
+def _changed_rows(page: Page, held: dict[UUID, Any], changed: frozenset[UUID] | None) -> list[UUID]:
+    """The rows of `page` to mark as changed elsewhere: those named, else those that differ from `held`."""
+    if changed is None:
+        return [row.id for row in page.rows if row.id in held and held[row.id] != row]
+    return [row.id for row in page.rows if row.id in changed]
 
 
 class ListScreen(Screen, Generic[Query, Row, Detail]):
@@ -191,17 +203,20 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
 
     The table is a `RowTable` holding one `Page`; see `make_detail_pane` for what the pane does."""
 
-    BINDINGS = bindings(Group.BOARD)
+    BINDINGS = bindings(Group.BOARD, Group.VIEWS)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     WORKER_GROUPS: ClassVar[tuple[str, ...]] = ("page", "detail", "live")
     """The groups of this screen's backend workers: a failure in one is told, never a traceback."""
 
     source: ListSource[Query, Row, Detail]
 
-    def __init__(self, initial_filter: str | None = None, *, refresh_seconds: float = 1.0,
+    def __init__(self, initial_filter: str | None = None, *, keep_id: UUID | None = None,
+                 refresh_seconds: float = 1.0,
                  retry: tuple[float, float] = (RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS)) -> None:
         super().__init__()
         self.initial_filter = self.source.default_filter if initial_filter is None else initial_filter
+        self._first_row = keep_id
+        """The row the cursor opens on, if the first page holds it (a jump from another view)."""
         self.refresh_seconds = refresh_seconds
         """How often to look for changes made elsewhere; 0: never."""
         self._retry_first, self._retry_max = retry
@@ -336,7 +351,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             query = self.source.parse(self.source.default_filter)
         self.list_query = query
         self.table.focus()
-        self._load(0)
+        self._load(0, self._first_row)
         self.fetch_summary()
         if self.refresh_seconds > 0:
             # Not `_auto_refresh`: that name is Textual's own attribute on every widget.
@@ -371,12 +386,10 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
 
     def _take_changes(self, request: PageRequest, changes: Changes) -> None:
         """What changed is in the page just shown for `request`: forget stale details, resummarise."""
-        if changes.everything:
-            self._nearby.clear()
-        for changed_id in changes.incident_ids:
+        changed = self.source.changed(changes)
+        for changed_id in self._nearby.copy() if changed is None else changed:
             self._nearby.pop(changed_id, None)
-        if self._detail is not None and (changes.everything
-                                         or self.source.detail_id(self._detail) in changes.incident_ids):
+        if self._detail is not None and (changed is None or self.source.detail_id(self._detail) in changed):
             self._detail = None  # until the fresh one is here, an action waits for it
         if request is not self._summarised_with:
             self.fetch_summary()
@@ -462,7 +475,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self.post_message(PageLoaded(request, page, since, changes))
         # The detail the page lands on, in the same thread: no round trip through the UI for it.
         landing = landing_id(request, page)
-        if landing is not None and detail_wanted(request, changes, landing) and all(
+        if landing is not None and detail_wanted(request, self.source.changed(changes), landing) and all(
                 self.source.readable(row) for row in page.rows if row.id == landing):
             self.post_message(DetailLoaded(self.source.detail(self.backend, landing)))
 
@@ -491,8 +504,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         else:
             self.table.show_page(page, request.query.sort, request.target if index is None else index)
         if changes.any:
-            self.table.mark_changed(row.id for row in page.rows if row.id in changes.incident_ids
-                                    or (changes.everything and row.id in held and held[row.id] != row))
+            self.table.mark_changed(_changed_rows(page, held, self.source.changed(changes)))
         self._cursor_moved()
         self.after_page()
         self._tell_notices()
@@ -630,10 +642,23 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self.filter_bar.edit()
 
     def action_back(self) -> None:
+        """Undo what is open (the filter being edited, the detail); with nothing open, return to the
+        view this one was opened from."""
+        opened_from = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if (isinstance(opened_from, ListScreen) and self.table.has_focus and not self.filter_bar.editing
+                and not self.has_class("-detail-open")):
+            self.app.pop_screen()
+            return
         if self.filter_bar.editing:
             self.filter_bar.revert()
         self._set_detail_open(False)
         self.table.focus()
+
+    def action_show_configs(self) -> None:
+        cast("IncidentApp", self.app).show_view(CatalogKind.CONFIGS)
+
+    def action_show_checks(self) -> None:
+        cast("IncidentApp", self.app).show_view(CatalogKind.CHECKS)
 
     def action_cursor_down(self) -> None:
         self._step = 1
