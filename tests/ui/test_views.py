@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from tests.conftest import FIXED_NOW
 from tests.store.seeder import Seeder
+from tests.ui.conftest import burst
 from tests.ui.test_board import apply_filter, palette_prompts, status_line
 from tests.ui.test_live import ROOT, shown_within
 from tui.app import IncidentApp
@@ -192,3 +193,13 @@ async def test_a_check_another_writer_fails_turns_unhealthy_without_a_key(demo_u
             assert view.table.current.id == check.id
     finally:
         backend.close()
+
+
+async def test_a_burst_into_the_views_and_back_ends_on_the_board(demo_app, settle):
+    """Keys typed ahead through views opened and closed at once (as over SSH) land where they were typed."""
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await burst(pilot, "K", "tab", "i", "escape", "escape", "escape", "escape")
+            await settle(pilot)
+        assert isinstance(demo_app.screen, Board)
