@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Column, ColumnElement, ForeignKey, Integer, Table, Text, func, null, type_coerce
+from sqlalchemy import Column, ColumnElement, ForeignKey, Integer, Table, Text, func, type_coerce
 
 from ..store.sql import compile as sql
 from ..store.sql import schema
@@ -124,8 +124,7 @@ class Catalog:
         if table is schema.incidents:
             return SORT_COLUMNS
         if table in (schema.config_items, schema.checks):
-            return catalog_columns(table, lambda owner, name: null() if (owner.name, name) in missing_columns
-                                   else owner.c[name])
+            return catalog_columns(table, missing_columns)
         return {}
 
     def get(self, name: str) -> Resource:

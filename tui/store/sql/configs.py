@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    null,
     or_,
     select,
     type_coerce,
@@ -51,8 +52,13 @@ TEXT_COLUMNS = {"type": "type_lower", "config_class": "class_lower", "status": "
 """The computed column each text clause of a CatalogQuery looks in."""
 ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))
 
-ColumnOf = Callable[[Table, str], ColumnElement[Any]]
-"""A stored column, or NULL where a database we did not create lacks it (SqlDatabase.column)."""
+Missing = frozenset[tuple[str, str]]
+"""(table, column) pairs a database we did not create lacks (SqlDatabase.missing_columns)."""
+
+
+def _column(table: Table, name: str, missing: Missing) -> ColumnElement[Any]:
+    """A stored column, or NULL where the database lacks it."""
+    return null() if (table.name, name) in missing else table.c[name]
 
 
 def _folded(column: ColumnElement[Any]) -> ColumnElement[str]:
@@ -78,24 +84,29 @@ def _active_incidents(link: ColumnElement[UUID], target: ColumnElement[UUID]) ->
                        .where(link == target, *active).scalar_subquery(), Integer)
 
 
-def _latest_result(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    return (select(column).where(check_statuses.c.check_id == checks.c.id)
+def _latest_result(name: str, missing: Missing) -> ColumnElement[Any]:
+    """A column of the check's latest result (NULL where the database keeps no results)."""
+    if (check_statuses.name, "time") in missing:
+        return null()
+    return (select(_column(check_statuses, name, missing)).where(check_statuses.c.check_id == checks.c.id)
             .order_by(check_statuses.c.time.desc()).limit(1).scalar_subquery())
 
 
-def catalog_columns(table: Table, column: ColumnOf) -> dict[str, ColumnElement[Any]]:
+def catalog_columns(table: Table, missing: Missing) -> dict[str, ColumnElement[Any]]:
     """The computed columns of `config_items` or `checks` the views filter and sort by; `incidents
     serve` serves them too, so the API backend filters and sorts exactly as this one."""
+    def column(name: str) -> ColumnElement[Any]:
+        return _column(table, name, missing)
+
+    shared = {"name_lower": _folded(table.c.name), "type_lower": _folded(column("type"))}
     if table is config_items:
-        return {"name_lower": _folded(table.c.name), "type_lower": _folded(table.c.type),
-                "class_lower": _folded(table.c.config_class), "status_lower": _folded(column(table, "status")),
-                "health_rank": health_rank(column(table, "health")),
-                "open_incidents": _active_incidents(evidences.c.config_id, table.c.id)}
-    return {"name_lower": _folded(table.c.name), "type_lower": _folded(column(table, "type")),
-            "health_rank": health_rank(table.c.status),
-            "open_incidents": _active_incidents(evidences.c.check_id, table.c.id),
-            "last_run": _latest_result(check_statuses.c.time),
-            "last_message": type_coerce(_latest_result(column(check_statuses, "message")), Text)}
+        return shared | {"class_lower": _folded(column("config_class")), "status_lower": _folded(column("status")),
+                         "health_rank": health_rank(column("health")),
+                         "open_incidents": _active_incidents(evidences.c.config_id, table.c.id)}
+    return shared | {"health_rank": health_rank(column("status")),
+                     "open_incidents": _active_incidents(evidences.c.check_id, table.c.id),
+                     "last_run": type_coerce(_latest_result("time", missing), check_statuses.c.time.type),
+                     "last_message": type_coerce(_latest_result("message", missing), Text)}
 
 
 def _negated(match: ColumnElement[bool], negated: bool) -> ColumnElement[bool]:
@@ -127,11 +138,11 @@ class CatalogReads:
     database: SqlDatabase
 
     def _computed(self, table: Table) -> dict[str, ColumnElement[Any]]:
-        return catalog_columns(table, self.database.column)
+        return catalog_columns(table, self.database.missing_columns)
 
     def _catalog_where(self, table: Table, query: CatalogQuery) -> list[ColumnElement[bool]]:
         computed = self._computed(table)
-        where: list[ColumnElement[bool]] = [table.c.deleted_at.is_(None)]
+        where: list[ColumnElement[bool]] = [self.database.column(table, "deleted_at").is_(None)]
         fields = {"type": query.type, "config_class": query.config_class, "status": query.status}
         where += [_text_match(computed[TEXT_COLUMNS[name]], clause) for name, clause in fields.items()
                   if clause is not None]
@@ -158,8 +169,9 @@ class CatalogReads:
 
     def _config_columns(self) -> list[ColumnElement[Any]]:
         column = self.database.column
-        return [config_items.c.id, config_items.c.name, config_items.c.type, config_items.c.config_class,
-                *(column(config_items, name).label(name) for name in ("health", "status", "labels")),
+        return [config_items.c.id, config_items.c.name,
+                *(column(config_items, name).label(name) for name in ("type", "config_class", "health", "status",
+                                                                      "labels")),
                 self._computed(config_items)["open_incidents"].label("open_incidents")]
 
     def list_configs(self, query: CatalogQuery, window: Window) -> Page[ConfigRow]:
@@ -174,7 +186,8 @@ class CatalogReads:
 
     def _check_row_columns(self) -> list[ColumnElement[Any]]:
         computed = self._computed(checks)
-        return [checks.c.id, checks.c.name, checks.c.type, checks.c.status.label("health"),
+        return [checks.c.id, checks.c.name, self.database.column(checks, "type").label("type"),
+                self.database.column(checks, "status").label("health"),
                 self.database.column(checks, "labels").label("labels"),
                 *(computed[name].label(name) for name in ("last_run", "last_message", "open_incidents"))]
 
@@ -188,6 +201,8 @@ class CatalogReads:
                                results=tuple(self._results(conn, id)))
 
     def _results(self, conn: Connection, id: UUID) -> Iterable[CheckResult]:
+        if (check_statuses.name, "time") in self.database.missing_columns:
+            return ()  # a database that keeps no results
         message = self.database.column(check_statuses, "message")
         rows = conn.execute(select(check_statuses.c.time, check_statuses.c.status, message.label("message"))
                             .where(check_statuses.c.check_id == id)
