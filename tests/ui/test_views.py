@@ -69,6 +69,22 @@ async def test_the_configs_filter_narrows_and_explains_mistakes(demo_app, settle
         assert [row.name for row in demo_app.screen.table.page.rows] == [row.name for row in expected.rows]
 
 
+async def test_s_sorts_the_checks_by_the_next_column_and_S_reverses(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        await pilot.press("s", "s")
+        await settle(pilot)
+        assert status_line(demo_app).endswith("sorted by health, worst first")
+        healths = [row.health for row in demo_app.screen.table.page.rows]
+        assert healths[0] is Health.UNHEALTHY and healths[-1] is Health.HEALTHY
+        await pilot.press("S")
+        await settle(pilot)
+        assert status_line(demo_app).endswith("sorted by health, best first")
+        assert demo_app.screen.table.page.rows[0].health is Health.HEALTHY
+
+
 async def test_the_configs_view_pages_like_the_board(demo_app, demo_backend, settle):
     seeder = Seeder(demo_backend.engine, demo_backend.whoami().id)
     for number in range(2 * PAGE_SIZE):

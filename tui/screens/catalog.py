@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Label
 
 from ..actions import Group, bindings
-from ..domain.catalog import CatalogKind, CatalogQuery, CatalogSort, parse_catalog_filter
+from ..domain.catalog import SORTABLE, CatalogKind, CatalogQuery, CatalogSort, parse_catalog_filter
 from ..domain.grammar import format_query
 from ..domain.models import CheckDetail, CheckRow, ConfigDetail, ConfigRow
 from ..domain.query import IncidentQuery, LinkClause, LinkField, Window
@@ -61,6 +61,7 @@ class CatalogSource(ListSource[CatalogQuery, CatalogRow, CatalogDetail]):
 
 class ConfigSource(CatalogSource[ConfigRow, ConfigDetail]):
     kind = CatalogKind.CONFIGS
+    sortable = SORTABLE[CatalogKind.CONFIGS]
     noun = "config items"
     place = "the Configs view"
     placeholder = 'e.g. type:pod health:unhealthy,warning label:team=payments checkout   ("" shows all)'
@@ -77,6 +78,7 @@ class ConfigSource(CatalogSource[ConfigRow, ConfigDetail]):
 
 class CheckSource(CatalogSource[CheckRow, CheckDetail]):
     kind = CatalogKind.CHECKS
+    sortable = SORTABLE[CatalogKind.CHECKS]
     noun = "health checks"
     place = "the Checks view"
     placeholder = 'e.g. status:unhealthy type:http label:team=payments api   ("" shows all)'
