@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.slow_network import SlowNetwork
-from tests.ui.test_api_mode import Live, banner, board_of, messages, serving, titles
+from tests.ui.test_api_mode import Live, banner, board_of, live, messages, titles  # noqa: F401 - live
 from tests.ui.test_offline import until
 from tui.app import IncidentApp
 from tui.domain.enums import Severity
@@ -20,12 +20,6 @@ from tui.store.api import http, open_api_backend
 
 PROMPTLY = http.ANSWER_SECONDS + 4
 """The banner's promise: the request's own wait, plus a live look's interval and a loaded machine."""
-
-
-@pytest.fixture
-def live(demo_url: str) -> Iterator[Live]:
-    with serving(demo_url) as state:
-        yield state
 
 
 @pytest.fixture
