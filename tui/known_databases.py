@@ -46,4 +46,4 @@ def remember(path: Path) -> None:
 def gone_sentence(path: Path) -> str:
     return (f"Your database {path} is gone: it was in use before and is no longer there (deleted, moved, "
             "or on a disk that is not mounted). Nothing was created in its place. Put it back, or start a "
-            "new, empty one with: incidents init")
+            "new, empty one with: incidents init (or add --create)")

@@ -37,6 +37,9 @@ def test_a_deleted_default_database_is_reported_not_recreated(tmp_path: Path) ->
     again = cli("list", "")
     assert again.returncode == 0 and "of 0 incidents" in again.stderr
 
+    delete(database)
+    assert cli("--create", "list", "").returncode == 0 and database.exists()  # asked for: made anew
+
 
 def test_a_database_in_use_before_this_was_remembered_is_protected_too(tmp_path: Path) -> None:
     cli = Cli(tmp_path)

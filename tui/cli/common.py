@@ -122,7 +122,8 @@ def open_backend(args: argparse.Namespace, settings: Settings) -> Backend:
             path.with_name(path.name + suffix).unlink(missing_ok=True)
     args.is_new = path is not None and not path.exists()
     own = path if path is not None and not (args.demo or args.reset_demo or args.db or settings.db) else None
-    if own is not None and args.is_new and args.command != "init" and known_databases.was_in_use(own):
+    asked = args.command == "init" or args.create
+    if own is not None and args.is_new and not asked and known_databases.was_in_use(own):
         raise MissingDatabase(known_databases.gone_sentence(own))  # not silently re-created empty
     try:
         backend = open_sql_backend(url, settings.identity(), create=may_create(args, settings))
