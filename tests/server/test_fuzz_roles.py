@@ -207,6 +207,10 @@ def test_every_endpoint_as_every_role(fuzzed: Server, role, request, extra, cont
         TALLY["rejected"] += 1
         TALLY["hidden"] += answer.status_code in (401, 403)
         assert not changed, f"{answer.status_code} {answer.text}: yet {sorted(changed)} changed"
+    if answer.status_code == 403:  # the client names what was refused from these
+        assert answer.headers.get("X-Rbac-Object") and answer.headers.get("X-Rbac-Action"), answer.text
+    if answer.status_code == 401:
+        assert answer.headers.get("WWW-Authenticate", "").startswith("Bearer"), answer.text
     assert all(may_write(role, table) for table in changed), f"{role} changed {sorted(changed)}: {answer.text}"
     if role in ("viewer", "anonymous", "forged"):
         shown = set(UUID_TEXT.findall(answer.content + repr(answer.headers.raw).encode()))
