@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from .. import known_databases
 from ..config import ConfigError, Settings, data_dir, default_config_path, sqlite_url
 from ..domain import format as fmt
 from ..files import GROUP_AND_OTHERS, OTHERS, exposure
@@ -120,11 +121,17 @@ def open_backend(args: argparse.Namespace, settings: Settings) -> Backend:
         for suffix in ("", "-wal", "-shm"):
             path.with_name(path.name + suffix).unlink(missing_ok=True)
     args.is_new = path is not None and not path.exists()
+    own = path if path is not None and not (args.demo or args.reset_demo or args.db or settings.db) else None
+    asked = args.command == "init" or args.create
+    if own is not None and args.is_new and not asked and known_databases.was_in_use(own):
+        raise MissingDatabase(known_databases.gone_sentence(own))  # not silently re-created empty
     try:
         backend = open_sql_backend(url, settings.identity(), create=may_create(args, settings))
     except MissingDatabase as error:
         raise MissingDatabase(f"{error} To make a new one: incidents --db {path} init "
                               "(or add --create).") from None
+    if own is not None:
+        known_databases.remember(own)
     if args.is_new and (args.demo or args.reset_demo):
         seed_demo(backend)
     return backend

@@ -37,7 +37,7 @@ from ..store.base import BackendError, Conflict, Forbidden, NotFound, ReadOnly, 
 from ..store.sql import SqlDatabase, Writer
 from . import grammar, writes
 from .errors import ApiError, bad_body
-from .query import MAX_ROWS, count_rows, plan_request, read_rows
+from .query import MAX_ROWS, Plan, count_rows, plan_request, read_rows
 from .resources import INCIDENT, Catalog, Resource
 from .tokens import Role, Token, verify
 
@@ -101,6 +101,13 @@ class Api:
                            headers={"X-Rbac-Subject": str(token.person.id), "X-Rbac-Object": resource.rbac_object,
                                     "X-Rbac-Action": action})
 
+    def authorize_embeds(self, token: Token, plan: Plan) -> None:
+        """Rows embedded in an answer (or filtered on with !inner) are read too: a viewer may read
+        config items, but not the incidents embedded in them."""
+        for _, _, child in plan.embeds:
+            self.authorize(token, child.resource, "read")
+            self.authorize_embeds(token, child)
+
     # -- endpoints ----------------------------------------------------------------------------
 
     def whoami(self, call: Call) -> Response:
@@ -115,6 +122,7 @@ class Api:
         action = ACTIONS[call.method]
         self.authorize(token, resource, action)
         request = grammar.parse_request(call.params)
+        self.authorize_embeds(token, plan_request(self.catalog, resource, request))
         if call.method in ("GET", "HEAD"):
             return self._read(call, resource, request)
         if not resource.writable:
@@ -136,6 +144,7 @@ class Api:
             table, id = writes.FUNCTIONS[name](Writer(self.database, conn, token.person), body)
             resource = self.catalog.get(table)
             plan = plan_request(self.catalog, resource, grammar.parse_request(call.params))
+            self.authorize_embeds(token, plan)  # refused: the transaction is rolled back
             rows = read_rows(conn, plan, limit=None, offset=0, extra=[resource.column("id") == id])
         return JSONResponse(rows[0] if rows else None)
 
