@@ -6,6 +6,7 @@ user can meet is a `BackendError` whose message is a sentence fit for the screen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -13,6 +14,7 @@ from uuid import UUID
 
 from pydantic import ValidationError
 
+from ..domain.checks import CheckOutcome, CheckReport
 from ..domain.enums import Severity, Status
 from ..domain.format import clean
 from ..domain.messages import sentences
@@ -30,6 +32,7 @@ from ..domain.models import (
     Team,
 )
 from ..domain.query import IncidentQuery, Window
+from ..domain.rules import Applied, RuleDocument, StoredRule
 
 
 class BackendError(Exception):
@@ -136,6 +139,28 @@ class Backend(Protocol):
     def remove_responder(self, responder_id: UUID) -> None: ...
 
     def add_comment(self, incident_id: UUID, text: str) -> None: ...
+
+    # -- check results and incident rules (tui.domain.checks, tui.domain.rules, tui.domain.engine) --
+
+    def report_check(self, report: CheckReport) -> CheckOutcome:
+        """Store a check's result, update its status, and let the rules act on it (as System)."""
+        ...
+
+    def list_rules(self) -> list[StoredRule]:
+        """Incident rules not deleted, by priority then name."""
+        ...
+
+    def apply_rules(self, documents: Sequence[RuleDocument]) -> list[Applied]:
+        """Create or update each rule by name, all or none."""
+        ...
+
+    def delete_rule(self, name: str) -> None:
+        """Raises NotFound for a name no rule has."""
+        ...
+
+    def run_rules(self) -> list[str]:
+        """The rules' timeouts due now (autoResolve, autoClose); a line for each thing done."""
+        ...
 
     def changes_since(self, mark: object | None) -> Changes:
         """Cheap when nothing changed. With None: the current mark and no ids.

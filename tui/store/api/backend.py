@@ -42,6 +42,7 @@ from ..base import BackendError, Changes, Conflict, NotFound, Page, Unavailable,
 from . import compile as api
 from .changes import ChangeWatcher
 from .http import Http, Params
+from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
 
@@ -63,7 +64,7 @@ NOTICE_NO_RPC = ("The server has no /rpc functions (a plain PostgREST): a change
                  "several requests, and one that fails half-way says what was done.")
 
 
-class ApiBackend:
+class ApiBackend(RuleRequests):
     """Open it with `open_api_backend`. `notices` holds a sentence for each way the server is less
     than ours (no rank columns, no aggregates, no /rpc), for the UI to show once."""
 
