@@ -93,7 +93,7 @@ def first_problem(error: ValidationError) -> str:
 
 def located(loc: tuple[int | str, ...], message: str) -> str:
     where = ".".join(str(part) for part in loc)
-    message = one_line(message, 200)
+    message = one_line(message, 200).rstrip(".")  # the caller ends the sentence
     return f"{where}: {message}" if where else message
 
 

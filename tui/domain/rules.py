@@ -152,14 +152,14 @@ def _responders(value: object) -> dict[str, list[dict[str, str]]]:
         if not isinstance(entries, list) or not all(isinstance(entry, Mapping) for entry in entries):
             raise ValueError(f"{key} is a list of mappings, like [{{to: a@example.com, subject: …}}]")
         checked = [{str(k): no_nul(str(v)) for k, v in entry.items() if v is not None} for entry in entries]
-        for entry in checked:
+        for number, entry in enumerate(checked, 1):
             unknown = set(entry) - set(EXTERNAL_RESPONDER_FIELDS[kind])
             if unknown:
-                raise ValueError(f"a {key} responder takes {', '.join(EXTERNAL_RESPONDER_FIELDS[kind])}, "
+                raise ValueError(f"{key} responder {number} takes {', '.join(EXTERNAL_RESPONDER_FIELDS[kind])}, "
                                  f"not {', '.join(sorted(unknown))}")
             problems = external_property_problems(kind, entry)
             if problems:
-                raise ValueError(f"a {key} responder: {' '.join(problems.values())}")
+                raise ValueError(f"{key} responder {number}: {' '.join(problems.values())}")
         result[kind] = checked
     return result
 
