@@ -127,7 +127,8 @@ def test_rules_go_by_priority_and_break_on_match_ends_the_list():
 
 
 def test_the_template_renders_the_check_and_leaves_markup_as_text():
-    [checkout] = rules(ISSUE_EXAMPLE.replace('"{{ check.message }}"', '"[SEV1] {{ check.labels.env }}: {{check.message}}"'))
+    templated = '"[SEV1] {{ check.labels.env }}: {{check.message}}"'
+    [checkout] = rules(ISSUE_EXAMPLE.replace('"{{ check.message }}"', templated))
     made = opening(checkout.spec, CHECKOUT)
     assert made.title == "checkout-api is unhealthy"
     assert made.description == "[SEV1] prod: 502s"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import FIXED_NOW
 from tests.store.backends import Target, _backend, _seeder, _target, _target_url  # noqa: F401 (fixtures)
@@ -20,6 +21,8 @@ from tui.domain.models import Identity
 from tui.domain.query import IncidentQuery, Window
 from tui.domain.rules import parse_rule_file
 from tui.store.base import Backend, BackendError, NotFound
+from tui.store.sql.schema import evidences, incident_rules
+from tui.store.sql.schema import incidents as incidents_table
 
 RULE = """\
 apiVersion: mission-control.flanksource.com/v1
@@ -85,10 +88,6 @@ def test_a_failing_check_a_rule_watches_opens_an_incident_by_system_linked_to_it
 
 
 def test_the_incident_remembers_its_rule_and_the_check_is_its_definition_of_done(backend, target: Target):
-    from sqlalchemy import select
-
-    from tui.store.sql.schema import evidences, incident_rules, incidents as incidents_table
-
     apply(backend, rule())
     fail(backend)
     with target.database.engine.connect() as conn:
