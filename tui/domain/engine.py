@@ -24,6 +24,10 @@ from enum import Enum
 from .enums import Health, Status, parse_status
 from .rules import RuleSpec
 
+TIMER_SECONDS = 10.0
+"""How often `serve` (and `incidents rules run --every`, the TUI on a database) runs the timeouts by
+default: timeouts are minutes, so a resolution is at most this late."""
+
 
 class Action(str, Enum):
     OPEN = "open"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ..domain.engine import TIMER_SECONDS
 from ..store.sql import open_sql_database
 from .app import create_app
 from .rules import RuleTimer
@@ -12,11 +13,7 @@ from .tokens import require_tokens
 __all__ = ["create_app", "serve"]
 
 
-RULES_INTERVAL = 10.0
-"""Seconds between runs of the rules' timeouts (autoResolve, autoClose) in `serve`."""
-
-
-def serve(url: str, host: str, port: int, *, create: bool = False, rules_interval: float = RULES_INTERVAL) -> None:
+def serve(url: str, host: str, port: int, *, create: bool = False, rules_interval: float = TIMER_SECONDS) -> None:
     """Run the API on `host:port` over the database at `url` until interrupted, and the rules'
     timer every `rules_interval` seconds (0: never)."""
     import uvicorn
