@@ -27,7 +27,7 @@ from tui.store.sql.schema import incidents as incidents_table
 RULE = """\
 apiVersion: mission-control.flanksource.com/v1
 kind: IncidentRule
-metadata: {{name: {name}}}
+metadata: {{name: "{name}"}}
 spec:
   priority: {priority}
   checks: [{{name: "{glob}", labels: {{team: payments}}}}]
