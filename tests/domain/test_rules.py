@@ -144,14 +144,20 @@ def incident(status: Status, *, by_person: bool = False, resolved: datetime | No
 
 
 def test_a_failure_opens_unless_one_is_active_and_reopens_only_what_system_resolved():
-    assert on_failure(None) is Action.OPEN
-    assert on_failure(incident(Status.OPEN)) is None
-    assert on_failure(incident(Status.MITIGATED, by_person=True)) is None
-    assert on_failure(incident("investigating")) is None  # type: ignore[arg-type]  # a legacy status
-    assert on_failure(incident(Status.RESOLVED)) is Action.REOPEN
-    assert on_failure(incident(Status.RESOLVED, by_person=True)) is Action.OPEN
-    assert on_failure(incident(Status.CLOSED)) is Action.OPEN
-    assert on_failure(incident(Status.CANCELLED, by_person=True)) is Action.OPEN
+    assert on_failure(None, turned_unhealthy=True) is Action.OPEN
+    assert on_failure(None, turned_unhealthy=False) is Action.OPEN     # already failing when the rule came
+    assert on_failure(incident(Status.OPEN), turned_unhealthy=True) is None
+    assert on_failure(incident(Status.MITIGATED, by_person=True), turned_unhealthy=True) is None
+    assert on_failure(incident("investigating"), turned_unhealthy=True) is None  # type: ignore[arg-type]  # legacy
+    assert on_failure(incident(Status.RESOLVED), turned_unhealthy=True) is Action.REOPEN
+    assert on_failure(incident(Status.RESOLVED, by_person=True), turned_unhealthy=True) is Action.OPEN
+    assert on_failure(incident(Status.CLOSED), turned_unhealthy=True) is Action.OPEN
+    assert on_failure(incident(Status.CANCELLED, by_person=True), turned_unhealthy=True) is Action.OPEN
+
+
+def test_a_check_still_failing_after_its_incident_ended_opens_nothing_until_it_fails_again():
+    for ended in (incident(Status.RESOLVED), incident(Status.RESOLVED, by_person=True), incident(Status.CLOSED)):
+        assert on_failure(ended, turned_unhealthy=False) is None
 
 
 def test_timeouts_count_from_the_last_transition_and_a_persons_reopening():

@@ -275,3 +275,23 @@ def test_an_unknown_check_is_refused_unless_created(backend):
     assert outcome.created
     [check] = backend.search_checks("nope")
     assert check.health.value == "healthy" and check.last_message == ""
+
+
+def test_a_rule_applied_to_a_check_already_failing_acts_on_its_next_result(backend):
+    fail(backend)                                     # no rule yet: nothing
+    apply(backend, rule())
+    assert len(fail(backend).opened) == 1             # still failing: the rule opens its incident
+
+
+def test_resolved_by_a_person_while_still_failing_stays_quiet_until_the_check_fails_again(backend):
+    apply(backend, rule())
+    fail(backend)
+    opened = only(backend).incident
+    at(1)
+    backend.transition(opened.id, Status.RESOLVED, "a known outage upstream", opened.updated_at)
+    at(2)
+    assert fail(backend).opened == ()                 # the same failure goes on
+    at(3)
+    recover(backend)
+    at(4)
+    assert len(fail(backend).opened) == 1             # a new failure: a new incident

@@ -4,9 +4,9 @@
 Deciding from stored facts is what makes the engine idempotent and restart-safe: running it
 twice, or after a restart, finds the same facts and decides the same thing once done.
 
-- A check that turns unhealthy opens an incident per matching rule, unless that rule's last
-  incident for the check is still active; one System resolved (and nobody touched since) is
-  reopened instead of opening another.
+- An unhealthy check opens an incident per matching rule, unless that rule's last incident for
+  the check is still active (or, for a check that was already failing, exists at all); one System
+  resolved (and nobody touched since) is reopened instead of opening another.
 - autoResolve: the check has been healthy for the timeout since its last transition → resolved.
   A check that flaps starts the timeout again (its transition time moves).
 - autoClose: resolved for the timeout → closed.
@@ -61,11 +61,16 @@ def _active(status: Status | str) -> bool:
     return not isinstance(parsed, Status) or parsed.effective in (Status.OPEN, Status.MITIGATED)
 
 
-def on_failure(latest: RuleIncident | None) -> Action | None:
-    """A check a rule watches just turned unhealthy: open, reopen, or nothing (one is active)."""
+def on_failure(latest: RuleIncident | None, *, turned_unhealthy: bool) -> Action | None:
+    """An unhealthy result of a check a rule watches: open, reopen, or nothing.
+
+    The rule's first incident for the check opens on any unhealthy result (a rule applied to a check
+    that is already failing acts on its next result); after that only a check that turned unhealthy
+    again opens or reopens one, so a person who resolved an incident while the check still fails is
+    not answered with a new incident at every result."""
     if latest is None:
         return Action.OPEN
-    if _active(latest.status):
+    if _active(latest.status) or not turned_unhealthy:
         return None
     if parse_status(latest.status) is Status.RESOLVED and not latest.last_status_by_person:
         return Action.REOPEN

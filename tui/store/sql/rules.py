@@ -168,7 +168,7 @@ def report_check(writer: Writer, result: CheckReport) -> CheckOutcome:
         values["last_transition_time"] = now
     conn.execute(update(checks).where(checks.c.id == check.id).values(values))
     facts = CheckFacts(check.name, status, result.message, check.type, labels)
-    opened, reopened = _on_failure(writer, check.id, facts) if changed and status is Health.UNHEALTHY else ((), ())
+    opened, reopened = _on_failure(writer, check.id, facts, changed) if status is Health.UNHEALTHY else ((), ())
     _run_due(writer.database, conn, check.id)
     return CheckOutcome(check_id=check.id, name=check.name, status=status, at=now, created=created, changed=changed,
                         opened=opened, reopened=reopened)
@@ -212,14 +212,15 @@ def system_person(conn: Connection) -> Person:
     return person_of(row)
 
 
-def _on_failure(writer: Writer, check_id: UUID, facts: CheckFacts) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _on_failure(writer: Writer, check_id: UUID, facts: CheckFacts,
+                turned_unhealthy: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     conn = writer.conn
     system = backend.Writer(writer.database, conn, system_person(conn))
     opened: list[str] = []
     reopened: list[str] = []
     for rule in matching_rules(_rules(conn), facts):
         latest = _latest_incident(conn, rule.id, check_id, system.actor.id)
-        action = engine.on_failure(latest[1] if latest else None)
+        action = engine.on_failure(latest[1] if latest else None, turned_unhealthy=turned_unhealthy)
         if action is Action.OPEN:
             opened.append(_open(system, rule, check_id, facts))
         elif action is Action.REOPEN and latest is not None:
