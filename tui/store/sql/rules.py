@@ -301,15 +301,20 @@ def _facts(conn: Connection, incident_id: UUID, system_id: UUID) -> RuleIncident
 # -- the timer --------------------------------------------------------------------------------------
 
 def run_timeouts(database: SqlDatabase) -> list[str]:
-    """autoResolve and autoClose everything due; one transaction per incident. What was done, a line each."""
+    """autoResolve and autoClose everything due: found by reading, then each in a transaction of its
+    own that decides again under the lock (another process may have done it meanwhile). What was
+    done, a line each."""
     with database.read() as conn:
-        due = conn.execute(
+        linked = conn.execute(
             select(incidents.c.id, evidences.c.check_id)
             .select_from(incidents.join(hypotheses, hypotheses.c.incident_id == incidents.c.id)
                          .join(evidences, evidences.c.hypothesis_id == hypotheses.c.id))
             .where(incidents.c.incident_rule_id.is_not(None), evidences.c.check_id.is_not(None),
                    func.lower(incidents.c.status).in_(_WATCHED))
             .distinct()).all()
+        system_id = system_person(conn).id if linked else None
+        due = [(incident_id, check_id) for incident_id, check_id in linked
+               if _due(database, conn, incident_id, check_id, system_id) is not None]
     done: list[str] = []
     for incident_id, check_id in due:
         outcome = database.transaction(partial(_timeout, database, incident_id=incident_id, check_id=check_id))
@@ -330,21 +335,34 @@ def _run_due(database: SqlDatabase, conn: Connection, check_id: UUID) -> None:
 def _timeout(database: SqlDatabase, conn: Connection, *, incident_id: UUID, check_id: UUID) -> str | None:
     advisory_lock(conn, "check rules", str(check_id))
     system = backend.Writer(database, conn, system_person(conn))
-    current = system.lock(incident_id)
-    rule = _stored_rule(conn, current.id)
+    system.lock(incident_id)
+    due = _due(database, conn, incident_id, check_id, system.actor.id)
+    return _move(system, incident_id, due.to, due.rule, due.why) if due is not None else None
+
+
+@dataclass(frozen=True)
+class _Due:
+    to: Status
+    rule: Rule
+    why: str
+
+
+def _due(database: SqlDatabase, conn: Connection, incident_id: UUID, check_id: UUID,
+         system_id: UUID | None) -> _Due | None:
+    """The transition a rule's timeout asks for now, if any (decided from what is stored)."""
+    rule = _stored_rule(conn, incident_id)
     check = conn.execute(select(checks.c.name, checks.c.status, checks.c.last_transition_time)
                          .where(checks.c.id == check_id)).first()
-    if rule is None or check is None:
+    if rule is None or check is None or system_id is None:
         return None
-    facts = _facts(conn, incident_id, system.actor.id)
-    now = system.now()
-    action = engine.on_time(rule.spec, facts, CheckNow(parse_health(check.status), check.last_transition_time), now)
+    facts = _facts(conn, incident_id, system_id)
+    action = engine.on_time(rule.spec, facts, CheckNow(parse_health(check.status), check.last_transition_time),
+                            database.now(conn))
     if action is Action.RESOLVE and rule.spec.auto_resolve is not None:
         healthy = format_duration(rule.spec.auto_resolve.timeout)
-        return _move(system, incident_id, Status.RESOLVED, rule, f"{check.name} has been healthy for {healthy}")
+        return _Due(Status.RESOLVED, rule, f"{check.name} has been healthy for {healthy}")
     if action is Action.CLOSE and rule.spec.auto_close is not None:
-        resolved = format_duration(rule.spec.auto_close.timeout)
-        return _move(system, incident_id, Status.CLOSED, rule, f"resolved for {resolved}")
+        return _Due(Status.CLOSED, rule, f"resolved for {format_duration(rule.spec.auto_close.timeout)}")
     return None
 
 
