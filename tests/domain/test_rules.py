@@ -172,3 +172,13 @@ def test_timeouts_count_from_the_last_transition_and_a_persons_reopening():
     assert on_time(spec, resolved, CheckNow(Health.UNHEALTHY, NOW), NOW) is Action.CLOSE
     assert on_time(spec, incident(Status.CLOSED, resolved=NOW - timedelta(days=3)),
                    CheckNow(Health.HEALTHY, healthy_since), NOW) is None
+
+
+def test_the_readme_example_is_a_rule_as_written():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Incident rules and check results"):]
+    example = section[section.index("```yaml\n") + len("```yaml\n"):section.index("```\n", section.index("```yaml"))]
+    [document] = parse_rule_file(example, "the README")
+    assert document.name == "checkout-down" and document.spec.template.commander_id == "alice@example.com"
