@@ -168,6 +168,7 @@ config_items = Table(
     Column("name", Text),
     Column("status", Text),
     Column("health", Text),
+    Column("labels", Json),  # migration 0009, as in Mission Control
     Column("is_pushed", Boolean, nullable=False, default=False),
     _created_at(),
     _updated_at(nullable=True),
@@ -183,7 +184,7 @@ checks = Table(
     Column("type", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("status", Text),
-    Column("labels", Json),  # migration 0007, as in Mission Control
+    Column("labels", Json),  # migration 0009, as in Mission Control
     Column("last_transition_time", UtcDateTime),  # 0007: when `status` last changed
     Column("is_pushed", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime),
