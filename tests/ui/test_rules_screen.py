@@ -42,7 +42,7 @@ async def test_r_lists_the_rules_by_priority_and_shows_the_selected_ones_yaml(de
         assert isinstance(app.screen, RulesScreen)
         table = app.screen.query_one("#rules-table", DataTable)
         assert [cells(table, row)[0] for row in range(table.row_count)] == ["odd", "[SEV1] first", "late"]
-        assert cells(table, 1) == ["[SEV1] first", "1", "checkout-*", "High availability · stops", "10m", "24h"]
+        assert cells(table, 1) == ["[SEV1] first", "1", "checkout-*", "High · stops", "after 10m", "after 24h"]
         assert cells(table, 0)[2] == "⚠ cannot be used"
         detail = app.screen.query_one("#rules-detail", Static)
         assert "spec.autoClose: Input should be a valid dictionary" in str(detail.render())

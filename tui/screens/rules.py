@@ -20,7 +20,8 @@ from ..domain.format import clean, one_line
 from ..domain.rules import StoredRule, format_duration, to_yaml
 from ..store.base import BackendError
 
-COLUMNS = ("Rule", "Priority", "Checks", "Opens", "Resolves after", "Closes after")
+COLUMNS = ("Rule", "Prio", "Checks", "Opens", "Resolves", "Closes")
+"""Short enough for 80 columns; "Resolves" and "Closes" are the autoResolve and autoClose timeouts."""
 
 
 @dataclass
@@ -41,11 +42,11 @@ def row_of(rule: StoredRule) -> tuple[Text, ...]:
                 Text(""))
     spec = rule.document().spec
     watched = ", ".join(selector.name for selector in spec.checks) or "every check"
-    opens = f"{spec.template.severity.value} {spec.template.type.value}" + (" · stops" if spec.break_on_match else "")
+    opens = spec.template.severity.value + (" · stops" if spec.break_on_match else "")
     return tuple(Text(clean(cell)) for cell in (
-        rule.name, str(spec.priority), one_line(watched, 40), opens,
-        format_duration(spec.auto_resolve.timeout) if spec.auto_resolve else "never",
-        format_duration(spec.auto_close.timeout) if spec.auto_close else "never"))
+        one_line(rule.name, 30), str(spec.priority), one_line(watched, 30), opens,
+        f"after {format_duration(spec.auto_resolve.timeout)}" if spec.auto_resolve else "never",
+        f"after {format_duration(spec.auto_close.timeout)}" if spec.auto_close else "never"))
 
 
 def yaml_of(rule: StoredRule) -> Text:
