@@ -295,3 +295,11 @@ def test_resolved_by_a_person_while_still_failing_stays_quiet_until_the_check_fa
     recover(backend)
     at(4)
     assert len(fail(backend).opened) == 1             # a new failure: a new incident
+
+
+def test_the_template_names_the_commander_by_email(backend):
+    email = backend.whoami().email
+    apply(backend, rule().replace("severity: High", f"severity: High, commander_id: {email}"))
+    fail(backend)
+    commander = only(backend).commander
+    assert commander is not None and commander.email == email

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, exists, func, insert, or_, select, update
 
 from ...domain import engine, lifecycle
 from ...domain.checks import CheckOutcome, CheckReport
@@ -377,13 +377,10 @@ def _person(conn: Connection, wanted: str | None) -> Person | None:
     """A person by id or by email (rules name commanders either way)."""
     if not wanted:
         return None
+    named = func.lower(people.c.email) == wanted.lower()
     try:
-        by_id = people.c.id == UUID(wanted)
+        named = or_(named, people.c.id == UUID(wanted))
     except ValueError:
-        by_id = None
-    by_email = func.lower(people.c.email) == wanted.lower()
-    row = conn.execute(select(people).where(people.c.deleted_at.is_(None),
-                                            or_(by_email, by_id) if by_id is not None else and_(by_email))
-                       .limit(1)).first()
+        pass  # not an id: an email only
+    row = conn.execute(select(people).where(people.c.deleted_at.is_(None), named).limit(1)).first()
     return person_of(row) if row is not None else None
-
