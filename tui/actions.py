@@ -32,6 +32,7 @@ class Group(str, Enum):
     """Bound on what scrolls (the detail pane, help); they win over the board's keys while it has the focus."""
     DIALOG = "Dialogs"
     HELP = "Help"
+    RULES = "Rules"
 
 
 SCREEN_GROUPS = frozenset({Group.APP, Group.BOARD, Group.INCIDENT, Group.VIEWS})
@@ -76,6 +77,7 @@ ACTIONS: tuple[Action, ...] = (
            show=True, key_display="?"),
     Action("app.palette", "ctrl+p", "Commands", "Search every command by name", "command_palette", Group.APP,
            priority=True),
+    Action("app.rules", "R", "Rules", "Incident rules and their timeouts", "rules", Group.APP),
 
     Action("board.filter", "slash", "Filter", "Edit the filter: enter applies it, esc leaves it as it was",
            "focus_filter", Group.BOARD, show=True, key_display="/"),
@@ -157,6 +159,12 @@ ACTIONS: tuple[Action, ...] = (
            Group.DIALOG, in_palette=False),
     Action("help.close", "escape,question_mark,q", "Close help", "Back to where help was opened", "dismiss",
            Group.HELP, in_palette=False),
+    Action("rules.close", "escape,R", "Back", "Back to the board", "close_rules", Group.RULES, show=True,
+           in_palette=False),
+    Action("rules.refresh", "ctrl+r", "Refresh rules", "Read the rules again", "refresh_rules", Group.RULES,
+           show=True),
+    Action("rules.down", "j", "Next rule", "The next rule", "rules_cursor(1)", Group.RULES, in_palette=False),
+    Action("rules.up", "k", "Previous rule", "The previous rule", "rules_cursor(-1)", Group.RULES, in_palette=False),
 )
 
 ACTIONS_BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

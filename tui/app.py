@@ -6,19 +6,21 @@ import gc
 from pathlib import Path
 from uuid import UUID
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.widgets import TextArea
 
 from .actions import ACTIONS, SCREEN_GROUPS, Group, bindings, unknown_binding_ids
 from .domain.catalog import CatalogKind
+from .domain.engine import TIMER_SECONDS
 from .domain.format import clean, without_controls
 from .domain.query import DEFAULT_FILTER
 from .palette import IncidentCommands
 from .screens.board import Board
 from .screens.catalog import ChecksScreen, ConfigsScreen
 from .screens.help import HelpScreen
-from .store.base import Backend
+from .screens.rules import RulesScreen
+from .store.base import Backend, BackendError
 from .typeahead import KeyTrail, Typeahead
 
 
@@ -73,6 +75,8 @@ class IncidentApp(App[None]):
         gc.freeze()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
+        if not self.sub_title and self.refresh_seconds > 0:  # a local database, live
+            self.set_interval(TIMER_SECONDS, self.run_rule_timeouts)
 
     def on_ready(self) -> None:
         if self.user_keymap:
@@ -123,3 +127,16 @@ class IncidentApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_rules(self) -> None:
+        if not isinstance(self.screen, RulesScreen):
+            self.push_screen(RulesScreen())
+
+    @work(thread=True, exclusive=True, group="rule-timer", exit_on_error=False)
+    def run_rule_timeouts(self) -> None:
+        """On a local database the app is the rules' timer (a server runs its own): autoResolve and
+        autoClose happen while someone has the board open, as `incidents rules run --every` would."""
+        try:
+            self.backend.run_rules()
+        except BackendError:
+            pass  # the board itself says when the database is away

@@ -14,10 +14,10 @@ from .. import __version__
 from ..config import ConfigError, Settings, load_settings
 from ..domain import format as fmt
 from ..store.base import BackendError
-from . import database, listing, server
+from . import checks, database, listing, rules, server
 from .common import EXIT_FAILURE, EXIT_USAGE, api_url, open_backend, shown_url, undecodable, warn_about_exposed_files
 
-COMMAND_GROUPS = (database, listing, server)
+COMMAND_GROUPS = (database, listing, server, checks, rules)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,4 +2,5 @@ import sys
 
 from . import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not on import (tests walk every module of the package)
+    sys.exit(main())

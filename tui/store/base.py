@@ -6,6 +6,7 @@ user can meet is a `BackendError` whose message is a sentence fit for the screen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar, runtime_checkable
@@ -14,6 +15,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from ..domain.catalog import CatalogQuery
+from ..domain.checks import CheckOutcome, CheckReport
 from ..domain.enums import Severity, Status
 from ..domain.format import clean
 from ..domain.messages import sentences
@@ -35,6 +37,7 @@ from ..domain.models import (
     Team,
 )
 from ..domain.query import IncidentQuery, Window
+from ..domain.rules import Applied, RuleDocument, StoredRule
 
 
 class BackendError(Exception):
@@ -161,6 +164,28 @@ class Backend(Protocol):
 
     def get_check(self, id: UUID) -> CheckDetail:
         """With the incidents linked to it and its latest results; raises NotFound."""
+        ...
+
+    # -- check results and incident rules (tui.domain.checks, tui.domain.rules, tui.domain.engine) --
+
+    def report_check(self, report: CheckReport) -> CheckOutcome:
+        """Store a check's result, update its status, and let the rules act on it (as System)."""
+        ...
+
+    def list_rules(self) -> list[StoredRule]:
+        """Incident rules not deleted, by priority then name."""
+        ...
+
+    def apply_rules(self, documents: Sequence[RuleDocument]) -> list[Applied]:
+        """Create or update each rule by name, all or none."""
+        ...
+
+    def delete_rule(self, name: str) -> None:
+        """Raises NotFound for a name no rule has."""
+        ...
+
+    def run_rules(self) -> list[str]:
+        """The rules' timeouts due now (autoResolve, autoClose); a line for each thing done."""
         ...
 
     def changes_since(self, mark: object | None) -> Changes:

@@ -43,6 +43,7 @@ from . import compile as api
 from .catalog import CatalogReads
 from .changes import ChangeWatcher
 from .http import Http, Params
+from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
 
@@ -64,7 +65,7 @@ NOTICE_NO_RPC = ("The server has no /rpc functions (a plain PostgREST): a change
                  "several requests, and one that fails half-way says what was done.")
 
 
-class ApiBackend(CatalogReads):
+class ApiBackend(CatalogReads, RuleRequests):
     """Open it with `open_api_backend`. `notices` holds a sentence for each way the server is less
     than ours (no rank columns, no aggregates, no /rpc), for the UI to show once."""
 

@@ -57,6 +57,7 @@ from . import compile as sql
 from .changes import ChangeWatcher
 from .configs import CatalogReads
 from .database import SqlDatabase, person_of
+from .rules import RuleMethods
 from .schema import (
     check_statuses,
     checks,
@@ -80,7 +81,7 @@ _TICK = timedelta(microseconds=1)
 T = TypeVar("T")
 
 
-class SqlBackend(CatalogReads):
+class SqlBackend(CatalogReads, RuleMethods):
     """tui.store.base.Backend over SQLAlchemy Core, acting as the person who signed in.
 
     Open it with `open_sql_backend`; every write goes through a `Writer` naming that person.
@@ -386,6 +387,10 @@ class Writer:
             raise BackendError("A comment needs some text.")
         lifecycle.ensure_editable(self.lock(incident_id))  # "closed and read-only": a close committed first
         return _comment(self.conn, incident_id, self.actor, self.now(), text.strip())
+
+    def note(self, incident_id: UUID, type: str, description: str) -> None:
+        """A timeline row of the caller's own `type` (the rule engine's `incident.rule`)."""
+        self._record(incident_id, self.now(), type, description)
 
     def _current(self, id: UUID, expected_updated_at: datetime) -> Incident:
         """The incident as stored now, locked; Conflict if it changed since the caller read it."""

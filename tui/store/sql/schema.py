@@ -184,11 +184,13 @@ checks = Table(
     Column("type", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("status", Text),
-    Column("labels", Json),  # migration 0009 (or 0007), as in Mission Control
+    Column("labels", Json),  # migration 0009, as in Mission Control
+    Column("last_transition_time", UtcDateTime),  # 0007: when `status` last changed
     Column("is_pushed", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime),
     Column("updated_at", UtcDateTime),
     Column("deleted_at", UtcDateTime),
+    Index("checks_name_idx", "name"),
 )
 
 check_statuses = Table(
@@ -283,6 +285,7 @@ evidences = Table(
     _person("created_by"),
     Column("type", Text, nullable=False),
     Column("evidence", Json),
+    Column("definition_of_done", Boolean, server_default=text("false")),  # migration 0007
     _created_at(),
     _updated_at(),
     Index("evidences_hypothesis_id_idx", "hypothesis_id"),
