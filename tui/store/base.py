@@ -19,6 +19,10 @@ from ..domain.messages import sentences
 from ..domain.models import (
     Check,
     ConfigItem,
+    EvidenceDraft,
+    EvidenceEdit,
+    HypothesisDraft,
+    HypothesisEdit,
     Incident,
     IncidentDetail,
     IncidentDraft,
@@ -136,6 +140,33 @@ class Backend(Protocol):
     def remove_responder(self, responder_id: UUID) -> None: ...
 
     def add_comment(self, incident_id: UUID, text: str) -> None: ...
+
+    # -- links and the action plan: hypotheses, their evidence, the definition of done -------------
+    # Each write locks the incident (writers take turns; a closed incident refuses them) and writes
+    # a history row. Ids returned are of the row written.
+
+    def add_evidence(self, incident_id: UUID, draft: EvidenceDraft) -> UUID:
+        """Evidence under `draft.hypothesis_id`, or on the root hypothesis (made if the incident has
+        none): how a config item or health check is linked. Linking one thing twice to one hypothesis
+        is refused with a sentence."""
+        ...
+
+    def remove_evidence(self, evidence_id: UUID) -> None:
+        """Unlink (the evidence row goes, the timeline says so); NotFound if it is gone already."""
+        ...
+
+    def update_evidence(self, evidence_id: UUID, edit: EvidenceEdit) -> None:
+        """Mark evidence part of the definition of done or not, done or not."""
+        ...
+
+    def add_hypothesis(self, incident_id: UUID, draft: HypothesisDraft) -> UUID:
+        """A factor or solution; with no parent, under the root (tui.domain.plan says what goes where)."""
+        ...
+
+    def update_hypothesis(self, hypothesis_id: UUID, edit: HypothesisEdit,
+                          expected_updated_at: datetime | None) -> None:
+        """Raises Conflict if the hypothesis changed after `expected_updated_at`."""
+        ...
 
     def changes_since(self, mark: object | None) -> Changes:
         """Cheap when nothing changed. With None: the current mark and no ids.
