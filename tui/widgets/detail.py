@@ -268,10 +268,12 @@ def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
 
 def plan_section(detail: IncidentDetail, node: DOMNode | None) -> RenderableType:
     """The hypothesis tree, the definition of done, and the keys that change them."""
-    nodes = sum(1 for hypothesis in detail.hypotheses if hypothesis.type is not HypothesisType.ROOT)
+    counts = [f"{n} {kind.value}{'s' if n > 1 else ''}" for kind in (HypothesisType.FACTOR, HypothesisType.SOLUTION)
+              if (n := sum(1 for h in detail.hypotheses if h.type is kind))]
+    heading = Text.assemble(section("Action plan"), (f"  {' · '.join(counts)}" if counts else "", MUTED))
     hint = Text(f"{key_for(node, ACTIONS_BY_ID['incident.plan'])} edit the plan · "
                 f"{key_for(node, ACTIONS_BY_ID['incident.link'])} link config items and checks", style=MUTED)
-    return action_plan(detail, section("Action plan", nodes), hint)
+    return action_plan(detail, heading, hint)
 
 
 def timeline(detail: IncidentDetail) -> RenderableType:

@@ -63,7 +63,7 @@ def done_line(detail: IncidentDetail) -> Text:
     state = plan.definition_of_done(detail)
     style = "bold green3" if state.holds else "bold red3" if state.total else MUTED
     mark = "✓ " if state.holds else "✗ " if state.total else ""
-    return Text(mark + clean(state.sentence()), style=style)
+    return Text.assemble((mark + clean(state.sentence()), style))  # a span: a Static keeps it
 
 
 def plan_tree(detail: IncidentDetail) -> Tree:
