@@ -808,7 +808,8 @@ class _Generator:
     def plan_time(self, incident: Row, earliest: float, latest: float) -> datetime:
         """A second between the incident's creation and its close (or now), at a fraction of that span,
         that no other history row of the incident has."""
-        start, end = incident["created_at"], incident["closed"] or self.now
+        start: datetime = incident["created_at"]
+        end: datetime = incident["closed"] or self.now
         at = start + timedelta(seconds=int((end - start).total_seconds() * self.plan_rng.uniform(earliest, latest)))
         taken = {h["created_at"] for h in self.data.incident_histories[self.own_history(incident):]}
         while at in taken or at <= start:
