@@ -12,12 +12,22 @@ from tests.ui.test_actions import ME, board, notices, pane_text, select_incident
 from tui.app import IncidentApp
 from tui.domain import plan
 from tui.domain.enums import Health, HypothesisStatus, HypothesisType
+from tui.domain.grammar import parse_filter
 from tui.domain.models import EvidenceDraft, Hypothesis, Incident
+from tui.domain.query import Window
 from tui.screens.action_plan import ActionPlanScreen
 from tui.screens.picker import PickerDialog
 from tui.screens.plan_forms import EvidenceForm, HypothesisForm, LinkDialog
 
 SIZE = (120, 40)
+
+
+async def select_undone(pilot, settle) -> Incident:
+    """An open incident with no definition of done yet (rule-made ones have their check's)."""
+    app = pilot.app
+    rows = app.backend.list_incidents(parse_filter("status:open"), Window(0, 50)).rows
+    row = next(row for row in rows if not plan.done_evidences(app.backend.get_incident(row.id)))
+    return await select_incident(pilot, settle, row.incident_id)
 
 
 def unlinked_config(app: IncidentApp, incident: Incident, name: str) -> None:
@@ -61,7 +71,7 @@ async def test_link_a_config_from_the_detail_pane_then_unlink_it(demo_app, settl
         removed = [e for e in stored(demo_app, incident).timeline if e.type == plan.HISTORY_EVIDENCE_REMOVED]
         assert [(e.actor.name, e.text) for e in removed] == [(ME, "config item ledger-service")]
         assert "unlinked config item ledger-service" in pane_text(demo_app)
-        assert "links saved" in notices(demo_app)
+        assert "1 linked" in notices(demo_app) and "1 unlinked" in notices(demo_app)
 
 
 def node(app: IncidentApp, incident: Incident, title: str) -> Hypothesis:
@@ -123,12 +133,13 @@ async def test_grow_the_plan_and_mark_its_definition_of_done(demo_app, settle):
         assert board(demo_app) is demo_app.screen
         text = pane_text(demo_app)
         assert "connection pool exhausted  likely" in text and "payments-api-health healthy  ★ done-evidence" in text
-        assert "Definition of done: holds (1 of 1)" in text
+        done = plan.definition_of_done(stored(demo_app, incident))
+        assert done.sentence() in text and done.total == 2 and done.holding == 1  # the rule's check still fails
 
 
 async def test_done_evidence_toggled_and_a_note_marked_done(demo_app, settle):
     async with demo_app.run_test(size=SIZE) as pilot:
-        incident = await select_incident(pilot, settle, "status:open")
+        incident = await select_undone(pilot, settle)
         note = demo_app.backend.add_evidence(incident.id, EvidenceDraft(text="customers confirm checkout works"))
         await pilot.press("ctrl+r", "h")
         await settle(pilot)
@@ -151,7 +162,7 @@ async def test_done_evidence_toggled_and_a_note_marked_done(demo_app, settle):
 async def test_the_done_line_changes_when_a_check_turns_unhealthy_in_the_database(demo_backend, demo_url, settle):
     app = IncidentApp(demo_backend)  # live: the board looks for changes every second
     async with app.run_test(size=SIZE) as pilot:
-        incident = await select_incident(pilot, settle, "status:open")
+        incident = await select_undone(pilot, settle)
         check = next(c for c in demo_backend.search_checks("search-api-query"))
         demo_backend.add_evidence(incident.id, EvidenceDraft(check_id=check.id, definition_of_done=True))
         await pilot.press("ctrl+r")

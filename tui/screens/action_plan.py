@@ -113,7 +113,11 @@ class ActionPlanScreen(ModalScreen[UUID]):
         tree.clear()
 
         def add(branch: TreeNode[Line], node: plan.Node) -> None:
-            here = branch.add(hypothesis_text(node.hypothesis), data=node.hypothesis, expand=True)
+            lines = hypothesis_text(node.hypothesis)
+            if not (node.children or node.hypothesis.evidences):  # nothing to fold: no ▼
+                branch.add_leaf(lines, data=node.hypothesis)
+                return
+            here = branch.add(lines, data=node.hypothesis, expand=True)
             for evidence in node.hypothesis.evidences:
                 here.add_leaf(evidence_text(evidence), data=evidence)
             for child in node.children:

@@ -378,13 +378,14 @@ class IncidentActions(_Host):
 
         def save(links: Links) -> Done:
             added, removed = links
+            counts = [f"{len(added)} linked"] * bool(added) + [f"{len(removed)} unlinked"] * bool(removed)
             for draft in list(added):
                 self.backend.add_evidence(incident.id, draft)
                 added.remove(draft)  # saving again after a failure makes only what is left
             for evidence in list(removed):
                 self.backend.remove_evidence(evidence.id)
                 removed.remove(evidence)
-            return Done(incident.id, f"{incident.incident_id}: links saved")
+            return Done(incident.id, f"{incident.incident_id}: {', '.join(counts) or 'no links changed'}")
 
         self._open(LinkDialog(f"Links of {clean(incident.incident_id)}", headline(incident), plan.root_links(detail),
                               self.backend.search_configs, self.backend.search_checks, save))
