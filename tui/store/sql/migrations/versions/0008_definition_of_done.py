@@ -5,14 +5,14 @@
 Mission Control's own columns (NOTES §1.5), so a Mission Control database has them already.
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0009 (views, merged first)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
