@@ -8,16 +8,17 @@ import time
 
 from textual.widgets import Checkbox, Input
 
-from tests.ui.test_actions import ME, board, notices, pane_text, select_incident, stored
+from tests.ui.test_actions import ME, board, dialog_error, notices, pane_text, select_incident, stored
 from tui.app import IncidentApp
 from tui.domain import plan
 from tui.domain.enums import Health, HypothesisStatus, HypothesisType
 from tui.domain.grammar import parse_filter
-from tui.domain.models import EvidenceDraft, Hypothesis, Incident
+from tui.domain.models import EvidenceDraft, Hypothesis, HypothesisDraft, HypothesisEdit, Identity, Incident
 from tui.domain.query import Window
 from tui.screens.action_plan import ActionPlanScreen
 from tui.screens.picker import PickerDialog
 from tui.screens.plan_forms import EvidenceForm, HypothesisForm, LinkDialog
+from tui.store.sql import open_sql_backend
 
 SIZE = (120, 40)
 
@@ -183,3 +184,39 @@ async def test_a_closed_incident_says_so_instead_of_linking(demo_app, settle):
         await settle(pilot)
         assert board(demo_app) is demo_app.screen
         assert "read-only" in notices(demo_app)
+
+
+async def test_edit_a_node_after_someone_else_changed_it(demo_app, demo_url, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_undone(pilot, settle)
+        backend = demo_app.backend
+        first = backend.add_hypothesis(incident.id, HypothesisDraft(title="cache stampede"))
+        backend.add_hypothesis(incident.id, HypothesisDraft(title="cold start"))
+        await pilot.press("ctrl+r", "h")
+        await settle(pilot)
+        await highlight(pilot, "cold start")
+        await pilot.press("e")
+        await settle(pilot)
+        form = demo_app.screen
+        assert isinstance(form, HypothesisForm)
+        title = form.query_one("#title", Input)
+        title.value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "title" in dialog_error(demo_app).lower()  # nothing sent, the form stays
+        title.value = "cold start after deploy"
+        other = open_sql_backend(demo_url, Identity(name="Second Responder", email="second@example.com"))
+        try:
+            seen = node(demo_app, incident, "cold start")
+            other.update_hypothesis(seen.id, HypothesisEdit(status=HypothesisStatus.UNLIKELY), seen.updated_at)
+        finally:
+            other.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert demo_app.screen is form and "changed by someone else" in dialog_error(demo_app)
+        await pilot.press("ctrl+s")  # again, knowingly, on top of their change
+        await settle(pilot)
+        edited = node(demo_app, incident, "cold start after deploy")
+        assert edited.status is HypothesisStatus.UNLIKELY  # theirs kept, the title is mine
+        assert isinstance(demo_app.screen, ActionPlanScreen)
+        assert first in {h.id for h in stored(demo_app, incident).hypotheses}
