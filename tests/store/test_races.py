@@ -64,6 +64,13 @@ def at_once(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
     return results
 
 
+def accepted_once(results: list[Any], refusal: type[BaseException], says: str = "") -> None:
+    """Exactly one writer got through; every other was refused with `refusal` (saying `says`)."""
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(results) - len(refused) == 1
+    assert all(isinstance(r, refusal) and says in str(r) for r in refused), refused
+
+
 @pytest.fixture
 def writers(backend_url: str):
     """WRITERS backends on one database, each signed in as someone else."""
@@ -116,9 +123,7 @@ def test_simultaneous_links_of_one_config_accept_one(writers):
         config = uuid4()
         conn.execute(insert(config_items).values(id=config, name="payments-db", type="Database", config_class="DB"))
     results = at_once(WRITERS, lambda i: writers[i].add_evidence(incident.id, EvidenceDraft(config_id=config)))
-    refused = [r for r in results if isinstance(r, BaseException)]
-    assert len(results) - len(refused) == 1
-    assert all(isinstance(r, BackendError) and "already linked" in str(r) for r in refused), refused
+    accepted_once(results, BackendError, "already linked")
     assert count(first, evidences, evidences.c.config_id == config) == 1
     assert count(first, hypotheses, hypotheses.c.incident_id == incident.id) == 1  # one root, not one each
     assert history_types(first, incident.id, plan.HISTORY_EVIDENCE_CREATED) == 1
@@ -128,10 +133,7 @@ def test_simultaneous_unlinks_record_one_removal(writers):
     first = writers[0]
     incident = first.create_incident(IncidentDraft(title="unlinked from every terminal"))
     link = first.add_evidence(incident.id, EvidenceDraft(text="a note to unlink"))
-    results = at_once(WRITERS, lambda i: writers[i].remove_evidence(link))
-    refused = [r for r in results if isinstance(r, BaseException)]
-    assert len(results) - len(refused) == 1
-    assert all(isinstance(r, NotFound) for r in refused), refused
+    accepted_once(at_once(WRITERS, lambda i: writers[i].remove_evidence(link)), NotFound)
     assert history_types(first, incident.id, plan.HISTORY_EVIDENCE_REMOVED) == 1
 
 
@@ -143,9 +145,7 @@ def test_simultaneous_edits_of_one_hypothesis_keep_one(writers):
     statuses = list(HypothesisStatus)
     results = at_once(WRITERS, lambda i: writers[i].update_hypothesis(
         factor, HypothesisEdit(title=f"theory {i}", status=statuses[i % len(statuses)]), seen.updated_at))
-    refused = [r for r in results if isinstance(r, BaseException)]
-    assert len(results) - len(refused) == 1
-    assert all(isinstance(r, Conflict) for r in refused), refused
+    accepted_once(results, Conflict)
     winner = next(i for i, r in enumerate(results) if not isinstance(r, BaseException))
     stored = next(h for h in first.get_incident(incident.id).hypotheses if h.id == factor)
     assert (stored.title, stored.status) == (f"theory {winner}", statuses[winner % len(statuses)])

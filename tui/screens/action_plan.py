@@ -263,13 +263,8 @@ class ActionPlanScreen(ModalScreen[UUID]):
         if evidence is None:
             return
         wanted = not evidence.definition_of_done
-        name = plan.evidence_name(evidence)
-
-        def toggle() -> str:
-            self.backend.update_evidence(evidence.id, EvidenceEdit(definition_of_done=wanted))
-            return f"{name} is {'now' if wanted else 'no longer'} part of the definition of done"
-
-        self.reload_after(toggle)
+        told = f"{plan.evidence_name(evidence)} is {'now' if wanted else 'no longer'} part of the definition of done"
+        self._update(evidence, EvidenceEdit(definition_of_done=wanted), told)
 
     def action_toggle_done(self) -> None:
         evidence = self.evidence_here()
@@ -280,12 +275,15 @@ class ActionPlanScreen(ModalScreen[UUID]):
                         severity="warning")
             return
         wanted = not evidence.done
+        self._update(evidence, EvidenceEdit(done=wanted),
+                     f"{plan.evidence_name(evidence)} marked {'done' if wanted else 'not done'}")
 
-        def toggle() -> str:
-            self.backend.update_evidence(evidence.id, EvidenceEdit(done=wanted))
-            return f"{plan.evidence_name(evidence)} marked {'done' if wanted else 'not done'}"
+    def _update(self, evidence: Evidence, edit: EvidenceEdit, told: str) -> None:
+        def write() -> str:
+            self.backend.update_evidence(evidence.id, edit)
+            return told
 
-        self.reload_after(toggle)
+        self.reload_after(write)
 
     def action_remove_evidence(self) -> None:
         evidence = self.evidence_here()
