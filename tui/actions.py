@@ -30,6 +30,8 @@ class Group(str, Enum):
     """Bound on the Configs and Checks views."""
     SCROLL = "Scrolling"
     """Bound on what scrolls (the detail pane, help); they win over the board's keys while it has the focus."""
+    PLAN = "Action plan"
+    """Bound on the action plan screen (`h`)."""
     DIALOG = "Dialogs"
     HELP = "Help"
     RULES = "Rules"
@@ -123,6 +125,31 @@ ACTIONS: tuple[Action, ...] = (
            "add_responder", Group.INCIDENT, key_display="+"),
     Action("incident.remove_responder", "minus", "Remove responder", "Remove one of the responders",
            "remove_responder", Group.INCIDENT, key_display="-"),
+    Action("incident.link", "l", "Link…", "Link or unlink config items and health checks (evidence on the root)",
+           "link", Group.INCIDENT),
+    Action("incident.plan", "h", "Action plan", "The hypotheses, their evidence and the definition of done",
+           "action_plan", Group.INCIDENT),
+
+    Action("plan.down", "j,down", "Next line", "Next node or evidence", "cursor(1)", Group.PLAN, in_palette=False),
+    Action("plan.up", "k,up", "Previous line", "Previous node or evidence", "cursor(-1)", Group.PLAN, in_palette=False),
+    Action("plan.add", "a", "Add under", "Add a factor or solution under the highlighted node", "add_node",
+           Group.PLAN, show=True),
+    Action("plan.edit", "e", "Edit node", "Change the highlighted node's title, type, status or parent",
+           "edit_node", Group.PLAN, show=True),
+    Action("plan.status", "s", "Hypothesis status",
+           "Set how likely the highlighted hypothesis is (possible, likely, proven…)",
+           "set_status", Group.PLAN, show=True),
+    Action("plan.evidence", "v", "Add evidence", "Add a config item, health check or note under the highlighted node",
+           "add_evidence", Group.PLAN, show=True),
+    Action("plan.definition_of_done", "d", "Done-evidence",
+           "Make the highlighted evidence part of the definition of done, or take it out",
+           "toggle_definition_of_done", Group.PLAN, show=True),
+    Action("plan.mark_done", "D", "Mark done", "Mark a note of the definition of done done, or not done",
+           "toggle_done", Group.PLAN),
+    Action("plan.remove", "x", "Remove evidence", "Remove (unlink) the highlighted evidence; asks first",
+           "remove_evidence", Group.PLAN, show=True),
+    Action("plan.close", "escape", "Close the plan", "Back to the board", "close", Group.PLAN, show=True,
+           in_palette=False),
 
     Action("incident.jump", "J", "Jump to config or check",
            "Open a config item or health check linked to this incident (esc comes back)", "jump_to_link",

@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError, Conflict, Forbidden, NotFound, ReadOnly, Unavailable
 from ..store.sql import SqlDatabase, Writer
-from . import grammar, writes
+from . import grammar, plan, writes
 from .errors import ApiError, bad_body
 from .query import MAX_ROWS, Plan, count_rows, plan_request, read_rows
 from .resources import INCIDENT, Catalog, Resource
@@ -44,6 +44,8 @@ from .values import json_body
 
 log = logging.getLogger("incidents.server")
 
+FUNCTIONS = {**writes.FUNCTIONS, **plan.FUNCTIONS}
+"""Every /rpc function: the incident writes and the action plan's."""
 ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
 
 
@@ -134,15 +136,15 @@ class Api:
 
     def rpc(self, call: Call, name: str) -> Response:
         token = self.authenticate(call.headers)
-        if name not in writes.FUNCTIONS or self.plain_postgrest:
+        if name not in FUNCTIONS or self.plain_postgrest:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
-                           hint=f"Functions: {', '.join(writes.FUNCTIONS)}")
+                           hint=f"Functions: {', '.join(FUNCTIONS)}")
         self.authorize(token, self.catalog.get("incidents"), "update")
         body = json_body(call.body)
         if not isinstance(body, dict):
             raise bad_body("An /rpc call takes a JSON object of named arguments")
         with self.database.write() as conn:
-            table, id = writes.FUNCTIONS[name](Writer(self.database, conn, token.person), body)
+            table, id = FUNCTIONS[name](Writer(self.database, conn, token.person), body)
             resource = self.catalog.get(table)
             plan = plan_request(self.catalog, resource, grammar.parse_request(call.params))
             self.authorize_embeds(token, plan)  # refused: the transaction is rolled back

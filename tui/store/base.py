@@ -26,6 +26,10 @@ from ..domain.models import (
     ConfigDetail,
     ConfigItem,
     ConfigRow,
+    EvidenceDraft,
+    EvidenceEdit,
+    HypothesisDraft,
+    HypothesisEdit,
     Incident,
     IncidentDetail,
     IncidentDraft,
@@ -186,6 +190,33 @@ class Backend(Protocol):
 
     def run_rules(self) -> list[str]:
         """The rules' timeouts due now (autoResolve, autoClose); a line for each thing done."""
+        ...
+
+    # -- links and the action plan: hypotheses, their evidence, the definition of done -------------
+    # Each write locks the incident (writers take turns; a closed incident refuses them) and writes
+    # a history row. Ids returned are of the row written.
+
+    def add_evidence(self, incident_id: UUID, draft: EvidenceDraft) -> UUID:
+        """Evidence under `draft.hypothesis_id`, or on the root hypothesis (made if the incident has
+        none): how a config item or health check is linked. Linking one thing twice to one hypothesis
+        is refused with a sentence."""
+        ...
+
+    def remove_evidence(self, evidence_id: UUID) -> None:
+        """Unlink (the evidence row goes, the timeline says so); NotFound if it is gone already."""
+        ...
+
+    def update_evidence(self, evidence_id: UUID, edit: EvidenceEdit) -> None:
+        """Mark evidence part of the definition of done or not, done or not."""
+        ...
+
+    def add_hypothesis(self, incident_id: UUID, draft: HypothesisDraft) -> UUID:
+        """A factor or solution; with no parent, under the root (tui.domain.plan says what goes where)."""
+        ...
+
+    def update_hypothesis(self, hypothesis_id: UUID, edit: HypothesisEdit,
+                          expected_updated_at: datetime | None) -> None:
+        """Raises Conflict if the hypothesis changed after `expected_updated_at`."""
         ...
 
     def changes_since(self, mark: object | None) -> Changes:

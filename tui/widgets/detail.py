@@ -20,8 +20,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
-from ..domain import lifecycle
-from ..domain.enums import Health, IncidentType, Severity, Status, label, parse_status
+from ..domain import lifecycle, plan
+from ..domain.enums import Health, HypothesisType, IncidentType, Severity, Status, label, parse_status
 from ..domain.format import age, clean
 from ..domain.models import (
     Check,
@@ -36,6 +36,8 @@ from ..domain.models import (
 )
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
+from .marks import HEALTH_MARKS, MUTED
+from .plan_view import action_plan
 
 # Keyed by str: a stored value is looked up as it is, and a known one equals its enum member.
 SEVERITY_STYLES: dict[str, str] = {
@@ -54,14 +56,7 @@ STATUS_STYLES: dict[str, str] = {
     Status.CLOSED: "white on grey35",
     Status.CANCELLED: "white on grey35",
 }
-HEALTH_MARKS = {
-    Health.HEALTHY: ("✓", "green3"),
-    Health.WARNING: ("!", "yellow"),
-    Health.UNHEALTHY: ("✗", "bold red3"),
-    Health.UNKNOWN: ("?", "grey50"),
-}
 UNKNOWN_STYLE = "reverse"
-MUTED = "grey58"
 HEADING = "bold underline"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -271,6 +266,16 @@ def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
     return Group(section(title, len(items)), table)
 
 
+def plan_section(detail: IncidentDetail, node: DOMNode | None) -> RenderableType:
+    """The hypothesis tree, the definition of done, and the keys that change them."""
+    counts = [f"{n} {kind.value}{'s' if n > 1 else ''}" for kind in (HypothesisType.FACTOR, HypothesisType.SOLUTION)
+              if (n := sum(1 for h in detail.hypotheses if h.type is kind))]
+    heading = Text.assemble(section("Action plan"), (f"  {' · '.join(counts)}" if counts else "", MUTED))
+    hint = Text(f"{key_for(node, ACTIONS_BY_ID['incident.plan'])} edit the plan · "
+                f"{key_for(node, ACTIONS_BY_ID['incident.link'])} link config items and checks", style=MUTED)
+    return action_plan(detail, heading, hint)
+
+
 def timeline(detail: IncidentDetail) -> RenderableType:
     entries = sorted(detail.timeline, key=lambda entry: entry.at, reverse=True)
     if not entries:
@@ -300,12 +305,25 @@ def _history_phrase(kind: str, text: str) -> str:
         lifecycle.HISTORY_UPDATED: "edited the incident",
         lifecycle.HISTORY_RESPONDER_CREATED: "added responder",
         lifecycle.HISTORY_RESPONDER_REMOVED: "removed responder",
+        **PLAN_PHRASES,
     }.get(kind)
     if phrase is None:
         return f"{clean(kind) or 'did something'}: {detail}" if detail else clean(kind)
     if kind == lifecycle.HISTORY_ACKNOWLEDGED or not detail:
         return phrase
-    return f"{phrase} {detail}" if kind.startswith("responder.") else f"{phrase}: {detail}"
+    return f"{phrase} {detail}" if kind.startswith(("responder.", "evidence.")) else f"{phrase}: {detail}"
+
+
+PLAN_PHRASES = {
+    plan.HISTORY_HYPOTHESIS_CREATED: "added to the action plan",
+    plan.HISTORY_HYPOTHESIS_STATUS: "marked a hypothesis",
+    plan.HISTORY_HYPOTHESIS_UPDATED: "edited the action plan",
+    plan.HISTORY_EVIDENCE_CREATED: "linked",
+    plan.HISTORY_EVIDENCE_REMOVED: "unlinked",
+    plan.HISTORY_DOD_ADDED: "added to the definition of done:",
+    plan.HISTORY_DOD_REMOVED: "took out of the definition of done:",
+    plan.HISTORY_EVIDENCE_DONE: "marked evidence",
+}
 
 
 def _status_phrase(raw: str) -> str:
@@ -337,6 +355,7 @@ def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> 
         responders(detail),
         links("Config items", detail.configs),
         links("Health checks", detail.checks),
+        plan_section(detail, node),
         timeline(detail),
     )
     return above, below

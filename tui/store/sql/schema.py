@@ -273,6 +273,7 @@ hypotheses = Table(
     _updated_at(),
     CheckConstraint("type IN ('root', 'factor', 'solution')", name="hypotheses_type_check"),
     Index("hypotheses_incident_id_idx", "incident_id"),
+    Index("hypotheses_parent_id_idx", "parent_id"),
 )
 
 evidences = Table(
@@ -286,6 +287,7 @@ evidences = Table(
     Column("type", Text, nullable=False),
     Column("evidence", Json),
     Column("definition_of_done", Boolean, server_default=text("false")),  # migration 0007
+    Column("done", Boolean),  # migration 0008
     _created_at(),
     _updated_at(),
     Index("evidences_hypothesis_id_idx", "hypothesis_id"),
