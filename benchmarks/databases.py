@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.domain.models import Identity
@@ -17,6 +18,8 @@ CACHE = Path(__file__).parent / ".cache"
 DEMO_INCIDENTS = 320
 BENCH_USER = Identity(name="Priya Raman", email="priya.raman@example.com")
 """A person of the demo data, so `commander:@me` matches real incidents."""
+BENCH_NOW = datetime(2026, 12, 1, tzinfo=UTC)
+"""The seeded data's "now": the same rows whenever and wherever the cache is built."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -35,7 +38,7 @@ def seeded(incidents: int, directory: Path = CACHE) -> Path:
     print(f"seeding {incidents:,} incidents into {path} …", flush=True)
     backend = open_sql_backend(sqlite_url(partial), Identity(name="Benchmark Seeder"))
     try:
-        seed_demo(backend, incidents=incidents)
+        seed_demo(backend, incidents=incidents, now=BENCH_NOW)
     finally:
         backend.close()
     _checkpoint(partial)
