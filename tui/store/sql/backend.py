@@ -6,8 +6,8 @@ lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    exc,
     func,
     insert,
     literal_column,
@@ -297,7 +298,8 @@ class Writer:
                   "communicator_id": draft.communicator_id, "created_at": now, "updated_at": now}
         if self.database.dialect == "sqlite":  # PostgreSQL fills it from incident_id_sequence
             values["incident_id"] = f"INC-{_next_number(conn)}"
-        conn.execute(insert(incidents).values(values))
+        with _numbers_ran_out(self.database.location):
+            conn.execute(insert(incidents).values(values))
         if root:
             self._root_hypothesis(id, draft, now)
         self._record(id, now, lifecycle.HISTORY_CREATED, draft.title)
@@ -555,6 +557,24 @@ def _next_number(conn: Connection) -> int:
     number: int = conn.execute(update(incident_id_sequence).values(last_value=counter + 1)
                                .returning(counter)).scalar_one()
     return number
+
+
+@contextmanager
+def _numbers_ran_out(location: str) -> Iterator[None]:
+    """Mission Control's `incident_id varchar(10)` holds INC-999999 at most; our schema widens it
+    (migration 0006), theirs is never migrated, so there a create past it is told in a sentence."""
+    try:
+        yield
+    except exc.DataError as error:
+        if getattr(error.orig, "sqlstate", None) != _STRING_TOO_LONG:
+            raise
+        raise BackendError(
+            f"The database at {location} cannot number another incident: its incidents.incident_id column "
+            "(Mission Control's varchar(10)) holds INC-999999 at most. Nothing was created; widen that column "
+            "(ALTER TABLE incidents ALTER COLUMN incident_id TYPE text) to create more.") from None
+
+
+_STRING_TOO_LONG = "22001"
 
 
 def _conflict(incident: Incident) -> Conflict:

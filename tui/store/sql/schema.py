@@ -90,6 +90,10 @@ def _lenient(parse: _Read | None) -> _Read | None:
 
 
 Json = JSON().with_variant(JSONB(), "postgresql")
+IncidentNumber = Text().with_variant(String(10), "sqlite")
+"""`INC-<n>`: text since migration 0006 (Mission Control's varchar(10) stops at INC-999999). SQLite
+keeps the declared varchar(10) of migration 0001: it never enforces a length, and changing a
+declared type there means rebuilding the table."""
 NOW = text("CURRENT_TIMESTAMP")
 
 metadata = MetaData()
@@ -202,7 +206,7 @@ check_statuses = Table(
 incidents = Table(
     "incidents", metadata,
     Column("id", LenientUuid, primary_key=True),
-    Column("incident_id", String(10), nullable=False),
+    Column("incident_id", IncidentNumber, nullable=False),
     Column("incident_rule_id", Uuid, ForeignKey("incident_rules.id")),
     Column("title", Text, nullable=False),
     _person("created_by"),
