@@ -72,6 +72,8 @@ from .schema import (
     teams,
 )
 
+DEEP_OFFSET = 1_000
+"""A page this far down is read from whichever end of the result is nearer (see list_incidents)."""
 RESPONDERS_SHOWN = 5
 """Responder names a board row carries (Mission Control's list shows up to 5 avatars)."""
 _SEPARATOR = "\x1f"
@@ -173,20 +175,41 @@ class SqlBackend:
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
         where = self._where(query)
+        offset, limit = max(window.offset, 0), max(window.limit, 0)
+        with self._read() as conn:
+            # A deep page (G, the last rows) is read from the end when that is nearer: the index walk
+            # then skips `total - offset` rows instead of `offset`. Only then is the count needed first.
+            total = self._count(conn, where) if offset >= DEEP_OFFSET else None
+            if total is not None and offset > total // 2:
+                end = min(offset + limit, total)
+                found = self._page(conn, query, where, total - end, max(end - offset, 0), from_end=True)
+            else:
+                found = self._page(conn, query, where, offset, limit, counted=total is None and bool(query.text))
+            if total is None:
+                total = found[0].total if found and "total" in found[0]._fields else self._count(conn, where)
+        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+
+    def _count(self, conn: Connection, where: list[ColumnElement[bool]]) -> int:
+        count: int = conn.execute(select(func.count()).select_from(incidents).where(*where)).scalar_one()
+        return count
+
+    def _page(self, conn: Connection, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
+              *, from_end: bool = False, counted: bool = False) -> list[Row[Any]]:
+        """The board rows `offset`..`offset + limit` in the query's order; `from_end`: counted from the
+        end of the result instead. `counted`: each row also carries the count of every match (`total`),
+        from the same pass: for free text, whose match is the cost and whose matches are all sorted anyway."""
         terms = sql.order_terms(query)
+        inner = [term.reversed() for term in terms] if from_end else terms
         keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]
-        # Find the page's ids first, then compute the row details for those ids only.
-        page = (select(incidents.c.id.label("page_id"), *keys).where(*where)
-                .order_by(*(term.clause() for term in terms))
-                .limit(max(window.limit, 0)).offset(max(window.offset, 0)).subquery("page"))
-        rows = (select(*_BOARD_COLUMNS)
+        total = [func.count().over().label("total")] if counted else []
+        # The page's ids first, then the row details for those ids only.
+        page = (select(incidents.c.id.label("page_id"), *keys, *total).select_from(sql.board_source(query))
+                .where(*where).order_by(*(term.clause() for term in inner)).limit(limit).offset(offset)
+                .subquery("page"))
+        rows = (select(*_BOARD_COLUMNS, *(page.c.total for _ in total))
                 .select_from(page.join(incidents, incidents.c.id == page.c.page_id))
                 .order_by(*(term.clause(page.c[f"k{i}"]) for i, term in enumerate(terms))))
-        count = select(func.count()).select_from(incidents).where(*where)
-        with self._read() as conn:
-            found = conn.execute(rows).all()
-            total = conn.execute(count).scalar_one()
-        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+        return list(conn.execute(rows).all())
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         # Grouped by the stored text so unknown values keep theirs; the rank computed beside it
