@@ -74,6 +74,8 @@ from .schema import (
 
 DEEP_OFFSET = 1_000
 """A page this far down is read from whichever end of the result is nearer (see list_incidents)."""
+STREAMED_ROWS = 500
+"""Rows `iter_incidents` reads from the driver at a time."""
 RESPONDERS_SHOWN = 5
 """Responder names a board row carries (Mission Control's list shows up to 5 avatars)."""
 _SEPARATOR = "\x1f"
@@ -195,6 +197,10 @@ class SqlBackend:
 
     def _page(self, conn: Connection, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
               *, from_end: bool = False, counted: bool = False) -> list[Row[Any]]:
+        return list(conn.execute(self._page_query(query, where, offset, limit, from_end=from_end, counted=counted)))
+
+    def _page_query(self, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
+                    *, from_end: bool = False, counted: bool = False) -> Select[Any]:
         """The board rows `offset`..`offset + limit` in the query's order; `from_end`: counted from the
         end of the result instead. `counted`: each row also carries the count of every match (`total`),
         from the same pass: for free text, whose match is the cost and whose matches are all sorted anyway."""
@@ -206,10 +212,16 @@ class SqlBackend:
         page = (select(incidents.c.id.label("page_id"), *keys, *total).select_from(sql.board_source(query))
                 .where(*where).order_by(*(term.clause() for term in inner)).limit(limit).offset(offset)
                 .subquery("page"))
-        rows = (select(*_BOARD_COLUMNS, *(page.c.total for _ in total))
+        return (select(*_BOARD_COLUMNS, *(page.c.total for _ in total))
                 .select_from(page.join(incidents, incidents.c.id == page.c.page_id))
                 .order_by(*(term.clause(page.c[f"k{i}"]) for i, term in enumerate(terms))))
-        return list(conn.execute(rows).all())
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        where = self._where(query)
+        page = self._page_query(query, where, max(window.offset, 0), max(window.limit, 0))
+        with self._read() as conn:
+            for row in conn.execution_options(yield_per=STREAMED_ROWS).execute(page):
+                yield _board_row(row)
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         # Grouped by the stored text so unknown values keep theirs; the rank computed beside it
