@@ -7,13 +7,13 @@ dropped and created again from its own stored definition. Widening is binary-com
 no table rewrite, only the indexes on the column are rebuilt.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0009
 """
 
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
