@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import psycopg
 import pytest
 from alembic import command
@@ -259,3 +262,20 @@ def test_a_mission_control_database_says_its_incident_ids_ran_out(mission_contro
         assert backend.list_incidents(parse_filter('"one too many"'), Window()).total == 0
     finally:
         backend.close()
+
+
+def test_the_head_read_from_the_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    assert migrate.head() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path):
+    """Cold start (issue 7): Alembic is loaded only when there is something to migrate."""
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    open_sql_backend(url, TESTER).close()
+    script = ("import sys; from tui.store.sql import open_sql_backend; from tui.domain.models import Identity; "
+              f"open_sql_backend({url!r}, Identity(name='x')).close(); "
+              "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))")
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
