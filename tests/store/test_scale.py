@@ -98,3 +98,29 @@ def test_filters_driven_from_people_configs_and_checks_match_each_incident(big, 
     others = big.list_incidents(parse_filter("sort:age"), Window(0, 60)).rows
     shown = {row.id for row in big.list_incidents(query, Window(0, INCIDENTS)).rows}
     assert all(wanted(big.get_incident(row.id)) == (row.id in shown) for row in others)
+
+
+@pytest.mark.parametrize(("text", "index"), [("config:payments-db", "evidences_config_hypothesis_idx"),
+                                             ("check:api-health", "evidences_check_hypothesis_idx")])
+def test_link_filters_start_from_the_matching_items_never_per_incident(big, text, index):
+    """EXPLAIN of the count: SQLite reads evidence and hypotheses from covering indexes alone
+    (migration 0006); PostgreSQL hashes the matching incidents once (no subplan run per incident)."""
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, *_):
+        seen.append((statement, parameters))
+
+    event.listen(big.engine, "before_cursor_execute", keep)
+    try:
+        big.list_incidents(parse_filter(text), Window(0, PAGE))
+    finally:
+        event.remove(big.engine, "before_cursor_execute", keep)
+    statement, parameters = seen[-1]
+    assert statement.lstrip().upper().startswith("SELECT COUNT(*)")
+    explain = "EXPLAIN QUERY PLAN " if big.dialect == "sqlite" else "EXPLAIN "
+    with big.engine.connect() as conn:
+        plan = "\n".join(str(row) for row in conn.exec_driver_sql(explain + statement, parameters))
+    if big.dialect == "sqlite":
+        assert f"COVERING INDEX {index}" in plan and "COVERING INDEX hypotheses_id_incident_idx" in plan
+    else:
+        assert plan.count("SubPlan") == plan.count("hashed SubPlan"), plan

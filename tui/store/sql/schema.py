@@ -275,6 +275,7 @@ hypotheses = Table(
     _updated_at(),
     CheckConstraint("type IN ('root', 'factor', 'solution')", name="hypotheses_type_check"),
     Index("hypotheses_incident_id_idx", "incident_id"),
+    Index("hypotheses_id_incident_idx", "id", "incident_id"),  # covering, for config:/check: (migration 0006)
 )
 
 evidences = Table(
@@ -292,6 +293,8 @@ evidences = Table(
     Index("evidences_hypothesis_id_idx", "hypothesis_id"),
     Index("evidences_config_id_idx", "config_id"),
     Index("evidences_check_id_idx", "check_id"),
+    Index("evidences_config_hypothesis_idx", "config_id", "hypothesis_id"),  # covering (migration 0006)
+    Index("evidences_check_hypothesis_idx", "check_id", "hypothesis_id"),
 )
 
 comments = Table(
