@@ -263,7 +263,8 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         raise NotImplementedError
 
     def make_detail_pane(self) -> Any:
-        """The view's detail pane, with id "detail": `show(detail | None)`, `show_unreadable(row)`, `tick()`."""
+        """The view's detail pane, with id "detail": `show(detail | None)`, `show_unreadable(row)`, `tick()`,
+        `prepare(detail)` (a detail fetched ahead, to be shown soon)."""
         raise NotImplementedError
 
     def compose_topbar(self) -> ComposeResult:
@@ -559,11 +560,16 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             self._request_detail()
 
     def _request_detail(self) -> None:
-        """Fetch the wanted detail now, then stay quiet briefly so fast scrolling costs one fetch."""
+        """Fetch the wanted detail now, then stay quiet briefly so fast scrolling costs one fetch.
+        A detail prefetched is not fetched again (a change made elsewhere drops it from `_nearby`):
+        only the next one ahead is."""
         wanted = self._wanted_detail
         if wanted is not None and wanted != self._requested_detail:
             self._requested_detail = wanted
-            self._fetch_detail(wanted, self._row_ahead())
+            known, ahead = wanted in self._nearby, self._row_ahead()
+            if known and ahead is None:
+                return
+            self._fetch_detail(None if known else wanted, ahead)
             self._detail_timer = self.set_timer(DETAIL_QUIET_SECONDS, self._quiet_over)
 
     def _row_ahead(self) -> UUID | None:
@@ -579,8 +585,9 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self._request_detail()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _fetch_detail(self, row_id: UUID, ahead: UUID | None) -> None:
-        self.post_message(DetailLoaded(self.source.detail(self.backend, row_id)))
+    def _fetch_detail(self, row_id: UUID | None, ahead: UUID | None) -> None:
+        if row_id is not None:
+            self.post_message(DetailLoaded(self.source.detail(self.backend, row_id)))
         if ahead is not None:
             self.post_message(DetailLoaded(self.source.detail(self.backend, ahead)))
 
@@ -588,7 +595,9 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
     def _show_detail(self, message: DetailLoaded) -> None:
         detail = message.detail
         self._remember(detail)
-        if self.source.detail_id(detail) == self._wanted_detail:
+        if self.source.detail_id(detail) != self._wanted_detail:
+            self.detail_pane.prepare(detail)  # a neighbour, fetched ahead: its lines made while idle
+        else:
             self._detail = detail
             self.detail_pane.show(detail)
             row = self.source.row_of(detail)

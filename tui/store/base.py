@@ -6,7 +6,7 @@ user can meet is a `BackendError` whose message is a sentence fit for the screen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar, runtime_checkable
@@ -114,6 +114,13 @@ class Backend(Protocol):
     def whoami(self) -> Person: ...
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]: ...
+
+    # -- streaming (issue 7: `incidents list` of a million rows in flat memory) ---------------
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        """The rows `list_incidents(query, window)` holds, read a part at a time and without the
+        count: memory stays flat however many rows the window spans."""
+        ...
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         """How many incidents matching `query` there are at each severity (unknown stored values

@@ -102,6 +102,9 @@ class CatalogDetailPane(KeyScrolling, VerticalScroll):
         if moved:
             self.scroll_home(animate=False)
 
+    def prepare(self, detail: ConfigDetail | CheckDetail) -> None:
+        """Nothing made ahead: a config item's or check's detail is short."""
+
     def show_unreadable(self, row: object) -> None:
         """Config items and checks are always readable (see ListSource.readable)."""
 

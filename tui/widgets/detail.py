@@ -8,10 +8,14 @@ or a symbol, so the pane reads the same on a monochrome terminal.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.dom import DOMNode, NoScreen
@@ -371,6 +375,21 @@ def render_unreadable(row: IncidentRow) -> RenderableType:
     return Group(title, badges, Text(""), Text("Unreadable", style=HEADING), *problems, Text(""), explain)
 
 
+RENDERED_KEPT = 8
+"""Details whose rendered lines the pane keeps (the one shown, its prefetched neighbours)."""
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    detail: IncidentDetail | None
+    growth: int
+    width: int
+    ages: tuple[str, ...]
+    lines: list[Strip]
+    cut_line: int | None
+    style: Style
+
+
 class IncidentDetailPane(KeyScrolling, ScrollView):
     """Scrollable detail of the selected incident; `show(None)` when nothing is selected.
 
@@ -390,10 +409,8 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.detail: IncidentDetail | None = None
-        self.body: RenderableType = NOTHING_SELECTED
-        """What the pane shows, as a rich renderable."""
         self._parts: tuple[RenderableType, ...] = (NOTHING_SELECTED,)
-        """`body` in the parts rendered apart (see `detail_halves`)."""
+        """What the pane shows when it shows no detail (nothing, an unreadable row)."""
         self._growth = 1
         """How many previews of a long description are shown (see `description_cut`)."""
         self._cut_line: int | None = None
@@ -402,6 +419,10 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         self._lines_width = -1
         self._ages: tuple[str, ...] = ()
         """`relative_times` of the detail as last rendered."""
+        self._lines_style = Style()
+        """The style `_lines` are made in (see `render_line`)."""
+        self._rendered: OrderedDict[UUID, _Rendered] = OrderedDict()
+        """The lines of the details shown or prepared lately, so a step onto one is a swap of lines."""
 
     def show(self, detail: IncidentDetail | None) -> None:
         if detail is not None and detail == self.detail:
@@ -414,6 +435,13 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         if moved and self.scroll_y:
             self.scroll_to(0, 0, animate=False, immediate=True)
 
+    def prepare(self, detail: IncidentDetail) -> None:
+        """Render `detail` now, while the user reads another (a prefetched neighbour), so that the
+        step onto it shows lines already made instead of rendering the whole pane through Rich."""
+        width = self.scrollable_content_region.width
+        if width > 0 and self._cached(detail, 1, width) is None:
+            self._keep(detail, 1, width, self._render_parts(detail_halves(detail, self, 1), detail, 1, width))
+
     def show_unreadable(self, row: IncidentRow) -> None:
         """A row another tool stored with values we cannot read: what it holds, and what is wrong."""
         self.detail = None
@@ -425,17 +453,23 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         if self.detail is not None and relative_times(self.detail) != self._ages:
             self._render_detail()
 
+    @property
+    def body(self) -> RenderableType:
+        """What the pane shows, as a rich renderable."""
+        parts = self._current_parts()
+        return parts[0] if len(parts) == 1 else Group(*parts)
+
+    def _current_parts(self) -> tuple[RenderableType, ...]:
+        """The detail in the parts rendered apart (see `detail_halves`), made only when needed."""
+        return self._parts if self.detail is None else detail_halves(self.detail, self, self._growth)
+
     def _render_detail(self) -> None:
         detail = self.detail
         self._ages = relative_times(detail) if detail is not None else ()
-        if detail is None:
-            self._show_parts(NOTHING_SELECTED)
-        else:
-            self._show_parts(*detail_halves(detail, self, self._growth))
+        self._show_parts(NOTHING_SELECTED) if detail is None else self._render_body()
 
     def _show_parts(self, *parts: RenderableType) -> None:
         self._parts = parts
-        self.body = parts[0] if len(parts) == 1 else Group(*parts)
         self._render_body()
 
     def on_resize(self) -> None:
@@ -446,19 +480,50 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         width = self.scrollable_content_region.width
         if width <= 0:
             return  # hidden or not laid out yet: rendered when it is drawn
-        console = self.app.console
-        options = self.app.console_options.update(width=width, highlight=False)
-        self._lines = []
-        self._cut_line = None
-        for part in self._parts:
-            self._lines += [Strip(line, width) for line in console.render_lines(part, options, pad=True)]
-            if self._cut_line is None and self.detail is not None and description_cut(self.detail, self._growth):
-                self._cut_line = len(self._lines) - 1
+        detail = self.detail
+        made = self._cached(detail, self._growth, width) if detail is not None else None
+        if made is None:
+            made = self._render_parts(self._current_parts(), detail, self._growth, width)
+            if detail is not None:
+                self._keep(detail, self._growth, width, made)
+        self._lines, self._cut_line, self._lines_style = made.lines, made.cut_line, made.style
         self._lines_width = width
         set_content_size(self, Size(width, len(self._lines)))
         if repaint:
             self.refresh()
         self.call_after_refresh(self._read_on)
+
+    def _render_parts(self, parts: Iterable[RenderableType], detail: IncidentDetail | None, growth: int,
+                      width: int) -> _Rendered:
+        console = self.app.console
+        options = self.app.console_options.update(width=width, highlight=False)
+        lines: list[Strip] = []
+        cut_line, style = None, self.rich_style
+        for part in parts:
+            lines += [Strip(line, width).apply_style(style) for line in console.render_lines(part, options, pad=True)]
+            if cut_line is None and detail is not None and description_cut(detail, growth):
+                cut_line = len(lines) - 1
+        ages = relative_times(detail) if detail is not None else ()
+        return _Rendered(detail, growth, width, ages, lines, cut_line, style)
+
+    def _cached(self, detail: IncidentDetail, growth: int, width: int) -> _Rendered | None:
+        """The lines made for this very detail, at this width and length, whose relative times still read the same."""
+        made = self._rendered.get(detail.incident.id)
+        if made is None or made.growth != growth or made.width != width or made.style != self.rich_style:
+            return None
+        if not (made.detail is detail or made.detail == detail) or made.ages != relative_times(detail):
+            return None
+        return made
+
+    def _keep(self, detail: IncidentDetail, growth: int, width: int, made: _Rendered) -> None:
+        self._rendered[detail.incident.id] = made
+        self._rendered.move_to_end(detail.incident.id)
+        while len(self._rendered) > RENDERED_KEPT:
+            self._rendered.popitem(last=False)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rendered.clear()  # a theme change: the lines kept carry the old colours
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -482,4 +547,7 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         index = self.scroll_offset.y + y
         if index >= len(self._lines):
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        return self._lines[index].apply_style(self.rich_style)
+        line, style = self._lines[index], self.rich_style
+        # The lines are made in the pane's style (ahead, while idle); only another style (the focus
+        # changed it) is applied as the line is drawn.
+        return line if style == self._lines_style else line.apply_style(style)

@@ -167,17 +167,25 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
-        offset, wanted = max(window.offset, 0), max(window.limit, 0)
-        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]
-        rows: list[IncidentRow] = []
         total = self._count("incidents", where)
-        while len(rows) < wanted and offset + len(rows) < total:
-            page = self._get("incidents", [*base, ("limit", str(min(wanted - len(rows), ROW_CAP))),
-                                           ("offset", str(offset + len(rows)))])
-            if not page:
-                break
-            rows += [_board_row(row) for row in page]
-        return Page(rows=tuple(rows), total=total, offset=window.offset)
+        wanted = min(max(window.limit, 0), max(total - max(window.offset, 0), 0))
+        rows = tuple(self._rows(query, where, Window(window.offset, wanted)))
+        return Page(rows=rows, total=total, offset=window.offset)
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        return self._rows(query, self._where(query), window)
+
+    def _rows(self, query: IncidentQuery, where: Params, window: Window) -> Iterator[IncidentRow]:
+        """The window's rows, ROW_CAP at a time (the most a Mission Control PostgREST answers)."""
+        offset, wanted, read = max(window.offset, 0), max(window.limit, 0), 0
+        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]
+        while read < wanted:
+            asked = min(wanted - read, ROW_CAP)
+            page = self._get("incidents", [*base, ("limit", str(asked)), ("offset", str(offset + read))])
+            yield from map(_board_row, page)
+            read += len(page)
+            if len(page) < asked:
+                return
 
     def _count(self, table: str, params: Params) -> int:
         """How many rows match: `Prefer: count=exact` and the total in Content-Range."""

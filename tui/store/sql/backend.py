@@ -6,8 +6,8 @@ lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    exc,
     func,
     insert,
     literal_column,
@@ -75,6 +76,10 @@ from .schema import (
     teams,
 )
 
+DEEP_OFFSET = 1_000
+"""A page this far down is read from whichever end of the result is nearer (see list_incidents)."""
+STREAMED_ROWS = 500
+"""Rows `iter_incidents` reads from the driver at a time."""
 RESPONDERS_SHOWN = 5
 """Responder names a board row carries (Mission Control's list shows up to 5 avatars)."""
 _SEPARATOR = "\x1f"
@@ -176,20 +181,51 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
+        offset, limit = max(window.offset, 0), max(window.limit, 0)
+        with self._read() as conn:
+            # A deep page (G, the last rows) is read from the end when that is nearer: the index walk
+            # then skips `total - offset` rows instead of `offset`. Only then is the count needed first.
+            total = self._count(conn, where) if offset >= DEEP_OFFSET else None
+            if total is not None and offset > total // 2:
+                end = min(offset + limit, total)
+                found = self._page(conn, query, where, total - end, max(end - offset, 0), from_end=True)
+            else:
+                found = self._page(conn, query, where, offset, limit, counted=total is None and bool(query.text))
+            if total is None:
+                total = found[0].total if found and "total" in found[0]._fields else self._count(conn, where)
+        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+
+    def _count(self, conn: Connection, where: list[ColumnElement[bool]]) -> int:
+        count: int = conn.execute(select(func.count()).select_from(incidents).where(*where)).scalar_one()
+        return count
+
+    def _page(self, conn: Connection, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
+              *, from_end: bool = False, counted: bool = False) -> list[Row[Any]]:
+        return list(conn.execute(self._page_query(query, where, offset, limit, from_end=from_end, counted=counted)))
+
+    def _page_query(self, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
+                    *, from_end: bool = False, counted: bool = False) -> Select[Any]:
+        """The board rows `offset`..`offset + limit` in the query's order; `from_end`: counted from the
+        end of the result instead. `counted`: each row also carries the count of every match (`total`),
+        from the same pass: for free text, whose match is the cost and whose matches are all sorted anyway."""
         terms = sql.order_terms(query)
+        inner = [term.reversed() for term in terms] if from_end else terms
         keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]
-        # Find the page's ids first, then compute the row details for those ids only.
-        page = (select(incidents.c.id.label("page_id"), *keys).where(*where)
-                .order_by(*(term.clause() for term in terms))
-                .limit(max(window.limit, 0)).offset(max(window.offset, 0)).subquery("page"))
-        rows = (select(*_BOARD_COLUMNS)
+        total = [func.count().over().label("total")] if counted else []
+        # The page's ids first, then the row details for those ids only.
+        page = (select(incidents.c.id.label("page_id"), *keys, *total).select_from(sql.board_source(query))
+                .where(*where).order_by(*(term.clause() for term in inner)).limit(limit).offset(offset)
+                .subquery("page"))
+        return (select(*_BOARD_COLUMNS, *(page.c.total for _ in total))
                 .select_from(page.join(incidents, incidents.c.id == page.c.page_id))
                 .order_by(*(term.clause(page.c[f"k{i}"]) for i, term in enumerate(terms))))
-        count = select(func.count()).select_from(incidents).where(*where)
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        where = self._where(query)
+        page = self._page_query(query, where, max(window.offset, 0), max(window.limit, 0))
         with self._read() as conn:
-            found = conn.execute(rows).all()
-            total = conn.execute(count).scalar_one()
-        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+            for row in conn.execution_options(yield_per=STREAMED_ROWS).execute(page):
+                yield _board_row(row)
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         # Grouped by the stored text so unknown values keep theirs; the rank computed beside it
@@ -303,7 +339,8 @@ class Writer(PlanWrites):
                   "communicator_id": draft.communicator_id, "created_at": now, "updated_at": now}
         if self.database.dialect == "sqlite":  # PostgreSQL fills it from incident_id_sequence
             values["incident_id"] = f"INC-{_next_number(conn)}"
-        conn.execute(insert(incidents).values(values))
+        with _numbers_ran_out(self.database.location):
+            conn.execute(insert(incidents).values(values))
         if root:
             self._root_hypothesis(id, draft, now)
         self._record(id, now, lifecycle.HISTORY_CREATED, draft.title)
@@ -560,6 +597,24 @@ def _next_number(conn: Connection) -> int:
     number: int = conn.execute(update(incident_id_sequence).values(last_value=counter + 1)
                                .returning(counter)).scalar_one()
     return number
+
+
+@contextmanager
+def _numbers_ran_out(location: str) -> Iterator[None]:
+    """Mission Control's `incident_id varchar(10)` holds INC-999999 at most; our schema widens it
+    (migration 0006), theirs is never migrated, so there a create past it is told in a sentence."""
+    try:
+        yield
+    except exc.DataError as error:
+        if getattr(error.orig, "sqlstate", None) != _STRING_TOO_LONG:
+            raise
+        raise BackendError(
+            f"The database at {location} cannot number another incident: its incidents.incident_id column "
+            "(Mission Control's varchar(10)) holds INC-999999 at most. Nothing was created; widen that column "
+            "(ALTER TABLE incidents ALTER COLUMN incident_id TYPE text) to create more.") from None
+
+
+_STRING_TOO_LONG = "22001"
 
 
 def _conflict(incident: Incident) -> Conflict:

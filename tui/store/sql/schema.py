@@ -90,6 +90,10 @@ def _lenient(parse: _Read | None) -> _Read | None:
 
 
 Json = JSON().with_variant(JSONB(), "postgresql")
+IncidentNumber = Text().with_variant(String(10), "sqlite")
+"""`INC-<n>`: text since migration 0006 (Mission Control's varchar(10) stops at INC-999999). SQLite
+keeps the declared varchar(10) of migration 0001: it never enforces a length, and changing a
+declared type there means rebuilding the table."""
 NOW = text("CURRENT_TIMESTAMP")
 
 metadata = MetaData()
@@ -206,7 +210,7 @@ check_statuses = Table(
 incidents = Table(
     "incidents", metadata,
     Column("id", LenientUuid, primary_key=True),
-    Column("incident_id", String(10), nullable=False),
+    Column("incident_id", IncidentNumber, nullable=False),
     Column("incident_rule_id", Uuid, ForeignKey("incident_rules.id")),
     Column("title", Text, nullable=False),
     _person("created_by"),
@@ -274,6 +278,7 @@ hypotheses = Table(
     CheckConstraint("type IN ('root', 'factor', 'solution')", name="hypotheses_type_check"),
     Index("hypotheses_incident_id_idx", "incident_id"),
     Index("hypotheses_parent_id_idx", "parent_id"),
+    Index("hypotheses_id_incident_idx", "id", "incident_id"),  # covering, for config:/check: (migration 0006)
 )
 
 evidences = Table(
@@ -293,6 +298,8 @@ evidences = Table(
     Index("evidences_hypothesis_id_idx", "hypothesis_id"),
     Index("evidences_config_id_idx", "config_id"),
     Index("evidences_check_id_idx", "check_id"),
+    Index("evidences_config_hypothesis_idx", "config_id", "hypothesis_id"),  # covering (migration 0006)
+    Index("evidences_check_hypothesis_idx", "check_id", "hypothesis_id"),
 )
 
 comments = Table(

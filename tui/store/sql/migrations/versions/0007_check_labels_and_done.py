@@ -3,14 +3,14 @@ status (autoResolve counts from then) and whether an evidence is part of the inc
 definition of done. (The checks' labels, which rules select by, come with 0009.)
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0009"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
