@@ -56,6 +56,10 @@ STATUS_STYLE = {
     Status.CANCELLED: "dim strike",
 }
 CHANGED_SECONDS = 2.0
+FLASHES = 6
+FLASH_SECONDS = 0.35
+"""A new Critical or High incident's row blinks FLASHES times this fast, then stays marked as changed."""
+SELECTED_MARK = "●"
 """How long a row changed elsewhere stays marked."""
 UNKNOWN_STYLE = "italic"
 """Values no known spelling parses to are shown verbatim, in italics."""
@@ -208,6 +212,18 @@ class CachedLine(NamedTuple):
     strip: Strip
 
 
+class Marks(NamedTuple):
+    changed: bool
+    selected: bool
+    flash: bool
+
+    def style(self, styles: LineStyles) -> Style:
+        """The style of a row without the cursor: a blink wins, then the selection, then a change."""
+        if self.flash:
+            return styles.flash
+        return styles.selected if self.selected else styles.changed if self.changed else styles.row
+
+
 class LineStyles(NamedTuple):
     """What the table's lines are drawn in; they change with the focus and the theme."""
 
@@ -215,6 +231,8 @@ class LineStyles(NamedTuple):
     header: Style
     cursor: Style
     changed: Style
+    selected: Style
+    flash: Style
 
 
 class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -222,7 +240,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     Line 0 is the header (it never scrolls); line y > 0 shows row `scroll_y + y - 1` of the page."""
 
-    COMPONENT_CLASSES = {"incident-table--header", "incident-table--cursor", "incident-table--changed"}
+    COMPONENT_CLASSES = {"incident-table--header", "incident-table--cursor", "incident-table--changed",
+                         "incident-table--selected", "incident-table--flash"}
     DEFAULT_CSS = """
     IncidentTable {
         background: $surface;
@@ -240,6 +259,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         }
         & > .incident-table--header { text-style: bold; background: $panel; color: $foreground; }
         & > .incident-table--changed { background: $warning 30%; text-style: bold; }
+        & > .incident-table--selected { background: $accent 25%; text-style: bold; }
+        & > .incident-table--flash { background: $error; color: $text; text-style: bold reverse; }
         &:ansi > .incident-table--header { background: ansi_bright_blue; color: ansi_default; }
         & > .incident-table--cursor {
             background: $block-cursor-blurred-background;
@@ -276,11 +297,15 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_row = 0
         """Position of the cursor in the page."""
         self.columns_shown: tuple[tuple[Column, int], ...] = ()
-        self._strips: dict[tuple[UUID, bool, bool, LineStyles], CachedLine] = {}
+        self._strips: dict[tuple[UUID, bool, Marks, LineStyles], CachedLine] = {}
         """The rendered line of each row, with and without the cursor, marked as changed or not, in each
         style it was drawn in (focused or not: moving the focus to and from the filter bar redraws no row)."""
         self._changed: dict[UUID, float] = {}
         """Rows marked as changed elsewhere, until this time.monotonic()."""
+        self.selected: frozenset[UUID] = frozenset()
+        """Rows selected for an action on several incidents (marked with SELECTED_MARK)."""
+        self._flashing: dict[UUID, int] = {}
+        """Rows blinking (new Critical or High incidents), with how many blinks are left."""
         self._header: Strip | None = None
         self._styles: LineStyles | None = None
 
@@ -365,6 +390,41 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         if marked:
             self.set_timer(CHANGED_SECONDS, self._unmark_expired)
 
+    def show_selected(self, ids: Iterable[UUID]) -> None:
+        """Mark these rows as selected (and no others)."""
+        before, self.selected = self.selected, frozenset(ids)
+        for row_id in before ^ self.selected:
+            self._refresh_row(row_id)
+
+    def flash(self, ids: Iterable[UUID]) -> None:
+        """Blink these rows a few times, then leave them marked as changed."""
+        ids = [row_id for row_id in ids if self.index_of(row_id) is not None]
+        if not ids:
+            return
+        self._flashing |= {row_id: FLASHES for row_id in ids}
+        self.mark_changed(ids)
+        self.set_timer(FLASH_SECONDS, self._blink)
+
+    def _blink(self) -> None:
+        for row_id, left in list(self._flashing.items()):
+            if left <= 1:
+                del self._flashing[row_id]
+            else:
+                self._flashing[row_id] = left - 1
+            self._refresh_row(row_id)
+        if self._flashing:
+            self.set_timer(FLASH_SECONDS, self._blink)
+
+    @property
+    def flashing(self) -> frozenset[UUID]:
+        """Rows drawn in the flash style right now (a blink is on on even counts)."""
+        return frozenset(row_id for row_id, left in self._flashing.items() if left % 2 == 0)
+
+    def _refresh_row(self, row_id: UUID) -> None:
+        index = self.index_of(row_id)
+        if index is not None:
+            self._refresh_position(index - self.page_offset)
+
     def _unmark_expired(self) -> None:
         now = time.monotonic()
         for row_id, until in list(self._changed.items()):
@@ -438,7 +498,9 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             base = self.rich_style
             self._styles = LineStyles(base, base + self.get_component_rich_style("incident-table--header"),
                                       base + self.get_component_rich_style("incident-table--cursor"),
-                                      base + self.get_component_rich_style("incident-table--changed"))
+                                      base + self.get_component_rich_style("incident-table--changed"),
+                                      base + self.get_component_rich_style("incident-table--selected"),
+                                      base + self.get_component_rich_style("incident-table--flash"))
         return self._styles
 
     # -- Drawing -------------------------------------------------------------------------------
@@ -458,8 +520,9 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._header = self._strip(line, width, self._line_styles().header)
         return self._header
 
-    def _line_key(self, row: IncidentRow, cursor: bool) -> tuple[UUID, bool, bool, LineStyles]:
-        return (row.id, cursor, row.id in self._changed, self._line_styles())
+    def _line_key(self, row: IncidentRow, cursor: bool) -> tuple[UUID, bool, Marks, LineStyles]:
+        marks = Marks(row.id in self._changed, row.id in self.selected, row.id in self.flashing)
+        return (row.id, cursor, marks, self._line_styles())
 
     def _row_line(self, row: IncidentRow, cursor: bool, width: int) -> Strip:
         key = self._line_key(row, cursor)
@@ -469,12 +532,14 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         if cached is not None and cached.row == row and cached.age == age and cached.strip.cell_length == width:
             return cached.strip
         line = _line([(column.cell(row, now), size) for column, size in self.columns_shown])
-        styles = key[3]
+        marks, styles = key[2], key[3]
+        if marks.selected:  # in the first cell's padding: readable without colour
+            line = Text.assemble((SELECTED_MARK, "bold"), line[1:], no_wrap=True, end="")
         if cursor:
             # As in a DataTable: the cursor's colour wins over the cells' colours, not their backgrounds.
             strip = self._strip(line, width, styles.cursor, post_style=Style.from_color(styles.cursor.color))
         else:
-            strip = self._strip(line, width, styles.changed if key[2] else styles.row)
+            strip = self._strip(line, width, marks.style(styles))
         self._strips[key] = CachedLine(row, age, strip)
         return strip
 
