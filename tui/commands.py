@@ -25,6 +25,12 @@ class Command:
     argument: str = ""
 
 
+def incident_number(text: str) -> str | None:
+    """`INC-313` for `INC-313`, `inc313` or `313`; None for anything else."""
+    found = _INCIDENT.fullmatch(text.strip())
+    return f"INC-{int(found[1])}" if found else None
+
+
 def parse_command(line: str) -> Command:
     text = line.strip().removeprefix(":").strip()
     word, _, rest = text.partition(" ")
@@ -33,8 +39,8 @@ def parse_command(line: str) -> Command:
         return Command("help")
     if word in QUIT and not rest:
         return Command("quit")
-    if (number := _INCIDENT.fullmatch(text)) is not None:
-        return Command("jump", f"INC-{int(number[1])}")
+    if (incident_id := incident_number(text)) is not None:
+        return Command("jump", incident_id)
     if word in SCREENS and not rest:
         return Command("screen", SCREENS[word])
     if word in ("view", "v") and rest:

@@ -50,8 +50,9 @@ from ..widgets.filter_bar import FilterBar
 from ..widgets.footer import SteadyFooter
 from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
+from .board_keys import BoardKeys
 from .dialog import describe_error
-from .incident_actions import IncidentActionFailed, IncidentActions
+from .incident_actions import IncidentActionFailed
 
 if TYPE_CHECKING:
     from ..app import IncidentApp
@@ -144,8 +145,8 @@ def board_row(detail: IncidentDetail) -> IncidentRow:
 ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))
 
 
-class Board(IncidentActions, Screen):
-    BINDINGS = bindings(Group.BOARD, Group.INCIDENT)
+class Board(BoardKeys, Screen):
+    BINDINGS = bindings(Group.BOARD, Group.INCIDENT, Group.VIEWS)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self, initial_filter: str = DEFAULT_FILTER, *, refresh_seconds: float = 1.0) -> None:
@@ -273,7 +274,7 @@ class Board(IncidentActions, Screen):
         """Typed keys wait while the filter is being applied or an action waits for its incident
         (see tui.typeahead)."""
         applying = any(bar.applying for bar in self.query(FilterBar))  # none yet while composing
-        return not applying and self._waiting_action is None
+        return not applying and self._waiting_action is None and not self.keys_waiting
 
     @property
     def busy(self) -> bool:
@@ -297,6 +298,7 @@ class Board(IncidentActions, Screen):
             yield IncidentTable(id="incidents")
             yield IncidentDetailPane(id="detail")
         yield Static(id="status")
+        yield self.make_command_line()
         yield SteadyFooter()
 
     @property
@@ -324,6 +326,7 @@ class Board(IncidentActions, Screen):
             self.set_interval(self.refresh_seconds, self._look_for_changes)
         self._minute = utcnow().replace(second=0, microsecond=0)
         self.set_interval(AGE_TICK_SECONDS, self._tick_ages)
+        self.keys_mounted()
 
     # -- Live updates ------------------------------------------------------------------------
 
@@ -478,6 +481,7 @@ class Board(IncidentActions, Screen):
         if changes.any:
             self.table.mark_changed(row.id for row in page.rows if row.id in changes.incident_ids
                                     or (changes.everything and row.id in held and held[row.id] != row))
+            self.announce_arrivals(page, changes)
         self._cursor_moved()
         self._run_waiting_action()
         self._tell_notices()
@@ -598,6 +602,8 @@ class Board(IncidentActions, Screen):
             text = f"row {index + 1:,} of {table.total:,}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(table.current.incident_id)} left the filter (ctrl+r drops it) · {text}"
+        if self.selection:
+            text = f"{self.selection_status()} · {text}"
         if self.live_paused:
             text = f"live updates paused ({key_for(self, ACTIONS_BY_ID['board.live'])} resumes) · {text}"
         status = f"{text} · sorted by {sort_description(self.incident_query.sort)}"
@@ -614,7 +620,20 @@ class Board(IncidentActions, Screen):
         self.incident_query = message.query.sorted_by(sort)
         self.table.focus()
         self.filter_bar.settled()
-        self._load(0)
+        if not self.land_on_exact_id(message.query):
+            self._load(0)
+
+    def apply_filter_text(self, text: str, keep_id: UUID | None = None) -> bool:
+        """Show `text` (a saved view, a jump) in the filter bar and apply it, its sort included, with
+        the cursor on `keep_id` if the first page holds it. False (and the bar says why) if it does not parse."""
+        self.filter_bar.filter_input.value = text
+        query = self.filter_bar.apply(text)
+        if query is None:
+            return False
+        self.incident_query = query
+        self.table.focus()
+        self._load(0, keep_id)
+        return True
 
     # -- Board actions (keys come from tui.actions) -------------------------------------------
 
@@ -622,6 +641,8 @@ class Board(IncidentActions, Screen):
         self.filter_bar.edit()
 
     def action_back(self) -> None:
+        if self.close_command_line() or self.drop_selection():
+            return
         if self.filter_bar.editing:
             self.filter_bar.revert()
         self._set_detail_open(False)

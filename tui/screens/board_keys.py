@@ -5,6 +5,9 @@ several incidents and acting on all of them, saved views, a read-only board, and
 incident actions fall back to theirs when nothing is selected). The host provides what
 `IncidentActions` needs and `table`, `filter_bar`, `go_to(index)`, `apply_filter_text(text, keep_id)`
 and `_intended_index()`.
+
+Its message handlers go by name (`on_jump_found`), not `@on`: Textual collects decorated handlers
+only from classes it creates, and this mixin is a plain class.
 """
 
 from __future__ import annotations
@@ -16,20 +19,22 @@ from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, work
 from textual.message import Message
 from textual.widgets import Input
 
 from ..actions import ACTIONS, ACTIONS_BY_ID, WRITES, Group, configured_keys, effective_keys
-from ..commands import SCREENS, command_help, parse_command
+from ..commands import SCREENS, command_help, incident_number, parse_command
 from ..domain import lifecycle
 from ..domain.clock import utcnow
 from ..domain.enums import CANONICAL_STATUSES, Severity, Status, label
 from ..domain.format import clean
 from ..domain.grammar import format_query
 from ..domain.models import Incident, IncidentEdit, IncidentRow, Person, ResponderDraft
+from ..domain.query import IncidentQuery
 from ..saved_views import SavedView, numbered, read_saved, write_saved
 from ..store.base import Changes, Page
+from ..typeahead import keys_may_flow
 from ..widgets.command_line import CommandLine
 from .bulk import BulkAction, Outcome, changeable, confirmation, refusal, summary
 from .dialog import describe_error
@@ -57,9 +62,11 @@ class SelectedLoaded(Message):
 
 
 class JumpFound(Message):
-    def __init__(self, incident_id: str, id: UUID | None, error: str = "") -> None:
+    def __init__(self, incident_id: str, id: UUID | None, error: str = "", *, filtered: bool = False) -> None:
         super().__init__()
         self.incident_id, self.id, self.error = incident_id, id, error
+        self.filtered = filtered
+        """The id was typed in the filter (already applied): only the cursor is to land on it."""
 
 
 class ViewsRead(Message):
@@ -89,9 +96,14 @@ class BoardKeys(IncidentActions):
         """Views saved from the board (the config file's come from the app)."""
         self._opened_at = utcnow() - ARRIVAL_SLACK
         self._announced: set[UUID] = set()
+        self._asking = 0
+        """Questions to the backend a key is waiting for (the selected incidents, an id): typed keys wait."""
+
+    @property
+    def keys_waiting(self) -> bool:
+        return self._asking > 0
 
     if TYPE_CHECKING:
-        from ..domain.query import IncidentQuery
         from ..widgets.filter_bar import FilterBar
         from ..widgets.incident_table import IncidentTable
 
@@ -106,6 +118,7 @@ class BoardKeys(IncidentActions):
         def apply_filter_text(self, text: str, keep_id: UUID | None = None) -> bool: ...
         def _intended_index(self) -> int: ...
         def _update_status(self) -> None: ...
+        def _load(self, target: int, keep_id: UUID | None = None) -> None: ...
 
     @property
     def incidents_app(self) -> IncidentApp:
@@ -289,6 +302,7 @@ class BoardKeys(IncidentActions):
 
     def _bulk(self, then: Callable[[list[Incident]], None]) -> None:
         """Fetch the selected incidents as stored now, then go on with them (on the UI thread)."""
+        self._asking += 1
         self._fetch_selected(list(self.selection), then)
 
     @work(thread=True, exit_on_error=False, group="bulk")
@@ -300,13 +314,17 @@ class BoardKeys(IncidentActions):
             return
         self.post_message(SelectedLoaded(incidents, then))
 
-    @on(SelectedLoaded)
-    def _selected_loaded(self, message: SelectedLoaded) -> None:
+    def on_selected_loaded(self, message: SelectedLoaded) -> None:
+        self._answered()
         message.then(message.incidents)
 
-    @on(KeysFailed)
-    def _keys_failed(self, message: KeysFailed) -> None:
+    def on_keys_failed(self, message: KeysFailed) -> None:
+        self._answered()
         self._tell(message.sentence, severity="error")
+
+    def _answered(self) -> None:
+        self._asking = max(self._asking - 1, 0)
+        keys_may_flow(self)
 
     def _confirm(self, action: BulkAction, incidents: Sequence[Incident]) -> None:
         if not changeable(action, incidents):
@@ -346,8 +364,9 @@ class BoardKeys(IncidentActions):
         self.table.focus()
         return True
 
-    @on(Input.Submitted, "#command-line")
-    def _command_entered(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "command-line":
+            return
         event.stop()
         self.close_command_line()
         self.run_command(event.value)
@@ -372,20 +391,33 @@ class BoardKeys(IncidentActions):
             self._tell(f"Unknown command :{clean(command.argument)}. Commands: {self.command_line.placeholder}",
                        severity="warning", timeout=10)
 
-    def _find(self, incident_id: str) -> None:
-        self._resolve(incident_id)
+    def _find(self, incident_id: str, *, filtered: bool = False) -> None:
+        self._asking += 1
+        self._resolve(incident_id, filtered)
+
+    def land_on_exact_id(self, query: IncidentQuery) -> bool:
+        """An incident's exact id typed in the filter: the page is loaded with the cursor on it (it
+        comes first), once the id is resolved. False if the filter holds no id."""
+        typed = next(filter(None, map(incident_number, query.text)), None)
+        if typed is None:
+            return False
+        self._find(typed, filtered=True)
+        return True
 
     @work(thread=True, exit_on_error=False, group="jump")
-    def _resolve(self, incident_id: str) -> None:
+    def _resolve(self, incident_id: str, filtered: bool) -> None:
         try:
             found = self.backend.find_incident(incident_id)
         except Exception as error:  # noqa: BLE001 - told as a sentence (NotFound says which)
-            self.post_message(JumpFound(incident_id, None, describe_error(error)))
+            self.post_message(JumpFound(incident_id, None, describe_error(error), filtered=filtered))
             return
-        self.post_message(JumpFound(incident_id, found))
+        self.post_message(JumpFound(incident_id, found, filtered=filtered))
 
-    @on(JumpFound)
-    def _jump_found(self, message: JumpFound) -> None:
+    def on_jump_found(self, message: JumpFound) -> None:
+        self._answered()
+        if message.filtered:
+            self._load(0, message.id)
+            return
         if message.id is None:
             self._tell(message.error or f"No incident {message.incident_id}.", severity="warning")
             return
@@ -403,8 +435,7 @@ class BoardKeys(IncidentActions):
     def _read_views(self, path: Path | None) -> None:
         self.post_message(ViewsRead(read_saved(path) if path is not None else {}))
 
-    @on(ViewsRead)
-    def _views_read(self, message: ViewsRead) -> None:
+    def on_views_read(self, message: ViewsRead) -> None:
         self.saved = message.saved
 
     def action_recall_view(self, number: int) -> None:
@@ -439,8 +470,7 @@ class BoardKeys(IncidentActions):
         except OSError as error:
             self.post_message(KeysFailed(f"The view could not be saved: {error.strerror or error}."))
 
-    @on(ViewSaved)
-    def _view_saved_message(self, message: ViewSaved) -> None:
+    def on_view_saved(self, message: ViewSaved) -> None:
         self._view_saved(message.saved)
 
     def _save_view_now(self, name: str) -> dict[str, str]:
