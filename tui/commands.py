@@ -42,7 +42,7 @@ def parse_command(line: str) -> Command:
     if (incident_id := incident_number(text)) is not None:
         return Command("jump", incident_id)
     if word in SCREENS and not rest:
-        return Command("screen", SCREENS[word])
+        return Command("screen", word)
     if word in ("view", "v") and rest:
         return Command("view", rest)
     if word in ("save", "w") and rest:

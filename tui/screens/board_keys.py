@@ -377,8 +377,8 @@ class BoardKeys(IncidentActions):
             self.app.call_later(self.app.action_quit)
         elif command.kind == "jump":
             self._find(command.argument)
-        elif command.kind == "screen" and command.argument in ACTIONS_BY_ID:
-            action = ACTIONS_BY_ID[command.argument]
+        elif command.kind == "screen" and SCREENS[command.argument] in ACTIONS_BY_ID:
+            action = ACTIONS_BY_ID[SCREENS[command.argument]]
             target = self.app if action.group is Group.APP else self
             self.app.call_later(self.app.run_action, action.action, target)
         elif command.kind == "view":
