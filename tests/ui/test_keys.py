@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Input
+from textual.command import CommandList
+from textual.widgets import Input, TextArea
 from textual.widgets._footer import FooterKey
 
 from tui.actions import ACTIONS, TAKEN_BY_TERMINALS
 from tui.app import IncidentApp
 from tui.domain.enums import Severity, Status
+from tui.domain.grammar import parse_filter
 from tui.domain.models import IncidentDraft, IncidentEdit
+from tui.domain.query import Window
 from tui.screens.board import Board
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.help import HelpScreen
 from tui.widgets.command_line import CommandLine
 from tui.widgets.detail import IncidentDetailPane
 
-from .test_actions import SIZE, notices
+from .test_actions import SIZE, notices, select_incident
 from .test_board import _keys_by_action, apply_filter, palette_prompts, status_line, table_of
 
 
@@ -50,8 +53,6 @@ async def test_a_remapped_key_shows_in_the_footer_help_and_palette(demo_backend,
         await pilot.press("escape")
         await pilot.press("f9", *"ack")
         await pilot.pause(0.3)
-        from textual.command import CommandList
-
         results = app.screen.query_one(CommandList)
         helps = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
         assert any(text.startswith("Ack") and "key A" in text for text in helps), helps
@@ -78,9 +79,6 @@ async def test_colon_jumps_to_an_incident_by_its_id(demo_app, settle):
 
 
 def _closed_first():
-    from tui.domain.grammar import parse_filter
-    from tui.domain.query import Window
-
     return parse_filter("status:closed"), Window(0, 1)
 
 
@@ -274,6 +272,7 @@ async def test_a_new_critical_incident_rings_the_bell_and_flashes(demo_backend, 
             await pilot.pause(0.1)
             if rung:
                 break
+        await pilot.pause(0.1)  # the notification is a message of its own: let it arrive
         assert rung == [True]
         table = table_of(app)
         assert critical.id in table._flashing or critical.id in table.flashing
@@ -294,3 +293,13 @@ async def test_without_the_setting_a_new_critical_incident_flashes_silently(demo
             if f"New: {critical.incident_id}" in notices(app):
                 break
         assert f"New: {critical.incident_id} (Critical)" in notices(app) and not rung
+
+
+async def test_without_a_terminal_to_hand_over_the_editor_key_keeps_the_text(demo_app, settle, monkeypatch):
+    monkeypatch.setenv("EDITOR", "true")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await select_incident(pilot, settle, "status:open")
+        await pilot.press("c", *"kept", "f4")
+        await settle(pilot)
+        assert demo_app.screen.query_one("#comment", TextArea).text == "kept"
+        assert "cannot be handed to an editor" in str(demo_app.screen.query_one("#dialog-error").render())
