@@ -189,6 +189,23 @@ async def test_a_bulk_transition_reports_a_conflict_for_the_incident_changed_mea
             in notices(demo_app)
 
 
+async def test_a_commander_is_assigned_to_every_selected_incident(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        made = (await four_to_acknowledge(demo_app))[:3]
+        person = next(p for p in demo_app.backend.list_people() if p.email)
+        await apply_filter(pilot, settle, "bulkcheck status:open sort:id")
+        await pilot.press("J", "J", "J", "p")
+        await settle(pilot)
+        await pilot.press(*person.email, "enter")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ConfirmDialog)
+        assert f"Make {person.display} commander of 3 incidents?" in demo_app.screen.dialog_title
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [demo_app.backend.get_incident(i.id).incident.commander_id for i in made] == [person.id] * 3
+        assert "3 of 3 changed." in notices(demo_app)
+
+
 async def test_comment_with_a_selection_says_it_works_on_one(demo_app, settle):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 from uuid import UUID
 
 from rich.text import Text
 from textual import events, work
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Input
 
 from ..actions import ACTIONS, ACTIONS_BY_ID, WRITES, Group, configured_keys, effective_keys
@@ -46,6 +47,8 @@ from .responder_form import ResponderForm
 
 if TYPE_CHECKING:
     from ..app import IncidentApp
+
+T = TypeVar("T")
 
 ANNOUNCED = (Severity.CRITICAL, Severity.HIGH)
 """A new incident of these severities rings the bell (if asked for) and is flashed."""
@@ -211,19 +214,10 @@ class BoardKeys(IncidentActions):
     def action_transition_with_note(self) -> None:
         if not self.selection:
             return super().action_transition_with_note()
-
-        def pick_status(incidents: list[Incident]) -> None:
-            picker: PickerDialog[Status, Status] = PickerDialog(
-                f"Move {len(incidents)} incidents to", lambda: list(CANONICAL_STATUSES),
-                lambda status: label_text(status), lambda status: status)
-
-            def chosen(to: Status | None) -> None:
-                if to is not None:
-                    self._confirm(self._move_all(to), incidents)
-
-            self.app.push_screen(picker, callback=chosen)
-
-        self._bulk(pick_status)
+        self._ask_then_confirm(
+            lambda n: PickerDialog(f"Move {n} incidents to", lambda: list(CANONICAL_STATUSES), status_choice,
+                                   lambda status: status),
+            self._move_all)
 
     def _move_all(self, to: Status) -> BulkAction:
         backend = self.backend
@@ -238,41 +232,39 @@ class BoardKeys(IncidentActions):
             return super().action_assign_commander()
         backend = self.backend
 
-        def pick_person(incidents: list[Incident]) -> None:
-            def chosen(person: Person | None) -> None:
-                if person is None:
-                    return
-                edit = IncidentEdit(commander_id=person.id)
-                self._confirm(BulkAction(
-                    f"Make {clean(person.display)} commander of {{n}} incidents?",
-                    f"commanded by {clean(person.display)}", check=lambda incident, now: lifecycle.ensure_editable(
-                        incident),
-                    write=lambda incident, _note: backend.update_incident(incident.id, edit, incident.updated_at)),
-                    incidents)
+        def make_commander(person: Person) -> BulkAction:
+            edit = IncidentEdit(commander_id=person.id)
+            return BulkAction(f"Make {clean(person.display)} commander of {{n}} incidents?",
+                              f"commanded by {clean(person.display)}", check=editable,
+                              write=lambda incident, _note: backend.update_incident(incident.id, edit,
+                                                                                    incident.updated_at))
 
-            picker: PeoplePicker[Person | None] = PeoplePicker(f"Commander of {len(incidents)} incidents",
-                                                               backend.list_people, lambda person: person)
-            self.app.push_screen(picker, callback=chosen)
-
-        self._bulk(pick_person)
+        self._ask_then_confirm(lambda n: PeoplePicker(f"Commander of {n} incidents", backend.list_people,
+                                                      lambda person: person), make_commander)
 
     def action_add_responder(self) -> None:
         if not self.selection:
             return super().action_add_responder()
         backend = self.backend
 
-        def describe(incidents: list[Incident]) -> None:
-            def chosen(draft: ResponderDraft | None) -> None:
-                if draft is not None:
-                    self._confirm(BulkAction(
-                        "Add the responder to {n} incidents?", "given the responder",
-                        check=lambda incident, now: lifecycle.ensure_editable(incident),
-                        write=lambda incident, _note: backend.add_responder(incident.id, draft)), incidents)
+        def add_to_all(draft: ResponderDraft) -> BulkAction:
+            return BulkAction("Add the responder to {n} incidents?", "given the responder", check=editable,
+                              write=lambda incident, _note: backend.add_responder(incident.id, draft))
 
-            self.app.push_screen(ResponderForm(f"Add a responder to {len(incidents)} incidents", backend.list_people,
-                                               backend.list_teams, lambda draft: draft), callback=chosen)
+        self._ask_then_confirm(lambda n: ResponderForm(f"Add a responder to {n} incidents", backend.list_people,
+                                                       backend.list_teams, lambda draft: draft), add_to_all)
 
-        self._bulk(describe)
+    def _ask_then_confirm(self, ask: Callable[[int], Screen[T | None]], action_for: Callable[[T], BulkAction]) -> None:
+        """Fetch the selected incidents, ask what to do (`ask(how_many)`: a picker or a form that
+        returns its answer), then confirm `action_for(answer)` for all of them."""
+        def asked(incidents: list[Incident]) -> None:
+            def answered(answer: T | None) -> None:
+                if answer is not None:
+                    self._confirm(action_for(answer), incidents)
+
+            self.app.push_screen(ask(len(incidents)), callback=answered)
+
+        self._bulk(asked)
 
     def _one_at_a_time(self, name: str) -> bool:
         """True (and the user told) if `name` is pressed while several incidents are selected."""
@@ -513,8 +505,13 @@ class BoardKeys(IncidentActions):
         self._tell(f"New: {names}", severity="warning", timeout=6)
 
 
-def label_text(status: Status) -> Text:
+def status_choice(status: Status) -> Text:
     return Text.assemble((status.label, "bold"), "  ", (status.description, "dim"))
+
+
+def editable(incident: Incident, _now: object) -> None:
+    """A bulk check: the incident may be changed at all (not closed or cancelled)."""
+    lifecycle.ensure_editable(incident)
 
 
 def lifecycle_reasons(action: BulkAction, incidents: Sequence[Incident]) -> str:
