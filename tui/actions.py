@@ -25,14 +25,20 @@ class Group(str, Enum):
     APP = "General"
     BOARD = "Board"
     INCIDENT = "Incident"
+    VIEWS = "Views"
+    """The other lists, one key away from any list (the board, configs, checks)."""
+    CATALOG = "Configs and checks"
+    """Bound on the Configs and Checks views."""
     SCROLL = "Scrolling"
     """Bound on what scrolls (the detail pane, help); they win over the board's keys while it has the focus."""
-    VIEWS = "Saved views"
+    COMMANDS = "Commands"
+    """The board's `:` line, previous/next and selecting several incidents."""
+    SAVED = "Saved views"
     DIALOG = "Dialogs"
     HELP = "Help"
 
 
-SCREEN_GROUPS = frozenset({Group.APP, Group.BOARD, Group.INCIDENT, Group.VIEWS})
+SCREEN_GROUPS = frozenset({Group.APP, Group.BOARD, Group.INCIDENT, Group.VIEWS, Group.COMMANDS, Group.SAVED})
 """Bound on the board (and the app) at all times; the other groups only where they apply: in a
 dialog, in help, on what scrolls while it has the focus."""
 
@@ -82,7 +88,7 @@ SAVED_VIEW_KEYS = 9
 
 def _saved_view(number: int) -> Action:
     return Action(f"view.{number}", str(number), f"View {number}", f"Show saved view {number} (its filter and sort)",
-                  f"recall_view({number})", Group.VIEWS, in_palette=False)
+                  f"recall_view({number})", Group.SAVED, in_palette=False)
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -94,7 +100,8 @@ ACTIONS: tuple[Action, ...] = (
 
     Action("board.filter", "slash", "Filter", "Edit the filter: enter applies it, esc leaves it as it was",
            "focus_filter", Group.BOARD, show=True, key_display="/"),
-    Action("board.back", "escape", "Back", "Return to the incident list", "back", Group.BOARD, in_palette=False),
+    Action("board.back", "escape", "Back", "Leave the filter or the details, else back to the view before",
+           "back", Group.BOARD, in_palette=False),
     Action("board.down", "j,down", "Down", "Next incident", "cursor_down", Group.BOARD, in_palette=False),
     Action("board.up", "k,up", "Up", "Previous incident", "cursor_up", Group.BOARD, in_palette=False),
     Action("board.page_down", "pagedown", "Page down", "One screen further down", "page_down", Group.BOARD,
@@ -115,18 +122,18 @@ ACTIONS: tuple[Action, ...] = (
     Action("board.live", "L", "Pause live", "Pause or resume live updates (changes made elsewhere appear by "
            "themselves)", "toggle_live", Group.BOARD),
     Action("board.command", "colon", "Command line", "Type a command: :INC-12 jumps to it, :q quits, :help lists them",
-           "command_line", Group.BOARD, key_display=":"),
+           "command_line", Group.COMMANDS, key_display=":"),
     Action("board.next", "right_square_bracket", "Next incident", "The next incident, from the list or its details",
-           "step(1)", Group.BOARD, key_display="]"),
+           "step(1)", Group.COMMANDS, key_display="]"),
     Action("board.previous", "left_square_bracket", "Previous incident",
-           "The previous incident, from the list or its details", "step(-1)", Group.BOARD, key_display="["),
+           "The previous incident, from the list or its details", "step(-1)", Group.COMMANDS, key_display="["),
     Action("board.select", "space", "Select", "Select or unselect the incident under the cursor; the actions "
-           "below then act on every selected incident", "toggle_selection", Group.BOARD),
+           "below then act on every selected incident", "toggle_selection", Group.COMMANDS),
     Action("board.select_down", "J", "Select down", "Select this incident and move down", "select_step(1)",
-           Group.BOARD),
-    Action("board.select_up", "K", "Select up", "Select this incident and move up", "select_step(-1)", Group.BOARD),
+           Group.COMMANDS),
+    Action("board.select_up", "K", "Select up", "Select this incident and move up", "select_step(-1)", Group.COMMANDS),
     Action("board.save_view", "V", "Save view", "Name the current filter and sort, to recall with a number key",
-           "save_view", Group.VIEWS),
+           "save_view", Group.SAVED),
 
     _writes("incident.acknowledge", "a", "Ack", "Acknowledge: you become commander if there is none",
             "acknowledge", show=True),
@@ -147,6 +154,18 @@ ACTIONS: tuple[Action, ...] = (
     _writes("incident.remove_responder", "minus", "Remove responder", "Remove one of the responders",
             "remove_responder", key_display="-"),
     *(_saved_view(number) for number in range(1, SAVED_VIEW_KEYS + 1)),
+
+    Action("incident.jump", "l", "Jump to config or check",
+           "Open a config item or health check linked to this incident (esc comes back)", "jump_to_link",
+           Group.INCIDENT),
+
+    Action("view.configs", "C", "Configs", "The config items, with their health and open incidents",
+           "show_configs", Group.VIEWS),
+    Action("view.checks", "H", "Checks", "The health checks, with their status, last result and open incidents",
+           "show_checks", Group.VIEWS),
+    Action("catalog.incidents", "i", "Its incidents",
+           "The board filtered to the incidents linked to this config item or check (esc comes back)",
+           "show_incidents", Group.CATALOG, show=True),
 
     Action("scroll.down", "j,down", "Scroll down", "One line further down", "scroll_by_key('down')", Group.SCROLL,
            in_palette=False),

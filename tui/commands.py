@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SCREENS = {"configs": "app.configs", "checks": "app.checks"}
+SCREENS = {"configs": "view.configs", "checks": "view.checks"}
 """Commands that open a view, by the id of the registry action that opens it (when the app has it)."""
 
 _INCIDENT = re.compile(r"(?:inc-?)?(\d+)", re.IGNORECASE)

@@ -16,6 +16,7 @@ from tui.domain.grammar import parse_filter
 from tui.domain.models import IncidentDraft, IncidentEdit
 from tui.domain.query import Window
 from tui.screens.board import Board
+from tui.screens.catalog import ChecksScreen, ConfigsScreen
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.help import HelpScreen
 from tui.widgets.command_line import CommandLine
@@ -72,7 +73,7 @@ async def test_colon_jumps_to_an_incident_by_its_id(demo_app, settle):
         await command(pilot, settle, target.incident_id.lower())
         assert table_of(demo_app).current.id == target.id
         assert demo_app.screen.query_one("#filter-input", Input).value == target.incident_id
-        assert not demo_app.screen.query_one(CommandLine).is_open and demo_app.screen.query_one("#incidents").has_focus
+        assert not demo_app.screen.query_one(CommandLine).is_open and table_of(demo_app).has_focus
 
         await command(pilot, settle, "INC-999999")
         assert "INC-999999" in notices(demo_app) and table_of(demo_app).current.id == target.id
@@ -82,13 +83,20 @@ def _closed_first():
     return parse_filter("status:closed"), Window(0, 1)
 
 
-async def test_colon_says_clearly_when_a_command_is_unknown_and_completes(demo_app, settle):
+async def test_colon_opens_the_views_says_clearly_when_a_command_is_unknown_and_completes(demo_app, settle):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await command(pilot, settle, "frobnicate")
         assert "Unknown command :frobnicate. Commands: :INC-12 jumps to it" in notices(demo_app)
-        await command(pilot, settle, "configs")  # until the Configs view is on main, it says so
-        assert "Unknown command :configs" in notices(demo_app)
+        await command(pilot, settle, "configs")
+        assert isinstance(demo_app.screen, ConfigsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await command(pilot, settle, "checks")
+        assert isinstance(demo_app.screen, ChecksScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, Board)
 
         await pilot.press("colon", "q", "u", "tab")
         assert demo_app.screen.query_one(CommandLine).value == "quit"

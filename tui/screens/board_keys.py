@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from rich.text import Text
@@ -91,8 +91,8 @@ class KeysFailed(Message):
 
 
 class BoardKeys(IncidentActions):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)  # the list screen's own options
         self.selection: dict[UUID, IncidentRow] = {}
         """Selected incidents, in the order they were selected."""
         self.saved: dict[str, str] = {}
@@ -110,8 +110,10 @@ class BoardKeys(IncidentActions):
         from ..widgets.filter_bar import FilterBar
         from ..widgets.incident_table import IncidentTable
 
-        incident_query: IncidentQuery
         _step: int
+
+        @property
+        def incident_query(self) -> IncidentQuery: ...
 
         @property
         def table(self) -> IncidentTable: ...
@@ -121,7 +123,8 @@ class BoardKeys(IncidentActions):
         def apply_filter_text(self, text: str, keep_id: UUID | None = None) -> bool: ...
         def _intended_index(self) -> int: ...
         def _update_status(self) -> None: ...
-        def _load(self, target: int, keep_id: UUID | None = None) -> None: ...
+        def _load(self, target: int, keep_id: UUID | None = None, *, pin: bool = False,
+                  fresh_detail: UUID | None = None) -> None: ...
 
     @property
     def incidents_app(self) -> IncidentApp:
