@@ -22,7 +22,7 @@ from tui.screens.help import HelpScreen
 from tui.widgets.command_line import CommandLine
 from tui.widgets.detail import IncidentDetailPane
 
-from .test_actions import SIZE, notices, select_incident
+from .test_actions import SIZE, notices, pane_text, select_incident
 from .test_board import _keys_by_action, apply_filter, palette_prompts, status_line, table_of
 
 
@@ -270,6 +270,7 @@ async def test_a_read_only_board_changes_nothing_and_says_why(demo_backend, sett
             await settle(pilot)
             assert isinstance(app.screen, Board), key
         assert app.backend.get_incident(incident.id).incident == incident
+        assert "Next  nothing here: this board is read-only" in pane_text(app)
         assert "This board is read-only (--read-only, or read_only in the config file): ack is not possible here." \
             in notices(app)
         assert "Mitigate" not in await palette_prompts(pilot, "mitigate")
