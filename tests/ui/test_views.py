@@ -43,7 +43,7 @@ async def test_configs_are_one_key_from_the_board_and_esc_comes_back(demo_app, s
         everything = demo_app.backend.list_configs(CatalogQuery(), Window())
         assert shown_names(demo_app) == [row.name for row in everything.rows] and everything.total == 39
         assert status_line(demo_app).startswith("row 1 of 39 · sorted by name")
-        await pilot.press("K")
+        await pilot.press("H")
         await settle(pilot)
         assert isinstance(demo_app.screen, ChecksScreen)
         await pilot.press("escape", "escape")
@@ -72,7 +72,7 @@ async def test_the_configs_filter_narrows_and_explains_mistakes(demo_app, settle
 async def test_s_sorts_the_checks_by_the_next_column_and_S_reverses(demo_app, settle):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("K")
+        await pilot.press("H")
         await settle(pilot)
         await pilot.press("s", "s")
         await settle(pilot)
@@ -135,7 +135,7 @@ async def test_an_incident_jumps_to_its_linked_check_and_esc_comes_back(demo_app
         board = demo_app.screen
         incident = board.selected_detail()
         assert incident is not None and incident.checks
-        await pilot.press("J")
+        await pilot.press("f")
         await settle(pilot)
         if isinstance(demo_app.screen, PickerDialog):  # more than one link: pick the check
             await pilot.press(*"kafka-broker-9092", "enter")
@@ -158,7 +158,7 @@ async def test_an_incident_without_links_says_so(demo_app, demo_backend, settle)
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await apply_filter(pilot, settle, '"Nothing linked here"')
-        await pilot.press("J")
+        await pilot.press("f")
         await settle(pilot)
         assert isinstance(demo_app.screen, Board)
         assert any(f"{created.incident_id} has no linked config items or health checks." in str(n.message)
@@ -194,7 +194,7 @@ async def test_a_check_another_writer_fails_turns_unhealthy_without_a_key(demo_u
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("K")
+            await pilot.press("H")
             await settle(pilot)
             await apply_filter(pilot, settle, "bastion-ping")
             view = app.screen
@@ -216,6 +216,6 @@ async def test_a_burst_into_the_views_and_back_ends_on_the_board(demo_app, settl
     async with demo_app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         for _ in range(3):
-            await burst(pilot, "K", "tab", "i", "escape", "escape", "escape", "escape")
+            await burst(pilot, "H", "tab", "i", "escape", "escape", "escape", "escape")
             await settle(pilot)
         assert isinstance(demo_app.screen, Board)

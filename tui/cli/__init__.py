@@ -13,11 +13,12 @@ from pathlib import Path
 from .. import __version__
 from ..config import ConfigError, Settings, load_settings
 from ..domain import format as fmt
+from ..saved_views import default_views_file
 from ..store.base import BackendError
-from . import checks, database, listing, rules, server
+from . import checks, config, database, listing, rules, server
 from .common import EXIT_FAILURE, EXIT_USAGE, api_url, open_backend, shown_url, undecodable, warn_about_exposed_files
 
-COMMAND_GROUPS = (database, listing, server, checks, rules)
+COMMAND_GROUPS = (database, listing, server, checks, rules, config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="PEM file of CA certificates to verify the server with (default: the system's)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: XDG config dir)")
+    parser.add_argument("-p", "--profile", metavar="NAME",
+                        help="use the [profiles.NAME] table of the settings file over its other settings "
+                             "(default: INCIDENTS_PROFILE)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="a wall screen or a viewer: no key changes anything (read_only in the settings)")
     parser.add_argument("--create", action="store_true",
                         help="create the SQLite database named by --db (or the config file) if it does not exist")
     commands = parser.add_subparsers(dest="command")
@@ -53,7 +59,8 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     server_url = api_url(args, settings)
     try:
         IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds,
-                    where=shown_url(server_url) if server_url else "").run()
+                    where=shown_url(server_url) if server_url else "", read_only=settings.read_only,
+                    bell=settings.bell, views=settings.views, views_file=default_views_file()).run()
     finally:
         backend.close()
     return 0
@@ -71,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     handler = getattr(args, "handler", run_tui)
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(args.config, profile=args.profile, flags=config.flag_settings(args))
         warn_about_exposed_files(args, settings)
         return handler(args, settings)
     except (ConfigError, BackendError) as error:

@@ -82,6 +82,13 @@ def key_for(node: DOMNode | None, action: Action) -> str:
     return action.key_display or action.keys.split(",")[0]
 
 
+def _on_a_read_only_board(node: DOMNode | None) -> bool:
+    try:
+        return node is not None and bool(getattr(node.screen.app, "read_only", False))
+    except NoScreen:
+        return False
+
+
 def transition_keys(node: DOMNode | None = None) -> dict[Status, str]:
     """The key that moves an incident to each status."""
     return {status: key_for(node, action) for status, action in TRANSITIONS.items()}
@@ -167,8 +174,11 @@ def people(detail: IncidentDetail) -> RenderableType:
     return table
 
 
-def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str) -> Text:
+def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str, *,
+               board_read_only: bool = False) -> Text:
     incident = detail.incident
+    if board_read_only:  # --read-only: no key offered changes anything
+        return Text.assemble(("Next  ", MUTED), "nothing here: this board is read-only")
     if lifecycle.is_read_only(incident):
         return Text.assemble(("Next  ", MUTED), ("read-only", "bold"),
                              f" — press {keys[Status.OPEN]} to reopen")
@@ -352,7 +362,8 @@ def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> 
         Text(""),
         people(detail),
         Text(""),
-        next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"])),
+        next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"]),
+                   board_read_only=_on_a_read_only_board(node)),
         description(detail, growth),
     )
     below = Group(
