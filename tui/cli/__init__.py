@@ -11,13 +11,22 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..config import ConfigError, Settings, load_settings
+from ..config import Settings, load_settings
 from ..domain import format as fmt
-from ..store.base import BackendError
-from . import database, listing, server
-from .common import EXIT_FAILURE, EXIT_USAGE, api_url, open_backend, shown_url, undecodable, warn_about_exposed_files
+from . import changes, database, listing, server, show
+from .common import (
+    EXIT_USAGE,
+    USER_ERRORS,
+    api_url,
+    open_backend,
+    report,
+    shown_url,
+    undecodable,
+    wants_json,
+    warn_about_exposed_files,
+)
 
-COMMAND_GROUPS = (database, listing, server)
+COMMAND_GROUPS = (database, listing, show, changes, server)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +83,5 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         warn_about_exposed_files(args, settings)
         return handler(args, settings)
-    except (ConfigError, BackendError) as error:
-        print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
+    except USER_ERRORS as error:
+        return report(error, wants_json(args))

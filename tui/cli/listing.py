@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import csv
 import sys
 
 from ..domain import format as fmt
@@ -13,14 +13,20 @@ from ..domain.grammar import FilterError, parse_filter
 from ..domain.models import UNREADABLE_MARK
 from ..domain.query import DEFAULT_FILTER, Window
 from ..store.base import Backend, Page
-from .common import EXIT_USAGE, Commands, on_backend
+from .common import EXIT_USAGE, Commands, on_backend, print_json
+
+FORMATS = ("table", "json", "csv")
+CSV_COLUMNS = ("incident_id", "title", "severity", "status", "type", "commander", "responders", "config_count",
+               "check_count", "created_at", "updated_at", "id")
 
 
 def register(commands: Commands) -> None:
     parser = commands.add_parser("list", help="print the filtered board without the TUI")
     parser.add_argument("filter", nargs="?", default=DEFAULT_FILTER,
                         help=f'filter text, as in the TUI (default "{DEFAULT_FILTER}"; "" for all)')
-    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table for people (the default), json or csv for scripts")
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="the same as --format json")
     parser.add_argument("--limit", type=int, default=50, help="at most this many incidents (default 50)")
     parser.add_argument("--offset", type=int, default=0, help="skip this many first")
     parser.set_defaults(handler=on_backend(run_list))
@@ -29,9 +35,7 @@ def register(commands: Commands) -> None:
 def print_page(page: Page, as_json: bool) -> None:
     if as_json:
         rows = [row.model_dump(mode="json") for row in page.rows]
-        # json.dumps escapes C0 controls and (ensure_ascii) everything above 0x7f; DEL is left.
-        print(json.dumps({"total": page.total, "offset": page.offset, "incidents": rows}, indent=2)
-              .replace("\x7f", "\\u007f"))
+        print_json({"total": page.total, "offset": page.offset, "incidents": rows})
         return
     now = utcnow()
     for row in page.rows:
@@ -43,6 +47,17 @@ def print_page(page: Page, as_json: bool) -> None:
             print(f"incidents: {fmt.clean(row.incident_id)}: {fmt.clean(problem)}", file=sys.stderr)
     shown = f"{page.offset + 1}-{page.offset + len(page.rows)}" if page.rows else "none"
     print(f"-- {shown} of {page.total} incidents", file=sys.stderr)
+
+
+def print_csv(page: Page) -> None:
+    """A header and a row per incident; text cleaned as on the terminal, responders joined by `; `."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in page.rows:
+        values = row.model_dump(mode="json")
+        values["responders"] = "; ".join(values["responders"])
+        writer.writerow(fmt.clean(str(values[column] if values[column] is not None else "")) for column in CSV_COLUMNS)
+    print(f"-- {len(page.rows)} of {page.total} incidents", file=sys.stderr)
 
 
 def cell(text: str, width: int) -> str:
@@ -59,7 +74,11 @@ def run_list(args: argparse.Namespace, backend: Backend) -> int:
     except FilterError as error:
         print(f"incidents: bad filter: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_USAGE
-    print_page(backend.list_incidents(query, Window(args.offset, args.limit)), args.json)
+    page = backend.list_incidents(query, Window(args.offset, args.limit))
+    if args.format == "csv":
+        print_csv(page)
+    else:
+        print_page(page, args.format == "json")
     for notice in getattr(backend, "notices", ()):  # what a remote server lacks (API backend only)
         print(f"incidents: note: {fmt.clean(notice)}", file=sys.stderr)
     return 0
