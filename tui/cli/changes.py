@@ -9,7 +9,6 @@ or with --json the incident's details as `incidents show --json` prints them.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from ..domain.models import IncidentDetail, IncidentDraft, IncidentEdit, Person
 from ..store.base import Backend, Conflict
 from . import lookup
 from .common import Commands, UsageError, add_json_flag, on_backend, read_text
-from .show import print_detail
+from .show import print_result
 
 UNASSIGN = ("none", "nobody", "-")
 
@@ -94,16 +93,6 @@ def _read(backend: Backend, args: argparse.Namespace) -> IncidentDetail:
     return detail
 
 
-def _done(backend: Backend, args: argparse.Namespace, id: UUID, sentence: Callable[[IncidentDetail], str]) -> int:
-    """The incident as stored now: its details with --json, else the sentence saying what happened."""
-    after = backend.get_incident(id)
-    if args.json:
-        print_detail(after, as_json=True)
-    else:
-        print(fmt.clean(sentence(after)))
-    return 0
-
-
 def run_create(args: argparse.Namespace, backend: Backend) -> int:
     people = {role: lookup.person(backend, ref).id for role, ref in
               (("commander_id", args.commander), ("communicator_id", args.communicator)) if ref}
@@ -112,14 +101,14 @@ def run_create(args: argparse.Namespace, backend: Backend) -> int:
                           config_ids=tuple(lookup.config(backend, name).id for name in args.configs),
                           check_ids=tuple(lookup.check(backend, name).id for name in args.checks))
     incident = backend.create_incident(draft)
-    return _done(backend, args, incident.id, lambda after: f"{incident.incident_id} created: {incident.title} "
+    return print_result(backend, args, incident.id, lambda after: f"{incident.incident_id} created: {incident.title} "
                  f"({label(incident.severity)}, {label(incident.type)}, {label(incident.status).lower()})")
 
 
 def run_ack(args: argparse.Namespace, backend: Backend) -> int:
     detail = _read(backend, args)
     incident = backend.acknowledge(detail.incident.id, detail.incident.updated_at)
-    return _done(backend, args, incident.id, lambda after: f"{incident.incident_id} acknowledged; commander: "
+    return print_result(backend, args, incident.id, lambda after: f"{incident.incident_id} acknowledged; commander: "
                  f"{_name(after.commander)}")
 
 
@@ -128,7 +117,7 @@ def run_transition(args: argparse.Namespace, backend: Backend) -> int:
     note = read_text(args.note, "note") if args.note is not None else None
     detail = _read(backend, args)
     incident = backend.transition(detail.incident.id, to, note or None, detail.incident.updated_at)
-    return _done(backend, args, incident.id, lambda after: f"{incident.incident_id} "
+    return print_result(backend, args, incident.id, lambda after: f"{incident.incident_id} "
                  f"{label(detail.incident.status).lower()} → {label(after.incident.status).lower()}")
 
 
@@ -138,7 +127,7 @@ def run_comment(args: argparse.Namespace, backend: Backend) -> int:
         raise UsageError("the comment is empty: give some text (or - and text on standard input).")
     detail = _read(backend, args)
     backend.add_comment(detail.incident.id, text)
-    return _done(backend, args, detail.incident.id, lambda after: f"{detail.incident.incident_id} commented")
+    return print_result(backend, args, detail.incident.id, lambda after: f"{detail.incident.incident_id} commented")
 
 
 def run_assign(args: argparse.Namespace, backend: Backend) -> int:
@@ -148,7 +137,7 @@ def run_assign(args: argparse.Namespace, backend: Backend) -> int:
              (("commander_id", args.commander), ("communicator_id", args.communicator)) if ref is not None}
     detail = _read(backend, args)
     incident = backend.update_incident(detail.incident.id, IncidentEdit(**roles), detail.incident.updated_at)
-    return _done(backend, args, incident.id, lambda after: f"{incident.incident_id} commander: "
+    return print_result(backend, args, incident.id, lambda after: f"{incident.incident_id} commander: "
                  f"{_name(after.commander)}, communicator: {_name(after.communicator)}")
 
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from uuid import UUID
 
 from ..domain import lifecycle
 from ..domain.describe import in_order, person_line, responder_kind, responder_name, timeline_text
@@ -36,6 +37,17 @@ def print_detail(detail: IncidentDetail, *, as_json: bool) -> None:
         print_json(detail.model_dump(mode="json") | {"allowed_transitions": [status.value for status in allowed]})
     else:
         print("\n".join(detail_lines(detail)))
+
+
+def print_result(backend: Backend, args: argparse.Namespace, id: UUID,
+                 sentence: Callable[[IncidentDetail], str]) -> int:
+    """After a change: the incident as stored now with --json, else the sentence saying what happened."""
+    after = backend.get_incident(id)
+    if args.json:
+        print_detail(after, as_json=True)
+    else:
+        print(clean(sentence(after)))
+    return 0
 
 
 def detail_lines(detail: IncidentDetail) -> Iterator[str]:
