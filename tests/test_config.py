@@ -48,3 +48,12 @@ def test_a_token_that_is_not_text_is_refused_without_quoting_it(tmp_path):
         load_settings(config)
     assert "The token is not valid (its value is not shown)." in str(refused.value)
     assert "918273645" not in str(refused.value)
+
+
+def test_the_frontend_url_is_a_web_address_kept_without_its_last_slash(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('frontend_url = "https://mc.example.com/"\n')
+    assert load_settings(config).frontend_url == "https://mc.example.com"
+    monkeypatch.setenv("INCIDENTS_FRONTEND_URL", "mc.example.com")
+    with pytest.raises(ConfigError, match=re.escape("The web UI URL (frontend_url) is an http:// or https:// address")):
+        load_settings(config)

@@ -116,6 +116,13 @@ ACTIONS: tuple[Action, ...] = (
            "add_responder", Group.INCIDENT, key_display="+"),
     Action("incident.remove_responder", "minus", "Remove responder", "Remove one of the responders",
            "remove_responder", Group.INCIDENT, key_display="-"),
+    Action("incident.copy_id", "y", "Copy id", "Copy the incident's id (INC-12) to your clipboard, over SSH too",
+           "copy_id", Group.INCIDENT),
+    Action("incident.copy_link", "Y", "Copy link",
+           "Copy the link to the incident's page in Mission Control (set frontend_url)", "copy_link", Group.INCIDENT),
+    Action("incident.open_in_browser", "b", "Open in browser",
+           "Open the incident's page in Mission Control in a web browser (set frontend_url)", "open_in_browser",
+           Group.INCIDENT),
 
     Action("scroll.down", "j,down", "Scroll down", "One line further down", "scroll_by_key('down')", Group.SCROLL,
            in_palette=False),

@@ -32,7 +32,8 @@ class IncidentApp(App[None]):
     COMMANDS = App.COMMANDS | {IncidentCommands}
 
     def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
-                 keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "") -> None:
+                 keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "",
+                 frontend_url: str = "") -> None:
         super().__init__()
         self.backend = backend
         self.sub_title = where
@@ -40,6 +41,8 @@ class IncidentApp(App[None]):
         self.refresh_seconds = refresh_seconds
         """How often the board looks for changes made elsewhere; 0: never."""
         self.initial_filter = initial_filter
+        self.frontend_url = frontend_url
+        """Mission Control's web UI, for incident links (y/Y/b); empty: not configured."""
         self.user_keymap = dict(keymap or {})
         self.quitting = False
         self.typeahead = Typeahead(self, super().on_event)

@@ -9,6 +9,7 @@ refresh_seconds = 1.0            # how often the board looks for changes made el
 # api = "https://incidents.example.com"   # a server instead of db (`incidents serve`, Mission Control)
 # token = "…"                              # its bearer token; never shown
 # ca_bundle = "/etc/ssl/our-ca.pem"        # trust this CA for the server's certificate
+# frontend_url = "https://mc.example.com"  # Mission Control's web UI: y/Y copy, b opens an incident's page
 
 [keymap]                         # binding id = keys
 "incident.close" = "ctrl+x"
@@ -18,11 +19,12 @@ refresh_seconds = 1.0            # how often the board looks for changes made el
 from __future__ import annotations
 
 import getpass
+import re
 import tomllib
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .domain.messages import sentences
@@ -63,6 +65,16 @@ class Settings(BaseSettings):
     """The server's bearer token: masked in every repr and error, unwrapped only to send it."""
     ca_bundle: str = ""
     """A PEM file of CA certificates to verify the server with (default: the system's)."""
+    frontend_url: str = ""
+    """Mission Control's web UI, for an incident's link (`<frontend_url>/incidents/<uuid>`); empty: none."""
+
+    @field_validator("frontend_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/]+\S*", value):
+            raise ValueError("the web UI URL (frontend_url) is an http:// or https:// address, such as "
+                             "https://mission-control.example.com")
+        return value.rstrip("/")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -62,7 +62,7 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     server_url = api_url(args, settings)
     try:
         IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds,
-                    where=shown_url(server_url) if server_url else "").run()
+                    where=shown_url(server_url) if server_url else "", frontend_url=settings.frontend_url).run()
     finally:
         backend.close()
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from uuid import UUID
 
 from . import lifecycle
 from .enums import Status, parse_status
@@ -86,3 +87,8 @@ def timeline_text(entry: TimelineEntry) -> str:
 def in_order(timeline: Iterable[TimelineEntry]) -> list[TimelineEntry]:
     """Oldest first; entries at the same moment keep their stored order."""
     return sorted(timeline, key=lambda entry: entry.at)
+
+
+def incident_url(frontend_url: str, id: UUID) -> str:
+    """The incident's page in Mission Control's web UI (it routes `/incidents/:id`, the uuid)."""
+    return f"{frontend_url.rstrip('/')}/incidents/{id}"

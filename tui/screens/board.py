@@ -52,6 +52,7 @@ from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
 from .dialog import describe_error
 from .incident_actions import IncidentActionFailed, IncidentActions
+from .incident_links import IncidentLinks
 
 if TYPE_CHECKING:
     from ..app import IncidentApp
@@ -144,7 +145,7 @@ def board_row(detail: IncidentDetail) -> IncidentRow:
 ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))
 
 
-class Board(IncidentActions, Screen):
+class Board(IncidentActions, IncidentLinks, Screen):
     BINDINGS = bindings(Group.BOARD, Group.INCIDENT)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
