@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import __version__
 from ..config import Settings, load_settings
 from ..domain import format as fmt
-from . import changes, database, export, listing, responders, server, show
+from . import changes, database, export, listing, responders, server, show, web
 from .common import (
     EXIT_USAGE,
     USER_ERRORS,
@@ -26,7 +26,7 @@ from .common import (
     warn_about_exposed_files,
 )
 
-COMMAND_GROUPS = (database, listing, show, changes, responders, export, server)
+COMMAND_GROUPS = (database, listing, show, changes, responders, export, server, web)
 
 
 def build_parser() -> argparse.ArgumentParser:
