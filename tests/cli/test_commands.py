@@ -232,3 +232,35 @@ def test_a_shell_script_acknowledges_and_mitigates_an_incident(where: Where, scr
     assert "Freed 40 GB of logs" in [entry["text"] for entry in stored["timeline"]]
     again = subprocess.run(["sh", str(SCRIPT), "INC-99999"], env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == Exit.NOT_FOUND and "INC-99999" in again.stderr
+
+
+def test_export_writes_a_postmortem_draft_of_what_was_done(where: Where, tmp_path: Path) -> None:
+    incident = where.new("Payments API 5xx after deploy", "--severity", "critical")
+    where.ok("ack", incident)
+    where.ok("comment", incident, "Rolling back payments-api to 2.3.1")
+    where.ok("transition", incident, "mitigated", "--note", "Rollback done; 5xx back to 0.1%")
+    draft = where.ok("export", incident)
+    assert draft.startswith(f"# Postmortem draft: {incident} Payments API 5xx after deploy\n")
+    assert f"{incident} is a Critical availability incident, mitigated for" in draft
+    assert f"- **Commander:** {where.me}" in draft
+    timeline = draft.split("## Timeline")[1].split("## Hypotheses")[0]
+    assert timeline.index("created the incident") < timeline.index("acknowledged") < \
+        timeline.index("Rolling back payments-api") < timeline.index("marked it mitigated")
+    assert "- [ ] Temporary measures are in place: fix the root cause and resolve the incident." in draft
+    written = tmp_path / "postmortem.json"
+    assert where.ok("export", incident, "--format", "json", "-o", str(written)) == ""
+    facts = json.loads(written.read_text())
+    assert facts["incident"]["incident_id"] == incident and facts["impact"]["time_to_mitigate_seconds"] >= 0
+    assert [entry["kind"] for entry in facts["timeline"]].count("comment") == 2
+
+
+def test_show_and_export_link_to_mission_control_when_its_address_is_set(cli: Cli) -> None:
+    env = cli.env | {"INCIDENTS_FRONTEND_URL": "https://mc.example.com/"}
+    run = [INCIDENTS, "--demo"]
+    shown = json.loads(subprocess.run([*run, "show", "INC-12", "--json"], env=env, capture_output=True, text=True,
+                                      check=True).stdout)
+    link = f"https://mc.example.com/incidents/{shown['incident']['id']}"
+    assert shown["link"] == link
+    exported = subprocess.run([*run, "export", "INC-12"], env=env, capture_output=True, text=True, check=True).stdout
+    assert f"In Mission Control: <{link}>" in exported
+    assert Where(cli, ("--demo",), "")("show", "INC-12", "--json").stdout.count('"link": null') == 1

@@ -152,3 +152,10 @@ def test_the_json_draft_is_json_with_the_same_facts() -> None:
 def test_durations_show_two_units_at_most() -> None:
     assert [duration(timedelta(seconds=s)) for s in (0, 45, 60, 3 * 3600 + 5 * 60, 5 * 86400 + 16 * 3600 + 59,
                                                      2 * 86400)] == ["0s", "45s", "1m", "3h 5m", "5d 16h", "2d"]
+
+
+def test_the_link_to_mission_control_heads_the_draft_when_known() -> None:
+    assert postmortem(detail(), NOW)["incident"]["link"] is None
+    assert "In Mission Control" not in markdown(postmortem(detail(), NOW))
+    linked = markdown(postmortem(detail(), NOW, "https://mc.example.com/incidents/1"))
+    assert linked.splitlines()[4] == "In Mission Control: <https://mc.example.com/incidents/1>"

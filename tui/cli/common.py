@@ -107,6 +107,7 @@ Commands = argparse._SubParsersAction
 
 def on_backend(run: BackendCommand) -> Handler:
     def handler(args: argparse.Namespace, settings: Settings) -> int:
+        args.settings = settings  # for what a command shows beside the store's data (frontend_url)
         backend = open_backend(args, settings)
         try:
             return run(args, backend)

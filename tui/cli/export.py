@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..domain.clock import utcnow
+from ..domain.describe import incident_url
 from ..domain.postmortem import markdown, postmortem
 from ..store.base import Backend
 from . import lookup
@@ -24,7 +25,9 @@ def register(commands: Commands) -> None:
 
 
 def run_export(args: argparse.Namespace, backend: Backend) -> int:
-    draft = postmortem(backend.get_incident(lookup.incident_id(backend, args.incident)), utcnow())
+    detail = backend.get_incident(lookup.incident_id(backend, args.incident))
+    frontend = args.settings.frontend_url
+    draft = postmortem(detail, utcnow(), incident_url(frontend, detail.incident.id) if frontend else None)
     written = markdown(draft) if args.format == "markdown" else json.dumps(draft, indent=2) + "\n"
     if args.output is None:
         print(written, end="")

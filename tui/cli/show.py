@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from uuid import UUID
 
 from ..domain import lifecycle
-from ..domain.describe import in_order, person_line, responder_kind, responder_name, timeline_text
+from ..domain.describe import in_order, incident_url, person_line, responder_kind, responder_name, timeline_text
 from ..domain.enums import label
 from ..domain.format import clean
 from ..domain.models import Check, ConfigItem, IncidentDetail
@@ -27,16 +27,20 @@ def register(commands: Commands) -> None:
 
 
 def run_show(args: argparse.Namespace, backend: Backend) -> int:
-    print_detail(backend.get_incident(lookup.incident_id(backend, args.incident)), as_json=args.json)
+    detail = backend.get_incident(lookup.incident_id(backend, args.incident))
+    frontend = args.settings.frontend_url
+    print_detail(detail, as_json=args.json, link=incident_url(frontend, detail.incident.id) if frontend else None)
     return 0
 
 
-def print_detail(detail: IncidentDetail, *, as_json: bool) -> None:
+def print_detail(detail: IncidentDetail, *, as_json: bool, link: str | None = None) -> None:
+    """With --json, everything stored plus the allowed transitions and (when frontend_url is set) the link."""
     if as_json:
         allowed = sorted(lifecycle.allowed_transitions(detail.incident), key=lambda status: status.rank)
-        print_json(detail.model_dump(mode="json") | {"allowed_transitions": [status.value for status in allowed]})
+        print_json(detail.model_dump(mode="json") | {"allowed_transitions": [status.value for status in allowed],
+                                                     "link": link})
     else:
-        print("\n".join(detail_lines(detail)))
+        print("\n".join(detail_lines(detail, link)))
 
 
 def print_result(backend: Backend, args: argparse.Namespace, id: UUID,
@@ -50,7 +54,7 @@ def print_result(backend: Backend, args: argparse.Namespace, id: UUID,
     return 0
 
 
-def detail_lines(detail: IncidentDetail) -> Iterator[str]:
+def detail_lines(detail: IncidentDetail, link: str | None = None) -> Iterator[str]:
     incident = detail.incident
     yield f"{clean(incident.incident_id)}  {clean(incident.title)}"
     yield f"{label(incident.severity)} · {label(incident.type)} · {label(incident.status)}"
@@ -60,6 +64,8 @@ def detail_lines(detail: IncidentDetail) -> Iterator[str]:
         yield f"{name:<13} {f'{moment:{TIME_FORMAT}}' if moment else '–'}"
     allowed = sorted(lifecycle.allowed_transitions(incident), key=lambda status: status.rank)
     yield f"{'Can go to':<13} {', '.join(status.value for status in allowed)}"
+    if link:
+        yield f"{'Link':<13} {link}"
     yield ""
     for role, person in (("Commander", detail.commander), ("Communicator", detail.communicator),
                          ("Creator", detail.creator)):

@@ -28,14 +28,15 @@ HURTING = frozenset({Health.UNHEALTHY, Health.WARNING})
 """The health of a linked config or check that makes it a follow-up."""
 
 
-def postmortem(detail: IncidentDetail, now: datetime) -> Draft:
-    """Keys: incident, summary, impact, people, responders, configs, checks, timeline, hypotheses,
-    follow_ups, generated_at. Times are ISO 8601; durations are seconds (with a `_text` twin)."""
+def postmortem(detail: IncidentDetail, now: datetime, link: str | None = None) -> Draft:
+    """Keys: incident (with its Mission Control `link`, if known), summary, impact, people, responders,
+    configs, checks, timeline, hypotheses, follow_ups, generated_at. Times are ISO 8601; durations
+    are seconds (with a `_text` twin)."""
     incident = detail.incident
     return {
         "incident": {"id": str(incident.id), "incident_id": clean(incident.incident_id), "title": clean(incident.title),
                      "severity": label(incident.severity), "type": label(incident.type),
-                     "status": label(incident.status)},
+                     "status": label(incident.status), "link": link},
         "summary": {"sentence": summary_sentence(detail, now),
                     "description": clean(incident.description, multiline=True).strip()},
         "impact": impact(detail, now),
@@ -205,6 +206,8 @@ def _markdown_lines(draft: Draft) -> Iterator[str]:
     yield ""
     yield (f"*{incident['severity']} · {incident['type']} · {incident['status']}. A draft generated from the "
            f"incident's record at {_shown(draft['generated_at'])}: check it and fill in what only people know.*")
+    if incident["link"]:
+        yield from ("", f"In Mission Control: <{incident['link']}>")
     yield from _section("Summary", [text(draft["summary"]["sentence"]), *(
         [""] + [text(line) for line in draft["summary"]["description"].splitlines()]
         if draft["summary"]["description"] else [])])
