@@ -147,3 +147,12 @@ def test_secrets_are_masked():
     assert masked("api", "https://h.example.com") == "https://h.example.com"
     assert "s3cret" not in masked("token", SecretStr("s3cret"))
     assert masked("read_only", True) == "true" and masked("email", None) == "(not set)"
+
+
+def test_the_frontend_url_is_a_web_address_kept_without_its_last_slash(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('frontend_url = "https://mc.example.com/"\n')
+    assert load_settings(config).frontend_url == "https://mc.example.com"
+    monkeypatch.setenv("INCIDENTS_FRONTEND_URL", "mc.example.com")
+    with pytest.raises(ConfigError, match=re.escape("The web UI URL (frontend_url) is an http:// or https:// address")):
+        load_settings(config)

@@ -162,6 +162,13 @@ ACTIONS: tuple[Action, ...] = (
             "link"),
     Action("incident.plan", "h", "Action plan", "The hypotheses, their evidence and the definition of done",
            "action_plan", Group.INCIDENT),
+    Action("incident.copy_id", "y", "Copy id", "Copy the incident's id (INC-12) to your clipboard, over SSH too",
+           "copy_id", Group.INCIDENT),
+    Action("incident.copy_link", "Y", "Copy link",
+           "Copy the link to the incident's page in Mission Control (set frontend_url)", "copy_link", Group.INCIDENT),
+    Action("incident.open_in_browser", "b", "Open in browser",
+           "Open the incident's page in Mission Control in a web browser (set frontend_url)", "open_in_browser",
+           Group.INCIDENT),
 
     Action("plan.down", "j,down", "Next line", "Next node or evidence", "cursor(1)", Group.PLAN, in_palette=False),
     Action("plan.up", "k,up", "Previous line", "Previous node or evidence", "cursor(-1)", Group.PLAN, in_palette=False),

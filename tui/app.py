@@ -39,7 +39,7 @@ class IncidentApp(App[None]):
     def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
                  keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "",
                  read_only: bool = False, bell: bool = False, views: dict[str, str] | None = None,
-                 views_file: Path | None = None) -> None:
+                 views_file: Path | None = None, frontend_url: str = "") -> None:
         super().__init__()
         self.backend = backend
         self.sub_title = where
@@ -47,6 +47,8 @@ class IncidentApp(App[None]):
         self.refresh_seconds = refresh_seconds
         """How often the board looks for changes made elsewhere; 0: never."""
         self.initial_filter = initial_filter
+        self.frontend_url = frontend_url
+        """Mission Control's web UI, for incident links (y/Y/b); empty: not configured."""
         self.user_keymap = dict(keymap or {})
         # The footer shows the palette's key by this name: the keymap's first key for it, if remapped.
         palette_key = effective_keys(self, ACTIONS_BY_ID["app.palette"])[0]

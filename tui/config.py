@@ -11,6 +11,7 @@ refresh_seconds = 1.0            # how often the board looks for changes made el
 # ca_bundle = "/etc/ssl/our-ca.pem"        # trust this CA for the server's certificate
 read_only = false                # true: a wall screen; no key changes anything
 bell = false                     # ring the terminal bell when a new Critical or High incident arrives
+# frontend_url = "https://mc.example.com"  # Mission Control's web UI: y/Y copy, b opens an incident's page
 
 [keymap]                         # binding id = keys
 "incident.close" = "ctrl+x"
@@ -93,6 +94,16 @@ class Settings(BaseSettings):
     """Saved views by name: filter text (with its sort), recalled with 1, 2, … in this order."""
     profiles: dict[str, dict[str, Any]] = {}
     """Named sets of settings over the others (`incidents -p NAME`); only the chosen one applies."""
+    frontend_url: str = ""
+    """Mission Control's web UI, for an incident's link (`<frontend_url>/incidents/<uuid>`); empty: none."""
+
+    @field_validator("frontend_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/]+\S*", value):
+            raise ValueError("the web UI URL (frontend_url) is an http:// or https:// address, such as "
+                             "https://mission-control.example.com")
+        return value.rstrip("/")
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -11,14 +11,23 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..config import ConfigError, Settings, load_settings
+from ..config import Settings, load_settings
 from ..domain import format as fmt
 from ..saved_views import default_views_file
-from ..store.base import BackendError
-from . import checks, config, database, listing, rules, server
-from .common import EXIT_FAILURE, EXIT_USAGE, api_url, open_backend, shown_url, undecodable, warn_about_exposed_files
+from . import changes, checks, config, database, export, listing, responders, rules, server, show, web
+from .common import (
+    EXIT_USAGE,
+    USER_ERRORS,
+    api_url,
+    open_backend,
+    report,
+    shown_url,
+    undecodable,
+    wants_json,
+    warn_about_exposed_files,
+)
 
-COMMAND_GROUPS = (database, listing, server, checks, rules, config)
+COMMAND_GROUPS = (database, listing, show, changes, responders, export, server, web, checks, rules, config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +69,8 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     try:
         IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds,
                     where=shown_url(server_url) if server_url else "", read_only=settings.read_only,
-                    bell=settings.bell, views=settings.views, views_file=default_views_file()).run()
+                    bell=settings.bell, views=settings.views, views_file=default_views_file(),
+                    frontend_url=settings.frontend_url).run()
     finally:
         backend.close()
     return 0
@@ -81,6 +91,5 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config, profile=args.profile, flags=config.flag_settings(args))
         warn_about_exposed_files(args, settings)
         return handler(args, settings)
-    except (ConfigError, BackendError) as error:
-        print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
+    except USER_ERRORS as error:
+        return report(error, wants_json(args))

@@ -1,3 +1,5 @@
+"""`python -m tui.cli`: the same as the `incidents` command."""
+
 import sys
 
 from . import main

@@ -24,6 +24,7 @@ FIELD_NAMES = {
     "api": "server URL (api)", "token": "token", "ca_bundle": "CA bundle (ca_bundle)",
     "read_only": "read-only setting (read_only)", "bell": "bell setting (bell)", "views": "saved views (views)",
     "profiles": "profiles table",
+    "frontend_url": "web UI URL (frontend_url)",
 }
 SECRET = {"token"}
 """Fields whose value is never quoted back: a message may be read over a shoulder or pasted."""

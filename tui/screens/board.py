@@ -32,6 +32,7 @@ from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
 from .board_keys import BoardKeys
 from .incident_actions import IncidentActionFailed, on_the_selected_incident
+from .incident_links import IncidentLinks
 from .list_screen import PAGE_SIZE, RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS, ListScreen, ListSource
 from .picker import PickerDialog
 
@@ -108,7 +109,7 @@ class IncidentSource(ListSource[IncidentQuery, IncidentRow, IncidentDetail]):
 ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))
 
 
-class Board(BoardKeys, ListScreen[IncidentQuery, IncidentRow, IncidentDetail]):
+class Board(BoardKeys, IncidentLinks, ListScreen[IncidentQuery, IncidentRow, IncidentDetail]):
     BINDINGS = bindings(Group.INCIDENT, Group.COMMANDS, Group.SAVED)
     WORKER_GROUPS: ClassVar[tuple[str, ...]] = (*ListScreen.WORKER_GROUPS, "counts")
     source = IncidentSource()

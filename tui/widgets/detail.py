@@ -7,7 +7,6 @@ or a symbol, so the pane reads the same on a monochrome terminal.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,8 +23,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
-from ..domain import lifecycle, plan
-from ..domain.enums import Health, HypothesisType, IncidentType, Severity, Status, label, parse_status
+from ..domain import lifecycle
+from ..domain.describe import history_phrase, is_comment, responder_name
+from ..domain.describe import responder_kind as kind_of
+from ..domain.enums import Health, HypothesisType, IncidentType, Severity, Status, label
 from ..domain.format import age, clean
 from ..domain.models import (
     Check,
@@ -36,7 +37,6 @@ from ..domain.models import (
     Responder,
     ResponderKind,
     TimelineEntry,
-    TimelineKind,
 )
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
@@ -65,8 +65,6 @@ HEADING = "bold underline"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 NOTHING_SELECTED = Text("No incident selected", style=MUTED)
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def key_for(node: DOMNode | None, action: Action) -> str:
@@ -243,19 +241,7 @@ def responders(detail: IncidentDetail) -> RenderableType:
 
 
 def responder_kind(responder: Responder) -> Text:
-    if responder.kind is ResponderKind.EXTERNAL:
-        return Text(clean(responder.external_type or "external"), style="bold")
-    return Text(responder.kind.value, style=MUTED)
-
-
-def responder_name(responder: Responder) -> str:
-    """Who or what responds: the person, the team, or the external system and its ticket id."""
-    if responder.kind is not ResponderKind.EXTERNAL:
-        return responder.name
-    ticket = responder.external_id or "no ticket yet"
-    summary = next((str(responder.properties[key]) for key in ("summary", "title", "subject", "to")
-                    if responder.properties.get(key)), "")
-    return f"{ticket} · {summary}" if summary else ticket
+    return Text(clean(kind_of(responder)), style="bold" if responder.kind is ResponderKind.EXTERNAL else MUTED)
 
 
 def responder_ack(responder: Responder) -> Text:
@@ -304,48 +290,9 @@ def timeline_sentence(entry: TimelineEntry) -> Text:
     """A history row or comment as a sentence crediting the person who acted."""
     who = Text(clean(entry.actor.display), style="bold")
     text = clean(entry.text, multiline=True).strip()
-    if entry.kind is TimelineKind.COMMENT or entry.type == lifecycle.HISTORY_COMMENTED:
+    if is_comment(entry):
         return Text.assemble(who, " commented:\n", (f"“{text}”", "italic"))
-    return Text.assemble(who, " ", _history_phrase(entry.type or "", text))
-
-
-def _history_phrase(kind: str, text: str) -> str:
-    detail = "" if _UUID.match(text) else text
-    if kind == lifecycle.HISTORY_STATUS_UPDATED:
-        return _status_phrase(text)
-    phrase = {
-        lifecycle.HISTORY_ACKNOWLEDGED: "acknowledged",
-        lifecycle.HISTORY_CREATED: "created the incident",
-        lifecycle.HISTORY_UPDATED: "edited the incident",
-        lifecycle.HISTORY_RESPONDER_CREATED: "added responder",
-        lifecycle.HISTORY_RESPONDER_REMOVED: "removed responder",
-        **PLAN_PHRASES,
-    }.get(kind)
-    if phrase is None:
-        return f"{clean(kind) or 'did something'}: {detail}" if detail else clean(kind)
-    if kind == lifecycle.HISTORY_ACKNOWLEDGED or not detail:
-        return phrase
-    return f"{phrase} {detail}" if kind.startswith(("responder.", "evidence.")) else f"{phrase}: {detail}"
-
-
-PLAN_PHRASES = {
-    plan.HISTORY_HYPOTHESIS_CREATED: "added to the action plan",
-    plan.HISTORY_HYPOTHESIS_STATUS: "marked a hypothesis",
-    plan.HISTORY_HYPOTHESIS_UPDATED: "edited the action plan",
-    plan.HISTORY_EVIDENCE_CREATED: "linked",
-    plan.HISTORY_EVIDENCE_REMOVED: "unlinked",
-    plan.HISTORY_DOD_ADDED: "added to the definition of done:",
-    plan.HISTORY_DOD_REMOVED: "took out of the definition of done:",
-    plan.HISTORY_EVIDENCE_DONE: "marked evidence",
-}
-
-
-def _status_phrase(raw: str) -> str:
-    status = parse_status(raw)
-    if not isinstance(status, Status):
-        return f"set the status to {raw}"
-    return {Status.OPEN: "reopened it", Status.CLOSED: "closed it",
-            Status.CANCELLED: "cancelled it"}.get(status, f"marked it {status.value}")
+    return Text.assemble(who, " ", history_phrase(entry.type or "", text))
 
 
 def render_detail(detail: IncidentDetail, node: DOMNode | None = None, growth: int = 1) -> RenderableType:
