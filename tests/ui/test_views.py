@@ -11,6 +11,7 @@ from datetime import timedelta
 from tests.conftest import FIXED_NOW
 from tests.store.seeder import Seeder
 from tests.ui.conftest import burst
+from tests.ui.test_api_mode import app_on, live, messages, remote, serving  # noqa: F401 (fixtures)
 from tests.ui.test_board import apply_filter, palette_prompts, status_line
 from tests.ui.test_live import ROOT, shown_within
 from tui.app import IncidentApp
@@ -219,3 +220,37 @@ async def test_a_burst_into_the_views_and_back_ends_on_the_board(demo_app, settl
             await burst(pilot, "K", "tab", "i", "escape", "escape", "escape", "escape")
             await settle(pilot)
         assert isinstance(demo_app.screen, Board)
+
+
+async def test_the_views_over_a_server_filter_and_jump_as_locally(live, remote, settle):
+    app = app_on(remote, live)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        await apply_filter(pilot, settle, "label:team=payments health:!healthy")
+        query = parse_catalog_filter(CatalogKind.CONFIGS, "label:team=payments health:!healthy")
+        assert shown_names(app) == [row.name for row in live.store.list_configs(query, Window()).rows]
+        assert shown_names(app)
+        await pilot.press("i")
+        await settle(pilot)
+        name = app.screen_stack[-2].table.current.name
+        stored = live.store.list_incidents(parse_filter(f"config:{name}"), Window())
+        assert [row.id for row in app.screen.table.page.rows] == [row.id for row in stored.rows]
+
+
+async def test_a_plain_postgrest_says_the_views_need_incidents_serve(demo_url, settle):
+    with serving(demo_url, plain_postgrest=True) as plain:
+        backend = plain.client("responder")
+        try:
+            app = app_on(backend, plain)
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                await pilot.press("K")
+                await settle(pilot)
+                assert isinstance(app.screen, ChecksScreen) and app.screen.table.total == 0
+                told = " ".join(messages(app))
+                assert "these views need `incidents serve`" in told and "Traceback" not in told
+                assert "not loaded: The server at" in status_line(app)
+        finally:
+            backend.close()
