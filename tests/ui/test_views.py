@@ -8,6 +8,8 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import FIXED_NOW
 from tests.store.seeder import Seeder
 from tests.ui.conftest import burst
@@ -104,29 +106,34 @@ async def test_the_configs_view_pages_like_the_board(demo_app, demo_backend, set
         assert demo_app.screen.detail_pane.detail.config.id == last.id
 
 
-async def test_a_config_shows_its_incidents_on_the_board_and_esc_comes_back(demo_app, settle):
+@pytest.mark.parametrize(("key", "text", "field", "detail_of"), [
+    ("C", "payments", "config", lambda backend, id: backend.get_config(id)),
+    ("K", "status:unhealthy", "check", lambda backend, id: backend.get_check(id)),
+], ids=["config", "check"])
+async def test_an_item_shows_its_incidents_on_the_board_and_esc_comes_back(demo_app, settle, key, text, field,
+                                                                            detail_of):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("C")
+        await pilot.press(key)
         await settle(pilot)
-        await apply_filter(pilot, settle, "payments")
+        await apply_filter(pilot, settle, text)
         await pilot.press("j")
         await settle(pilot)
         view = demo_app.screen
-        config = view.table.current
-        linked = demo_app.backend.get_config(config.id).incidents
-        assert [incident.incident_id for incident in linked][:1] and view.detail_pane.detail.config.id == config.id
+        item = view.table.current
+        linked = detail_of(demo_app.backend, item.id).incidents
+        assert linked and view.table.index == 1
         await pilot.press("i")
         await settle(pilot)
         board = demo_app.screen
-        assert isinstance(board, Board) and board.filter_bar.applied_text == f"config:{config.name}"
-        expected = demo_app.backend.list_incidents(parse_filter(f"config:{config.name}"), Window())
+        assert isinstance(board, Board) and board.filter_bar.applied_text == f"{field}:{item.name}"
+        expected = demo_app.backend.list_incidents(parse_filter(f"{field}:{item.name}"), Window())
         assert [row.id for row in board.table.page.rows] == [row.id for row in expected.rows]
         assert {incident.id for incident in linked} <= {row.id for row in expected.rows}
         await pilot.press("escape")
         await settle(pilot)
-        assert demo_app.screen is view and view.table.current.id == config.id
-        assert view.filter_bar.applied_text == "payments"
+        assert demo_app.screen is view and view.table.current.id == item.id and view.table.index == 1
+        assert view.filter_bar.applied_text == text
 
 
 async def test_an_incident_jumps_to_its_linked_check_and_esc_comes_back(demo_app, settle):
