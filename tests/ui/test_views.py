@@ -143,6 +143,9 @@ async def test_an_incident_jumps_to_its_linked_check_and_esc_comes_back(demo_app
         board = demo_app.screen
         incident = board.selected_detail()
         assert incident is not None and incident.checks
+        await pilot.press("enter")  # into the detail pane, where the linked checks are listed
+        await settle(pilot)
+        assert board.detail_pane.has_focus
         await pilot.press("J")
         await settle(pilot)
         if isinstance(demo_app.screen, PickerDialog):  # more than one link: pick the check
