@@ -68,6 +68,7 @@ RETRY_MAX_SECONDS = 5.0
 """While the store is unreachable it is asked again after 0.5 s, then twice as long each time up to
 5 s: a restart is noticed within seconds, and a server that is down is not hammered."""
 
+
 class ListQuery(Protocol):
     """What the screen needs of a parsed filter: its sort, and the same filter sorted otherwise."""
 
