@@ -91,14 +91,14 @@ Detail = TypeVar("Detail")
 class ListSource(Generic[Query, Row, Detail]):
     """What a list screen needs to know of its rows: one subclass per view."""
 
-    noun: ClassVar[str] = "rows"
+    noun: str = "rows"
     """What the rows are, in messages: "no incidents match this filter"."""
-    place: ClassVar[str] = "the list"
+    place: str = "the list"
     """The view, in messages: "Connected again; the board is up to date."."""
-    default_filter: ClassVar[str] = ""
-    placeholder: ClassVar[str] = ""
+    default_filter: str = ""
+    placeholder: str = ""
     """An example filter, shown in the empty filter bar."""
-    sortable: ClassVar[tuple[Any, ...]] = ()
+    sortable: tuple[Any, ...] = ()
     """The sort keys `s` cycles through, in order."""
 
     def parse(self, text: str) -> Query:
