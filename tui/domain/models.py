@@ -87,11 +87,24 @@ class Check(Model):
     last_message: str | None = None
 
 
-def _labels(raw: object) -> tuple[tuple[str, str], ...]:
-    """Labels as stored (a JSON object), as sorted pairs of text; anything else reads as none."""
-    if not isinstance(raw, Mapping):
-        return tuple(raw) if isinstance(raw, tuple) else ()
-    return tuple(sorted((str(key), "" if value is None else str(value)) for key, value in raw.items()))
+def _labels(raw: object) -> object:
+    """Labels as stored (a JSON object) as sorted pairs of text; pairs as given; anything else as none."""
+    if isinstance(raw, Mapping):
+        return tuple(sorted((str(key), "" if value is None else str(value)) for key, value in raw.items()))
+    return raw if isinstance(raw, tuple) else ()
+
+
+def _time_or_none(raw: object) -> object:
+    """A stored time another tool wrote unreadably (text that is no time) reads as unknown."""
+    return None if isinstance(raw, str) and not _is_time(raw) else raw
+
+
+def _is_time(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 Labels = Annotated[tuple[tuple[str, str], ...], BeforeValidator(_labels)]
@@ -120,8 +133,8 @@ class CheckRow(Model):
     type: str | None = None
     health: LenientHealth = Health.UNKNOWN
     """From `checks.status` (healthy / unhealthy)."""
-    last_run: datetime | None = None
-    """The time of its latest result (`check_statuses.time`)."""
+    last_run: Annotated[datetime | None, BeforeValidator(_time_or_none)] = None
+    """The time of its latest result (`check_statuses.time`); None when it has none, or it is unreadable."""
     last_message: str | None = None
     labels: Labels = ()
     open_incidents: int = 0
@@ -139,9 +152,9 @@ class LinkedIncident(Model):
 
 
 class CheckResult(Model):
-    """One row of `check_statuses`: a check's result at a time."""
+    """One row of `check_statuses`: a check's result at a time (None: stored unreadably)."""
 
-    time: datetime
+    time: Annotated[datetime | None, BeforeValidator(_time_or_none)]
     passed: bool | None = None
     message: str | None = None
 

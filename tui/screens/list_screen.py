@@ -68,6 +68,7 @@ RETRY_MAX_SECONDS = 5.0
 """While the store is unreachable it is asked again after 0.5 s, then twice as long each time up to
 5 s: a restart is noticed within seconds, and a server that is down is not hammered."""
 
+
 class ListQuery(Protocol):
     """What the screen needs of a parsed filter: its sort, and the same filter sorted otherwise."""
 
@@ -90,14 +91,14 @@ Detail = TypeVar("Detail")
 class ListSource(Generic[Query, Row, Detail]):
     """What a list screen needs to know of its rows: one subclass per view."""
 
-    noun: ClassVar[str] = "rows"
+    noun: str = "rows"
     """What the rows are, in messages: "no incidents match this filter"."""
-    place: ClassVar[str] = "the list"
+    place: str = "the list"
     """The view, in messages: "Connected again; the board is up to date."."""
-    default_filter: ClassVar[str] = ""
-    placeholder: ClassVar[str] = ""
+    default_filter: str = ""
+    placeholder: str = ""
     """An example filter, shown in the empty filter bar."""
-    sortable: ClassVar[tuple[Any, ...]] = ()
+    sortable: tuple[Any, ...] = ()
     """The sort keys `s` cycles through, in order."""
 
     def parse(self, text: str) -> Query:

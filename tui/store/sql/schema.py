@@ -178,6 +178,7 @@ config_items = Table(
     _updated_at(nullable=True),
     Column("deleted_at", UtcDateTime),
     Column("inserted_at", UtcDateTime, nullable=False, server_default=NOW),
+    Index("config_items_updated_at_idx", "updated_at"),  # migration 0009: the Configs view's live updates
 )
 
 checks = Table(
@@ -195,6 +196,7 @@ checks = Table(
     Column("updated_at", UtcDateTime),
     Column("deleted_at", UtcDateTime),
     Index("checks_name_idx", "name"),
+    Index("checks_updated_at_idx", "updated_at"),  # migration 0009: the Checks view's live updates
 )
 
 check_statuses = Table(
@@ -205,6 +207,7 @@ check_statuses = Table(
     Column("message", Text),
     Column("is_pushed", Boolean, nullable=False, default=False),
     _created_at(),
+    Index("check_statuses_created_at_idx", "created_at"),  # migration 0009
 )
 
 incidents = Table(
