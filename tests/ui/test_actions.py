@@ -8,6 +8,7 @@ from rich.console import Console
 from textual.widgets import Input, Select, TextArea
 
 from tui.app import IncidentApp
+from tui.domain import plan
 from tui.domain.enums import IncidentType, Severity, Status
 from tui.domain.grammar import parse_filter
 from tui.domain.lifecycle import HISTORY_ACKNOWLEDGED, HISTORY_STATUS_UPDATED, HISTORY_UPDATED
@@ -354,6 +355,7 @@ async def test_create_incident_with_links_after_a_missing_title(demo_app, settle
         assert incident.description == "Card payments fail at the last step."
         detail = stored(demo_app, incident)
         assert [c.id for c in detail.configs] == [config.id] and [c.id for c in detail.checks] == [check.id]
+        assert set(plan.root_links(detail)) == {config.id, check.id}  # evidence on the root, as `l` links
         assert detail.creator.name == ME
         text = pane_text(demo_app)
         assert "[SEV1] Checkout down [/x]" in text and config.name in text and check.name in text

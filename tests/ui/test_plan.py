@@ -16,6 +16,7 @@ from tui.domain.grammar import parse_filter
 from tui.domain.models import EvidenceDraft, Hypothesis, HypothesisDraft, HypothesisEdit, Identity, Incident
 from tui.domain.query import Window
 from tui.screens.action_plan import ActionPlanScreen
+from tui.screens.incident_form import LinkChooser
 from tui.screens.picker import PickerDialog
 from tui.screens.plan_forms import EvidenceForm, HypothesisForm, LinkDialog
 from tui.store.sql import open_sql_backend
@@ -220,3 +221,26 @@ async def test_edit_a_node_after_someone_else_changed_it(demo_app, demo_url, set
         assert edited.status is HypothesisStatus.UNLIKELY  # theirs kept, the title is mine
         assert isinstance(demo_app.screen, ActionPlanScreen)
         assert first in {h.id for h in stored(demo_app, incident).hypotheses}
+
+
+async def test_saving_links_again_after_a_failure_makes_only_what_is_left(demo_app, demo_url, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        incident = await select_undone(pilot, settle)
+        with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as conn:
+            (unlinked,) = conn.execute("SELECT name FROM checks WHERE id NOT IN (SELECT check_id FROM evidences "
+                                       "WHERE check_id IS NOT NULL) ORDER BY name LIMIT 1").fetchone()
+        dialog = await open_links(pilot, settle)
+        await toggle_in(pilot, settle, "config_ids", "ledger-service")
+        await toggle_in(pilot, settle, "check_ids", unlinked)
+        with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as conn:  # gone before the save reaches it
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("DELETE FROM checks WHERE name = ?", (unlinked,))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert demo_app.screen is dialog and "no longer exists" in dialog_error(demo_app)
+        dialog.query_one("#check_ids", LinkChooser).choose([])  # the gone check is still chosen: unchoose it
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert board(demo_app) is demo_app.screen
+        links = [e.config.name for e in plan.root_links(stored(demo_app, incident)).values() if e.config]
+        assert links.count("ledger-service") == 1

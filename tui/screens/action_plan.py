@@ -10,6 +10,7 @@ which shows the plan as it is now.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from uuid import UUID
 
 from rich.text import Text
@@ -39,7 +40,7 @@ from ..widgets.plan_view import done_line, evidence_text, hypothesis_text
 from .confirm import ConfirmDialog
 from .dialog import describe_error
 from .picker import PickerDialog
-from .plan_forms import EvidenceForm, HypothesisForm
+from .plan_forms import EvidenceForm, HypothesisForm, Once
 
 Line = Hypothesis | Evidence
 """What a line of the tree is about."""
@@ -249,10 +250,11 @@ class ActionPlanScreen(ModalScreen[UUID]):
             return
         incident_id = self.detail.incident.id
 
+        once = Once()
+
         def add(drafts: list[EvidenceDraft]) -> str:
-            for draft in list(drafts):
-                self.backend.add_evidence(incident_id, draft)
-                drafts.remove(draft)  # saving again after a failure adds only what is left
+            for draft in drafts:
+                once.run(draft, partial(self.backend.add_evidence, incident_id, draft))
             return f"Evidence added under “{one_line(hypothesis.title, 40)}”"
 
         self.app.push_screen(EvidenceForm(hypothesis, self.backend.search_configs, self.backend.search_checks, add),

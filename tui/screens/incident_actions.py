@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property, wraps
+from functools import cached_property, partial, wraps
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -42,7 +42,7 @@ from .drafts import DraftKey, Drafts
 from .incident_form import IncidentForm
 from .people_picker import PeoplePicker
 from .picker import PickerDialog
-from .plan_forms import LinkDialog, Links
+from .plan_forms import LinkDialog, Links, Once
 from .responder_form import ResponderForm
 from .transition import TransitionDialog
 
@@ -374,15 +374,15 @@ class IncidentActions(_Host):
         if incident is None or detail is None:
             return
 
+        once = Once()
+
         def save(links: Links) -> Done:
             added, removed = links
             counts = [f"{len(added)} linked"] * bool(added) + [f"{len(removed)} unlinked"] * bool(removed)
-            for draft in list(added):
-                self.backend.add_evidence(incident.id, draft)
-                added.remove(draft)  # saving again after a failure makes only what is left
-            for evidence in list(removed):
-                self.backend.remove_evidence(evidence.id)
-                removed.remove(evidence)
+            for draft in added:
+                once.run(draft, partial(self.backend.add_evidence, incident.id, draft))
+            for evidence in removed:
+                once.run(evidence.id, partial(self.backend.remove_evidence, evidence.id))
             return Done(incident.id, f"{incident.incident_id}: {', '.join(counts) or 'no links changed'}")
 
         self._open(LinkDialog(f"Links of {clean(incident.incident_id)}", headline(incident), plan.root_links(detail),

@@ -27,6 +27,19 @@ Links = tuple[list[EvidenceDraft], list[Evidence]]
 """What a link dialog saves: the links to add, the evidence to remove."""
 
 
+class Once:
+    """The writes of a dialog saved again after one of them failed: each is made once, so saving
+    again makes only what is left (a link made the first time is not refused as a duplicate)."""
+
+    def __init__(self) -> None:
+        self.done: set[object] = set()
+
+    def run(self, key: object, write: Callable[[], object]) -> None:
+        if key not in self.done:
+            write()
+            self.done.add(key)
+
+
 def _label(text: str) -> Static:
     return Static(text, classes="field-label")
 
