@@ -28,7 +28,7 @@ screenshots: $(VENV)/.installed ## regenerate screenshots/ from the demo data
 	$(BIN)/python screenshots/generate.py screenshots
 
 bench: $(VENV)/.installed ## print the benchmark table
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(if $(PG),--modes sqlite,postgresql,api --pg $(PG))
 
 bench-server: $(VENV)/.installed ## the API's table (PG=postgresql://user@host/postgres adds the PostgreSQL rows)
 	$(BIN)/python -m benchmarks.server $(if $(PG),--pg $(PG))
