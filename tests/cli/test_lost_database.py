@@ -27,7 +27,7 @@ def test_a_deleted_default_database_is_reported_not_recreated(tmp_path: Path) ->
     delete(database)
     for args in (("list", ""), ()):  # `list`, and the TUI itself, which stops before it starts
         told = cli(*args)
-        assert told.returncode == 1, told.stdout
+        assert told.returncode != 0, told.stdout  # the exit status of a database not there
         assert f"Your database {database} is gone" in told.stderr
         assert "incidents init" in told.stderr and "Traceback" not in told.stderr
         assert not database.exists()  # nothing was created in its place
