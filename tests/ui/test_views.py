@@ -108,7 +108,7 @@ async def test_the_configs_view_pages_like_the_board(demo_app, demo_backend, set
 
 @pytest.mark.parametrize(("key", "text", "field", "detail_of"), [
     ("C", "payments", "config", lambda backend, id: backend.get_config(id)),
-    ("K", "status:unhealthy", "check", lambda backend, id: backend.get_check(id)),
+    ("H", "status:unhealthy", "check", lambda backend, id: backend.get_check(id)),
 ], ids=["config", "check"])
 async def test_an_item_shows_its_incidents_on_the_board_and_esc_comes_back(demo_app, settle, key, text, field,
                                                                             detail_of):
@@ -256,7 +256,7 @@ async def test_a_plain_postgrest_says_the_views_need_incidents_serve(demo_url, s
             app = app_on(backend, plain)
             async with app.run_test(size=SIZE) as pilot:
                 await settle(pilot)
-                await pilot.press("K")
+                await pilot.press("H")
                 await settle(pilot)
                 assert isinstance(app.screen, ChecksScreen) and app.screen.table.total == 0
                 told = " ".join(messages(app))
