@@ -26,7 +26,7 @@ SHOTS = {
     "board-80x24": ((80, 24), ()),
     "detail-80x24": ((80, 24), ("j", "enter")),
     "filter-160x48": ((160, 48), ("slash", *"sev:critical,high status:open", "enter")),
-    "checks-160x48": ((160, 48), ("K", "slash", *"status:unhealthy", "enter")),
+    "checks-160x48": ((160, 48), ("H", "slash", *"status:unhealthy", "enter")),
 }
 
 

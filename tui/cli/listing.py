@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import textwrap
@@ -17,22 +18,25 @@ from ..domain.query import DEFAULT_FILTER, Window
 from ..store.base import Backend
 from .common import EXIT_USAGE, Commands, on_backend
 
+FORMATS = ("table", "json", "csv")
+CSV_COLUMNS = ("incident_id", "title", "severity", "status", "type", "commander", "responders", "config_count",
+               "check_count", "created_at", "updated_at", "id")
+
 
 def register(commands: Commands) -> None:
     parser = commands.add_parser("list", help="print the filtered board without the TUI")
     parser.add_argument("filter", nargs="?", default=DEFAULT_FILTER,
                         help=f'filter text, as in the TUI (default "{DEFAULT_FILTER}"; "" for all)')
-    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table for people (the default), json or csv for scripts")
+    parser.add_argument("--json", dest="format", action="store_const", const="json", help="the same as --format json")
     parser.add_argument("--limit", type=int, default=50, help="at most this many incidents (default 50)")
     parser.add_argument("--offset", type=int, default=0, help="skip this many first")
     parser.set_defaults(handler=on_backend(run_list))
 
 
-def print_rows(total: int, offset: int, rows: Iterable[IncidentRow], as_json: bool) -> None:
+def print_rows(total: int, offset: int, rows: Iterable[IncidentRow]) -> None:
     """Each row as it is read (a million of them in flat memory), then the count."""
-    if as_json:
-        print_json(total, offset, rows)
-        return
     now, shown = utcnow(), 0
     for row in rows:
         created = fmt.age(row.created_at, now) if row.created_at else "?"
@@ -46,7 +50,7 @@ def print_rows(total: int, offset: int, rows: Iterable[IncidentRow], as_json: bo
     print(f"-- {listed} of {total} incidents", file=sys.stderr)
 
 
-def print_json(total: int, offset: int, rows: Iterable[IncidentRow]) -> None:
+def print_json_rows(total: int, offset: int, rows: Iterable[IncidentRow]) -> None:
     """`{"total": …, "offset": …, "incidents": [...]}` as json.dumps(indent=2) lays it out, written row
     by row. json.dumps escapes C0 controls and (ensure_ascii) everything above 0x7f; DEL is left."""
     out = sys.stdout
@@ -57,6 +61,22 @@ def print_json(total: int, offset: int, rows: Iterable[IncidentRow]) -> None:
         out.write(separator + textwrap.indent(text, "    "))
         separator = ",\n"
     out.write("\n  ]\n}\n" if separator != "\n" else "]\n}\n")
+
+
+def print_csv(total: int, rows: Iterable[IncidentRow]) -> None:
+    """A header and a row per incident; text cleaned as on the terminal, responders joined by `; `."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    shown = 0
+    for row in rows:
+        values = row.model_dump(mode="json")
+        values["responders"] = "; ".join(values["responders"])
+        writer.writerow(fmt.clean(str(values[column] if values[column] is not None else "")) for column in CSV_COLUMNS)
+        shown += 1
+    print(f"-- {shown} of {total} incidents", file=sys.stderr)
+
+
+PRINTERS = {"table": print_rows, "json": print_json_rows, "csv": lambda total, offset, rows: print_csv(total, rows)}
 
 
 def cell(text: str, width: int) -> str:
@@ -74,7 +94,7 @@ def run_list(args: argparse.Namespace, backend: Backend) -> int:
         print(f"incidents: bad filter: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     total = backend.list_incidents(query, Window(args.offset, 0)).total
-    print_rows(total, args.offset, backend.iter_incidents(query, Window(args.offset, args.limit)), args.json)
+    PRINTERS[args.format](total, args.offset, backend.iter_incidents(query, Window(args.offset, args.limit)))
     for notice in getattr(backend, "notices", ()):  # what a remote server lacks (API backend only)
         print(f"incidents: note: {fmt.clean(notice)}", file=sys.stderr)
     return 0

@@ -68,6 +68,7 @@ RETRY_MAX_SECONDS = 5.0
 """While the store is unreachable it is asked again after 0.5 s, then twice as long each time up to
 5 s: a restart is noticed within seconds, and a server that is down is not hammered."""
 
+
 class ListQuery(Protocol):
     """What the screen needs of a parsed filter: its sort, and the same filter sorted otherwise."""
 
@@ -90,14 +91,14 @@ Detail = TypeVar("Detail")
 class ListSource(Generic[Query, Row, Detail]):
     """What a list screen needs to know of its rows: one subclass per view."""
 
-    noun: ClassVar[str] = "rows"
+    noun: str = "rows"
     """What the rows are, in messages: "no incidents match this filter"."""
-    place: ClassVar[str] = "the list"
+    place: str = "the list"
     """The view, in messages: "Connected again; the board is up to date."."""
-    default_filter: ClassVar[str] = ""
-    placeholder: ClassVar[str] = ""
+    default_filter: str = ""
+    placeholder: str = ""
     """An example filter, shown in the empty filter bar."""
-    sortable: ClassVar[tuple[Any, ...]] = ()
+    sortable: tuple[Any, ...] = ()
     """The sort keys `s` cycles through, in order."""
 
     def parse(self, text: str) -> Query:
@@ -271,6 +272,21 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         """What the top line shows beside the title."""
         yield from ()
 
+    def compose_bottom(self) -> ComposeResult:
+        """What a view shows between its status line and the footer (the board: its `:` line)."""
+        yield from ()
+
+    def status_prefix(self) -> str:
+        """What a view says first in its status line (the board: how many incidents are selected)."""
+        return ""
+
+    def changes_shown(self, page: Page, changes: Changes) -> None:
+        """A page just shown brings changes made elsewhere (the board announces new incidents)."""
+
+    def load_applied(self, query: Query) -> None:
+        """Load the first page for a filter just applied (the board lands on an exact id typed in it)."""
+        self._load(0)
+
     def fetch_summary(self) -> None:
         """Reload what the view shows of the whole store (the board's severity counts); none here."""
 
@@ -340,6 +356,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             yield self.table
             yield self.detail_pane
         yield Static(id="status")
+        yield from self.compose_bottom()
         yield SteadyFooter()
 
     @property
@@ -506,6 +523,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             self.table.show_page(page, request.query.sort, request.target if index is None else index)
         if changes.any:
             self.table.mark_changed(_changed_rows(page, held, self.source.changed(changes)))
+            self.changes_shown(page, changes)
         self._cursor_moved()
         self.after_page()
         self._tell_notices()
@@ -626,6 +644,8 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             text = f"row {index + 1:,} of {table.total:,}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(self.source.name(table.current))} left the filter (ctrl+r drops it) · {text}"
+        if prefix := self.status_prefix():
+            text = f"{prefix} · {text}"
         if self.live_paused:
             text = f"live updates paused ({key_for(self, ACTIONS_BY_ID['board.live'])} resumes) · {text}"
         status = f"{text} · sorted by {self.source.describe_sort(self.list_query.sort)}"
@@ -643,7 +663,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             typed if typed != self.source.default_sort() else self.list_query.sort)
         self.table.focus()
         self.filter_bar.settled()
-        self._load(0)
+        self.load_applied(message.query)
 
     # -- List actions (keys come from tui.actions) --------------------------------------------
 

@@ -50,7 +50,8 @@ def _incidents(incidents: Iterable[LinkedIncident], hint: str) -> RenderableType
 def _result(result: CheckResult) -> Text:
     """One line: when, the outcome, the message (cut to the pane's width)."""
     health = {True: Health.HEALTHY, False: Health.UNHEALTHY, None: Health.UNKNOWN}[result.passed]
-    return Text.assemble((f"{result.time:%m-%d %H:%M}", MUTED), " ", health_text(health), " ",
+    moment = f"{result.time:%m-%d %H:%M}" if result.time else "?" * 11
+    return Text.assemble((moment, MUTED), " ", health_text(health), " ",
                          clean(result.message or ""), no_wrap=True, overflow="ellipsis")
 
 

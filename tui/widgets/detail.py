@@ -7,7 +7,6 @@ or a symbol, so the pane reads the same on a monochrome terminal.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +24,9 @@ from textual.strip import Strip
 
 from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
 from ..domain import lifecycle
-from ..domain.enums import Health, IncidentType, Severity, Status, label, parse_status
+from ..domain.describe import history_phrase, is_comment, responder_name
+from ..domain.describe import responder_kind as kind_of
+from ..domain.enums import Health, HypothesisType, IncidentType, Severity, Status, label
 from ..domain.format import age, clean
 from ..domain.models import (
     Check,
@@ -36,10 +37,11 @@ from ..domain.models import (
     Responder,
     ResponderKind,
     TimelineEntry,
-    TimelineKind,
 )
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
+from .marks import HEALTH_MARKS, MUTED
+from .plan_view import action_plan
 
 # Keyed by str: a stored value is looked up as it is, and a known one equals its enum member.
 SEVERITY_STYLES: dict[str, str] = {
@@ -58,20 +60,11 @@ STATUS_STYLES: dict[str, str] = {
     Status.CLOSED: "white on grey35",
     Status.CANCELLED: "white on grey35",
 }
-HEALTH_MARKS = {
-    Health.HEALTHY: ("✓", "green3"),
-    Health.WARNING: ("!", "yellow"),
-    Health.UNHEALTHY: ("✗", "bold red3"),
-    Health.UNKNOWN: ("?", "grey50"),
-}
 UNKNOWN_STYLE = "reverse"
-MUTED = "grey58"
 HEADING = "bold underline"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 NOTHING_SELECTED = Text("No incident selected", style=MUTED)
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def key_for(node: DOMNode | None, action: Action) -> str:
@@ -85,6 +78,13 @@ def key_for(node: DOMNode | None, action: Action) -> str:
     if bound is not None and node is not None:  # a binding is only found on a node's screen
         return node.app.get_key_display(bound)
     return action.key_display or action.keys.split(",")[0]
+
+
+def _on_a_read_only_board(node: DOMNode | None) -> bool:
+    try:
+        return node is not None and bool(getattr(node.screen.app, "read_only", False))
+    except NoScreen:
+        return False
 
 
 def transition_keys(node: DOMNode | None = None) -> dict[Status, str]:
@@ -172,8 +172,11 @@ def people(detail: IncidentDetail) -> RenderableType:
     return table
 
 
-def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str) -> Text:
+def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str, *,
+               board_read_only: bool = False) -> Text:
     incident = detail.incident
+    if board_read_only:  # --read-only: no key offered changes anything
+        return Text.assemble(("Next  ", MUTED), "nothing here: this board is read-only")
     if lifecycle.is_read_only(incident):
         return Text.assemble(("Next  ", MUTED), ("read-only", "bold"),
                              f" — press {keys[Status.OPEN]} to reopen")
@@ -238,19 +241,7 @@ def responders(detail: IncidentDetail) -> RenderableType:
 
 
 def responder_kind(responder: Responder) -> Text:
-    if responder.kind is ResponderKind.EXTERNAL:
-        return Text(clean(responder.external_type or "external"), style="bold")
-    return Text(responder.kind.value, style=MUTED)
-
-
-def responder_name(responder: Responder) -> str:
-    """Who or what responds: the person, the team, or the external system and its ticket id."""
-    if responder.kind is not ResponderKind.EXTERNAL:
-        return responder.name
-    ticket = responder.external_id or "no ticket yet"
-    summary = next((str(responder.properties[key]) for key in ("summary", "title", "subject", "to")
-                    if responder.properties.get(key)), "")
-    return f"{ticket} · {summary}" if summary else ticket
+    return Text(clean(kind_of(responder)), style="bold" if responder.kind is ResponderKind.EXTERNAL else MUTED)
 
 
 def responder_ack(responder: Responder) -> Text:
@@ -275,6 +266,16 @@ def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
     return Group(section(title, len(items)), table)
 
 
+def plan_section(detail: IncidentDetail, node: DOMNode | None) -> RenderableType:
+    """The hypothesis tree, the definition of done, and the keys that change them."""
+    counts = [f"{n} {kind.value}{'s' if n > 1 else ''}" for kind in (HypothesisType.FACTOR, HypothesisType.SOLUTION)
+              if (n := sum(1 for h in detail.hypotheses if h.type is kind))]
+    heading = Text.assemble(section("Action plan"), (f"  {' · '.join(counts)}" if counts else "", MUTED))
+    hint = Text(f"{key_for(node, ACTIONS_BY_ID['incident.plan'])} edit the plan · "
+                f"{key_for(node, ACTIONS_BY_ID['incident.link'])} link config items and checks", style=MUTED)
+    return action_plan(detail, heading, hint)
+
+
 def timeline(detail: IncidentDetail) -> RenderableType:
     entries = sorted(detail.timeline, key=lambda entry: entry.at, reverse=True)
     if not entries:
@@ -289,35 +290,9 @@ def timeline_sentence(entry: TimelineEntry) -> Text:
     """A history row or comment as a sentence crediting the person who acted."""
     who = Text(clean(entry.actor.display), style="bold")
     text = clean(entry.text, multiline=True).strip()
-    if entry.kind is TimelineKind.COMMENT or entry.type == lifecycle.HISTORY_COMMENTED:
+    if is_comment(entry):
         return Text.assemble(who, " commented:\n", (f"“{text}”", "italic"))
-    return Text.assemble(who, " ", _history_phrase(entry.type or "", text))
-
-
-def _history_phrase(kind: str, text: str) -> str:
-    detail = "" if _UUID.match(text) else text
-    if kind == lifecycle.HISTORY_STATUS_UPDATED:
-        return _status_phrase(text)
-    phrase = {
-        lifecycle.HISTORY_ACKNOWLEDGED: "acknowledged",
-        lifecycle.HISTORY_CREATED: "created the incident",
-        lifecycle.HISTORY_UPDATED: "edited the incident",
-        lifecycle.HISTORY_RESPONDER_CREATED: "added responder",
-        lifecycle.HISTORY_RESPONDER_REMOVED: "removed responder",
-    }.get(kind)
-    if phrase is None:
-        return f"{clean(kind) or 'did something'}: {detail}" if detail else clean(kind)
-    if kind == lifecycle.HISTORY_ACKNOWLEDGED or not detail:
-        return phrase
-    return f"{phrase} {detail}" if kind.startswith("responder.") else f"{phrase}: {detail}"
-
-
-def _status_phrase(raw: str) -> str:
-    status = parse_status(raw)
-    if not isinstance(status, Status):
-        return f"set the status to {raw}"
-    return {Status.OPEN: "reopened it", Status.CLOSED: "closed it",
-            Status.CANCELLED: "cancelled it"}.get(status, f"marked it {status.value}")
+    return Text.assemble(who, " ", history_phrase(entry.type or "", text))
 
 
 def render_detail(detail: IncidentDetail, node: DOMNode | None = None, growth: int = 1) -> RenderableType:
@@ -334,13 +309,15 @@ def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> 
         Text(""),
         people(detail),
         Text(""),
-        next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"])),
+        next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"]),
+                   board_read_only=_on_a_read_only_board(node)),
         description(detail, growth),
     )
     below = Group(
         responders(detail),
         links("Config items", detail.configs),
         links("Health checks", detail.checks),
+        plan_section(detail, node),
         timeline(detail),
     )
     return above, below

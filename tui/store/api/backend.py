@@ -43,6 +43,8 @@ from . import compile as api
 from .catalog import CatalogReads
 from .changes import ChangeWatcher
 from .http import Http, Params
+from .plan import HYPOTHESES, HYPOTHESES_ORDER, PlanApi, read_plan
+from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
 
@@ -64,7 +66,7 @@ NOTICE_NO_RPC = ("The server has no /rpc functions (a plain PostgREST): a change
                  "several requests, and one that fails half-way says what was done.")
 
 
-class ApiBackend(CatalogReads):
+class ApiBackend(CatalogReads, RuleRequests, PlanApi):
     """Open it with `open_api_backend`. `notices` holds a sentence for each way the server is less
     than ours (no rank columns, no aggregates, no /rpc), for the UI to show once."""
 
@@ -274,28 +276,30 @@ class ApiBackend(CatalogReads):
     def get_incident(self, id: UUID) -> IncidentDetail:
         select = (f"*,creator:created_by({PERSON}),commander:commander_id({PERSON}),"
                   f"communicator:communicator_id({PERSON}),responders({RESPONDER}),"
-                  "hypotheses(evidences(config_id,check_id)),"
+                  f"{HYPOTHESES},"
                   f"incident_histories(created_by,created_at,type,description,actor:created_by({PERSON})),"
                   f"comments(created_by,created_at,comment,actor:created_by({PERSON}))")
         rows = self._get("incidents", [("select", select), ("id", f"eq.{id}"),
                                        ("responders.deleted_at", "is.null"),
                                        ("responders.order", "created_at.asc,id.asc"),
                                        ("incident_histories.order", "created_at.asc"),
-                                       ("comments.order", "created_at.asc")])
+                                       ("comments.order", "created_at.asc"), *HYPOTHESES_ORDER])
         if not rows:
             raise NotFound("That incident no longer exists.")
         row = rows[0]
         incident = _incident(row)
-        configs, checks = _links_of(row)
+        config_ids, check_ids = _links_of(row)
+        configs, checks = self._configs(config_ids), self._checks(check_ids)
         return IncidentDetail(
             incident=incident,
             creator=_person(row.get("creator")) or _unknown_person(incident.created_by),
             commander=_person(row.get("commander")),
             communicator=_person(row.get("communicator")),
             responders=tuple(_responder(item) for item in row.get("responders") or ()),
-            configs=tuple(self._configs(configs)),
-            checks=tuple(self._checks(checks)),
+            configs=tuple(configs),
+            checks=tuple(checks),
             timeline=tuple(_timeline(row)),
+            hypotheses=read_plan(row, configs, checks),
         )
 
     def _configs(self, ids: set[str]) -> list[ConfigItem]:

@@ -39,6 +39,7 @@ from ...domain.models import (
     SYSTEM_PERSON_NAME,
     Check,
     ConfigItem,
+    EvidenceDraft,
     Incident,
     IncidentDetail,
     IncidentDraft,
@@ -59,6 +60,8 @@ from . import compile as sql
 from .changes import ChangeWatcher
 from .configs import CatalogReads
 from .database import SqlDatabase, person_of
+from .plan import PlanBackend, PlanWrites, evidence_values, read_plan, root_values
+from .rules import RuleMethods
 from .schema import (
     check_statuses,
     checks,
@@ -86,7 +89,7 @@ _TICK = timedelta(microseconds=1)
 T = TypeVar("T")
 
 
-class SqlBackend(CatalogReads):
+class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
     """tui.store.base.Backend over SQLAlchemy Core, acting as the person who signed in.
 
     Open it with `open_sql_backend`; every write goes through a `Writer` naming that person.
@@ -275,15 +278,17 @@ class SqlBackend(CatalogReads):
         with self._read() as conn:
             incident = _load(conn, id)
             roles = _people_by_id(conn, {incident.created_by, incident.commander_id, incident.communicator_id})
+            configs, checks = self._linked_configs(conn, id), self._linked_checks(conn, id)
             return IncidentDetail(
                 incident=incident,
                 creator=roles.get(incident.created_by) or _unknown_person(incident.created_by),
                 commander=roles.get(incident.commander_id),
                 communicator=roles.get(incident.communicator_id),
                 responders=tuple(_responder(row) for row in conn.execute(_responders_of(id))),
-                configs=tuple(self._linked_configs(conn, id)),
-                checks=tuple(self._linked_checks(conn, id)),
+                configs=tuple(configs),
+                checks=tuple(checks),
                 timeline=tuple(_timeline(conn, id)),
+                hypotheses=read_plan(conn, self.database, id, configs, checks),
             )
 
     def _linked_configs(self, conn: Connection, id: UUID) -> list[ConfigItem]:
@@ -324,7 +329,7 @@ class SqlBackend(CatalogReads):
         self._act(lambda writer: writer.add_comment(incident_id, text))
 
 
-class Writer:
+class Writer(PlanWrites):
     """The writes of one transaction, each credited to `actor`: the person who signed in, a
     request's token holder, or System for the rule engine. Lifecycle rules apply to all.
 
@@ -365,19 +370,13 @@ class Writer:
         return _load(conn, id)
 
     def _root_hypothesis(self, incident_id: UUID, draft: IncidentDraft, now: datetime) -> None:
-        root, me = uuid4(), self.actor
-        self.conn.execute(insert(hypotheses).values(
-            id=root, created_by=me.id, incident_id=incident_id, type="root", title=draft.title, status="possible",
-            created_at=now, updated_at=now))
-        links: list[dict[str, Any]] = [
-            {"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
-             "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
-        links += [{"config_id": None, "check_id": check_id, "type": "check", "description": "Health check",
-                   "evidence": {"check_id": str(check_id)}} for check_id in dict.fromkeys(draft.check_ids)]
+        root = root_values(incident_id, draft.title, self.actor, now)
+        self.conn.execute(insert(hypotheses).values(root))
+        links = [EvidenceDraft(config_id=config_id) for config_id in dict.fromkeys(draft.config_ids)]
+        links += [EvidenceDraft(check_id=check_id) for check_id in dict.fromkeys(draft.check_ids)]
         if links:
-            self.conn.execute(insert(evidences), [
-                {**link, "id": uuid4(), "hypothesis_id": root, "created_by": me.id, "created_at": now,
-                 "updated_at": now} for link in links])
+            self.conn.execute(insert(evidences), [evidence_values(link, root["id"], self.actor, now)
+                                                  for link in links])
 
     def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
         conn, current = self.conn, self._current(id, expected_updated_at)
@@ -447,6 +446,10 @@ class Writer:
         lifecycle.ensure_editable(self.lock(incident_id))  # "closed and read-only": a close committed first
         return _comment(self.conn, incident_id, self.actor, self.now(), text.strip())
 
+    def note(self, incident_id: UUID, type: str, description: str) -> None:
+        """A timeline row of the caller's own `type` (the rule engine's `incident.rule`)."""
+        self._record(incident_id, self.now(), type, description)
+
     def _current(self, id: UUID, expected_updated_at: datetime) -> Incident:
         """The incident as stored now, locked; Conflict if it changed since the caller read it."""
         incident = self.lock(id)
@@ -455,11 +458,12 @@ class Writer:
         return incident
 
     def _record(self, incident_id: UUID, now: datetime, type: str, description: str,
-                *, responder_id: UUID | None = None) -> None:
+                **about: UUID | None) -> None:
         """The history row for a change, unless the database's own trigger wrote it: then that
-        row is credited to the actor (Mission Control's triggers credit the incident's creator)."""
+        row is credited to the actor (Mission Control's triggers credit the incident's creator).
+        `about`: the rows it is about (responder_id, hypothesis_id, evidence_id)."""
         if type not in self.database.history_by_triggers:
-            _history(self.conn, incident_id, self.actor, now, type, description, responder_id=responder_id)
+            _history(self.conn, incident_id, self.actor, now, type, description, **about)
             return
         written_now = literal_column("incident_histories.xmin") == literal_column("pg_current_xact_id()::xid")
         self.conn.execute(update(incident_histories)
@@ -658,10 +662,11 @@ def _compare_and_set(conn: Connection, current: Incident, expected_updated_at: d
 
 
 def _history(conn: Connection, incident_id: UUID, actor: Person, now: datetime, type: str, description: str,
-             *, responder_id: UUID | None = None, comment_id: UUID | None = None) -> None:
+             **about: UUID | None) -> None:
+    """`about`: the ids of the rows the change is about (responder_id, comment_id, hypothesis_id, evidence_id)."""
     conn.execute(insert(incident_histories).values(
         id=uuid4(), incident_id=incident_id, created_by=actor.id, type=type, description=description,
-        responder_id=responder_id, comment_id=comment_id, created_at=now, updated_at=now))
+        created_at=now, updated_at=now, **about))
 
 
 def _comment(conn: Connection, incident_id: UUID, actor: Person, now: datetime, text: str) -> UUID:
