@@ -124,3 +124,37 @@ def test_link_filters_start_from_the_matching_items_never_per_incident(big, text
         assert f"COVERING INDEX {index}" in plan and "COVERING INDEX hypotheses_id_incident_idx" in plan
     else:
         assert plan.count("SubPlan") == plan.count("hashed SubPlan"), plan
+
+
+def test_a_newer_board_page_interrupts_an_older_one_still_running(tmp_path):
+    """SQLite: the page the user moved on from stops (Superseded) instead of finishing for nothing."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from tui.store.base import Superseded
+
+    backend = open_sql_backend(f"sqlite:///{tmp_path / 'interrupt.db'}", TESTER)
+    started, outcome = threading.Event(), []
+
+    def slow_page() -> None:  # a page read as list_incidents makes one, but very slow
+        try:
+            with backend._read() as conn, backend._newest_page_read(conn):
+                started.set()
+                conn.execute(text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                                  "SELECT count(*) FROM (SELECT i FROM n LIMIT 2000000000)")).scalar()
+            outcome.append("finished")
+        except Superseded as error:
+            outcome.append(str(error))
+
+    older = threading.Thread(target=slow_page)
+    try:
+        older.start()
+        assert started.wait(10)
+        time.sleep(0.5)  # the slow statement is running by then
+        assert backend.list_incidents(parse_filter(""), Window(0, PAGE)).total == 0  # the newer page
+        older.join(10)
+        assert not older.is_alive() and outcome == ["A newer request replaced this one."]
+    finally:
+        backend.close()

@@ -45,7 +45,7 @@ from ..domain.catalog import CatalogKind
 from ..domain.clock import utcnow
 from ..domain.format import age, clean
 from ..domain.query import Window
-from ..store.base import Backend, Changes, Page, Unavailable
+from ..store.base import Backend, Changes, Page, Superseded, Unavailable
 from ..widgets.detail import key_for
 from ..widgets.filter_bar import FilterBar
 from ..widgets.footer import SteadyFooter
@@ -762,6 +762,10 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         """A failed backend call is a notification, never a traceback; the screen keeps what it shows."""
         worker = event.worker
         if event.state is not WorkerState.ERROR or worker.group not in self.WORKER_GROUPS:
+            return
+        if isinstance(worker.error, Superseded):  # another screen's newer page replaced this one's
+            if not worker.is_cancelled and worker.group == "page" and self._pending is not None:
+                self._fetch_page(self._pending, self._mark)  # still wanted here: ask again
             return
         error = cast(BaseException, worker.error)  # a worker in the ERROR state holds its error
         if worker.group == "live":

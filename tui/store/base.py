@@ -68,6 +68,11 @@ class ReadOnly(BackendError):
     """The database is open read-only; no write is attempted."""
 
 
+class Superseded(BackendError):
+    """A read given up because a newer one of the same kind started (the user moved on): nothing
+    to tell, the newer answer is on its way."""
+
+
 class Unreadable(BackendError):
     """A stored incident holds values we cannot read (another tool wrote them): shown, never changed."""
 

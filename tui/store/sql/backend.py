@@ -6,6 +6,7 @@ lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
@@ -105,6 +106,9 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
         """True for a SQLite file we may not write: browsing works, every write raises ReadOnly."""
         self._me = me
         self._changes = ChangeWatcher(database.engine, database.location, database.missing_columns)
+        self._page_reads: set[Any] = set()
+        """The SQLite connections running a board page now (see `_newest_page_read`)."""
+        self._page_lock = threading.Lock()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -182,7 +186,7 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
         offset, limit = max(window.offset, 0), max(window.limit, 0)
-        with self._read() as conn:
+        with self._read() as conn, self._newest_page_read(conn):
             # A deep page (G, the last rows) is read from the end when that is nearer: the index walk
             # then skips `total - offset` rows instead of `offset`. Only then is the count needed first.
             total = self._count(conn, where) if offset >= DEEP_OFFSET else None
@@ -194,6 +198,25 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
             if total is None:
                 total = found[0].total if found and "total" in found[0]._fields else self._count(conn, where)
         return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+
+    @contextmanager
+    def _newest_page_read(self, conn: Connection) -> Iterator[None]:
+        """A board page asked for while another is still being read replaces it: the older one's
+        SQLite query is interrupted (it raises Superseded), so a slow filter the user has already
+        typed past stops using the CPU the new one needs. PostgreSQL queries run to their end."""
+        if conn.dialect.name != "sqlite":
+            yield
+            return
+        raw = conn.connection.dbapi_connection
+        with self._page_lock:
+            for older in self._page_reads:
+                older.interrupt()
+            self._page_reads.add(raw)
+        try:
+            yield
+        finally:
+            with self._page_lock:
+                self._page_reads.discard(raw)
 
     def _count(self, conn: Connection, where: list[ColumnElement[bool]]) -> int:
         count: int = conn.execute(select(func.count()).select_from(incidents).where(*where)).scalar_one()

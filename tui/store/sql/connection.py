@@ -14,7 +14,7 @@ from urllib.parse import quote
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
-from ..base import BackendError, ReadOnly, Unavailable
+from ..base import BackendError, ReadOnly, Superseded, Unavailable
 
 if TYPE_CHECKING:
     import sqlite3
@@ -184,6 +184,8 @@ def database_errors(location: str) -> Iterator[None]:
         if "disk is full" in why or state == _DISK_FULL or ("disk I/O error" in why and _no_room(location)):
             raise Unavailable(f"The disk holding the database at {location} is full, so nothing was changed; "
                               "free some space and try again.") from None
+        if why == "interrupted":  # sqlite3.Connection.interrupt(): see SqlBackend.list_incidents
+            raise Superseded("A newer request replaced this one.") from None
         if "readonly" in why or "read-only" in why:
             raise ReadOnly(read_only_sentence(location)) from None
         if "unable to open" in why and _read_only_mount(location):
