@@ -159,3 +159,32 @@ def test_the_link_to_mission_control_heads_the_draft_when_known() -> None:
     assert "In Mission Control" not in markdown(postmortem(detail(), NOW))
     linked = markdown(postmortem(detail(), NOW, "https://mc.example.com/incidents/1"))
     assert linked.splitlines()[4] == "In Mission Control: <https://mc.example.com/incidents/1>"
+
+
+def test_the_action_plan_is_a_tree_with_statuses_a_proven_factor_is_the_root_cause() -> None:
+    from tui.domain.enums import HypothesisStatus, HypothesisType
+    from tui.domain.models import Evidence, Hypothesis
+
+    failing = Check(id=uuid4(), name="checkout-p99", health=Health.UNHEALTHY)
+    root, factor, solution = uuid4(), uuid4(), uuid4()
+    plan = (Hypothesis(id=root, type=HypothesisType.ROOT, title="Checkout latency over 2 s",
+                       status=HypothesisStatus.POSSIBLE, created_at=at(0),
+                       evidences=(Evidence(id=uuid4(), hypothesis_id=root, type="check", check_id=failing.id,
+                                           check=failing, definition_of_done=True),)),
+            Hypothesis(id=solution, parent_id=factor, type=HypothesisType.SOLUTION, title="Pin the client to 1.4.2",
+                       status=HypothesisStatus.LIKELY, created_at=at(60)),
+            Hypothesis(id=factor, parent_id=root, type=HypothesisType.FACTOR, title="New payment client retries",
+                       status=HypothesisStatus.PROVEN, created_at=at(30)))
+    draft = postmortem(detail(hypotheses=plan), NOW)
+    (tree,) = draft["hypotheses"]
+    assert (tree["type"], tree["status"], tree["evidence"]) == ("Root", "Possible", [
+        {"name": "checkout-p99", "definition_of_done": True, "holds": False}])
+    assert tree["children"][0]["title"] == "New payment client retries"
+    assert tree["children"][0]["children"][0]["title"] == "Pin the client to 1.4.2"
+    assert draft["follow_ups"][-1] == "Definition of done: checkout-p99 is unhealthy."
+    text = markdown(draft)
+    assert ("- **Root** (Possible): Checkout latency over 2 s\n"
+            "  - evidence: checkout-p99 — definition of done, does not hold yet\n"
+            "  - **Factor** (Proven): New payment client retries\n"
+            "    - **Solution** (Likely): Pin the client to 1.4.2\n") in text
+    assert "## Root cause\n\n- New payment client retries\n" in text

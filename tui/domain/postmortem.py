@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import lifecycle
+from . import lifecycle, plan
 from .describe import in_order, is_comment, responder_kind, responder_name, timeline_text
 from .enums import Health, IncidentType, Severity, Status, label, parse_status
 from .format import clean
@@ -48,7 +48,7 @@ def postmortem(detail: IncidentDetail, now: datetime, link: str | None = None) -
         "timeline": [{"at": _iso(entry.at), "actor": clean(entry.actor.display),
                       "kind": "comment" if is_comment(entry) else "history", "type": entry.type,
                       "sentence": timeline_text(entry)} for entry in in_order(detail.timeline)],
-        "hypotheses": [],
+        "hypotheses": hypotheses(detail),
         "follow_ups": follow_ups(detail),
         "generated_at": _iso(now),
     }
@@ -142,6 +142,23 @@ def _linked(item: ConfigItem | Check) -> dict[str, Any]:
             "health": item.health.value, **({"last_message": clean(note)} if note else {})}
 
 
+# -- the action plan ---------------------------------------------------------------------------
+
+
+def hypotheses(detail: IncidentDetail) -> list[dict[str, Any]]:
+    """The action plan as a tree: each node's type, title, status, evidence and children."""
+    return [_node(node) for node in plan.tree(detail.hypotheses)]
+
+
+def _node(node: plan.Node) -> dict[str, Any]:
+    hypothesis = node.hypothesis
+    return {"type": label(hypothesis.type), "title": clean(hypothesis.title), "status": label(hypothesis.status),
+            "evidence": [{"name": clean(plan.evidence_name(evidence)),
+                          "definition_of_done": evidence.definition_of_done,
+                          "holds": plan.why_not_holding(evidence) is None} for evidence in hypothesis.evidences],
+            "children": [_node(child) for child in node.children]}
+
+
 # -- what is left to do ----------------------------------------------------------------------
 
 
@@ -163,6 +180,8 @@ def follow_ups(detail: IncidentDetail) -> list[str]:
               for r in detail.responders if r.acknowledged is None and not lifecycle.is_read_only(incident)]
     items += [f"{kind} {clean(item.name)} is {item.health.value} now{_because(item)}."
               for kind, item in _links(detail) if item.health in HURTING]
+    done = plan.definition_of_done(detail)
+    items += [f"Definition of done: {clean(reason)}." for reason in done.failing]
     return items
 
 
@@ -222,11 +241,32 @@ def _markdown_lines(draft: Draft) -> Iterator[str]:
     yield from _section("Timeline", ["All times UTC, oldest first.", "", "| When | What happened |", "|---|---|",
                                      *(f"| {_shown(entry['at'])} | {cell(entry['sentence'])} |"
                                        for entry in draft["timeline"])] if draft["timeline"] else ["Nothing recorded."])
-    yield from _section("Hypotheses", ["None recorded yet: add the suspected causes and what was tried."])
-    yield from _section("Root cause", ["*To be written.*"])
+    yield from _section("Hypotheses", list(_plan_lines(draft["hypotheses"]))
+                        or ["None recorded yet: add the suspected causes and what was tried."])
+    proven = [text(node["title"]) for node in _walk(draft["hypotheses"])
+              if node["type"] == "Factor" and node["status"] == "Proven"]
+    yield from _section("Root cause", [f"- {title}" for title in proven] or ["*To be written.*"])
     yield from _section("Open follow-ups", [f"- [ ] {text(item)}" for item in draft["follow_ups"]]
                         or ["Nothing left open on the record."])
     yield from _section("Lessons learned", ["*What went well, what did not, what we change.*"])
+
+
+def _plan_lines(nodes: list[dict[str, Any]], depth: int = 0) -> Iterator[str]:
+    """The action plan as nested bullets: `- **Factor** (Likely): the title`, its evidence under it."""
+    for node in nodes:
+        indent = "  " * depth
+        yield f"{indent}- **{text(node['type'])}** ({text(node['status'])}): {text(node['title']) or '(untitled)'}"
+        for evidence in node["evidence"]:
+            done = (" — definition of done, " + ("holds" if evidence["holds"] else "does not hold yet")
+                    if evidence["definition_of_done"] else "")
+            yield f"{indent}  - evidence: {text(evidence['name'])}{done}"
+        yield from _plan_lines(node["children"], depth + 1)
+
+
+def _walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for node in nodes:
+        yield node
+        yield from _walk(node["children"])
 
 
 def _section(title: str, lines: Iterable[str]) -> Iterator[str]:
