@@ -11,6 +11,7 @@ import pytest
 
 from tests.cli.serving import Serve, run_ok
 from tests.store.test_rules_engine import rule
+from tui.cli.common import Exit
 from tui.domain.models import Identity
 from tui.domain.query import IncidentQuery, Window
 from tui.store.sql import open_sql_backend
@@ -83,11 +84,12 @@ def test_a_failure_reported_from_the_cli_opens_an_incident_and_recovery_resolves
 def test_reporting_mistakes_are_sentences(cli, local):
     db, _ = local
     unknown = cli("--db", db, "checks", "report", "nope", "--status", "healthy")
-    assert unknown.returncode == 1 and "There is no health check 'nope'; report it with --create" in unknown.stderr
+    assert unknown.returncode == Exit.NOT_FOUND
+    assert "There is no health check 'nope'; report it with --create" in unknown.stderr
     label = cli("--db", db, "checks", "report", "nope", "--status", "healthy", "--label", "team")
     assert label.returncode == 2 and label.stderr == "incidents: --label 'team' is not KEY=VALUE\n"
     gone = cli("--db", db, "rules", "delete", "never-was")
-    assert gone.returncode == 1 and "There is no incident rule named 'never-was'." in gone.stderr
+    assert gone.returncode == Exit.NOT_FOUND and "There is no incident rule named 'never-was'." in gone.stderr
 
 
 def test_the_same_commands_work_through_a_server(cli, tmp_path, local):
