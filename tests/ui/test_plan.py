@@ -27,6 +27,7 @@ SIZE = (120, 40)
 async def select_undone(pilot, settle) -> Incident:
     """An open incident with no definition of done yet (rule-made ones have their check's)."""
     app = pilot.app
+    await settle(pilot)  # the board's own page read first: a newer page read interrupts an older one
     rows = app.backend.list_incidents(parse_filter("status:open"), Window(0, 50)).rows
     row = next(row for row in rows if not plan.done_evidences(app.backend.get_incident(row.id)))
     return await select_incident(pilot, settle, row.incident_id)
