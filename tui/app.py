@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 from textual import events
@@ -16,6 +17,7 @@ from .palette import IncidentCommands
 from .screens.board import Board
 from .screens.help import HelpScreen
 from .store.base import Backend
+from .themes import DEFAULT_THEME, check_theme, colour_variables
 from .typeahead import KeyTrail, Typeahead
 
 
@@ -32,8 +34,12 @@ class IncidentApp(App[None]):
     COMMANDS = App.COMMANDS | {IncidentCommands}
 
     def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
-                 keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "") -> None:
-        super().__init__()
+                 keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "",
+                 theme: str = DEFAULT_THEME) -> None:
+        # Under NO_COLOR, Textual removes every colour (keeping bold, dim, reverse…) only when it
+        # thinks colours are the terminal's own; else it draws in greys, which are colours too.
+        super().__init__(ansi_color=True if os.environ.get("NO_COLOR") else None)
+        self.theme = check_theme(theme)
         self.backend = backend
         self.sub_title = where
         """The server the board shows, without credentials (empty for a local database)."""
@@ -47,6 +53,10 @@ class IncidentApp(App[None]):
     def notify(self, message: str, *, title: str = "", **options) -> None:
         """Notifications often quote stored names and ids: cleaned, whoever sends them."""
         super().notify(clean(message), title=clean(title), **options)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The severity, status and health colours (tui.themes), for any theme that does not set them."""
+        return colour_variables(self.current_theme)
 
     def get_default_screen(self) -> Board:
         return Board(self.initial_filter, refresh_seconds=self.refresh_seconds)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.dom import DOMNode, NoScreen
@@ -19,6 +20,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .. import themes
 from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
 from ..domain import lifecycle
 from ..domain.enums import Health, IncidentType, Severity, Status, label, parse_status
@@ -26,6 +28,7 @@ from ..domain.format import age, clean
 from ..domain.models import (
     Check,
     ConfigItem,
+    Incident,
     IncidentDetail,
     IncidentRow,
     Person,
@@ -34,34 +37,12 @@ from ..domain.models import (
     TimelineEntry,
     TimelineKind,
 )
+from ..themes import Looks
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
 
-# Keyed by str: a stored value is looked up as it is, and a known one equals its enum member.
-SEVERITY_STYLES: dict[str, str] = {
-    Severity.CRITICAL: "bold white on red3",
-    Severity.HIGH: "bold black on dark_orange",
-    Severity.MEDIUM: "black on yellow",
-    Severity.LOW: "black on cyan",
-    Severity.INFO: "white on grey35",
-}
-STATUS_STYLES: dict[str, str] = {
-    Status.OPEN: "bold white on red3",
-    Status.INVESTIGATING: "bold white on red3",
-    Status.NEW: "bold white on red3",
-    Status.MITIGATED: "bold black on yellow",
-    Status.RESOLVED: "bold black on green3",
-    Status.CLOSED: "white on grey35",
-    Status.CANCELLED: "white on grey35",
-}
-HEALTH_MARKS = {
-    Health.HEALTHY: ("✓", "green3"),
-    Health.WARNING: ("!", "yellow"),
-    Health.UNHEALTHY: ("✗", "bold red3"),
-    Health.UNKNOWN: ("?", "grey50"),
-}
-UNKNOWN_STYLE = "reverse"
-MUTED = "grey58"
+HEALTH_MARKS = {Health.HEALTHY: "✓", Health.WARNING: "!", Health.UNHEALTHY: "✗", Health.UNKNOWN: "?"}
+MUTED = "dim"
 HEADING = "bold underline"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -83,6 +64,11 @@ def key_for(node: DOMNode | None, action: Action) -> str:
     return action.key_display or action.keys.split(",")[0]
 
 
+def looks_of(node: DOMNode | None) -> Looks:
+    """The severity, status and health styles of the node's app's theme (the default theme's without one)."""
+    return themes.looks(node.app.current_theme) if node is not None else themes.looks()
+
+
 def transition_keys(node: DOMNode | None = None) -> dict[Status, str]:
     """The key that moves an incident to each status."""
     return {status: key_for(node, action) for status, action in TRANSITIONS.items()}
@@ -90,20 +76,22 @@ def transition_keys(node: DOMNode | None = None) -> dict[Status, str]:
 
 # -- small pieces ----------------------------------------------------------------------------
 
-def badge(text: str, style: str) -> Text:
+def badge(text: str, style: str | Style) -> Text:
     return Text(f" {text} ", style=style)
 
 
-def severity_badge(severity: Severity | str) -> Text:
-    return badge(clean(label(severity)).upper(), SEVERITY_STYLES.get(severity, UNKNOWN_STYLE))
-
-
-def status_badge(status: Status | str) -> Text:
-    return badge(clean(label(status)).upper(), STATUS_STYLES.get(status, UNKNOWN_STYLE))
+def value_badge(value: Severity | Status | str, looks: Looks) -> Text:
+    """A severity or status in capitals on a block of its colour (an unknown one verbatim, reversed)."""
+    return badge(clean(label(value)).upper(), looks.badge(value))
 
 
 def type_badge(kind: IncidentType | str) -> Text:
-    return badge(clean(label(kind)), "bold reverse" if isinstance(kind, IncidentType) else UNKNOWN_STYLE)
+    return badge(clean(label(kind)), "bold reverse" if isinstance(kind, IncidentType) else "italic reverse")
+
+
+def badges(values: IncidentRow | Incident, looks: Looks) -> Text:
+    return Text(" ").join([value_badge(values.severity, looks), value_badge(values.status, looks),
+                           type_badge(values.type)])
 
 
 def when(moment: datetime | None) -> Text:
@@ -118,9 +106,8 @@ def person_text(person: Person | None) -> Text:
     return Text(clean(person.display), style="italic" if person.is_system else "")
 
 
-def health_text(health: Health) -> Text:
-    mark, style = HEALTH_MARKS[health]
-    return Text(f"{mark} {health.label.lower()}", style=style)
+def health_text(health: Health, looks: Looks) -> Text:
+    return Text(f"{HEALTH_MARKS[health]} {health.label.lower()}", style=looks.of(health))
 
 
 def grid(*ratios: int | None) -> Table:
@@ -149,15 +136,13 @@ def relative_times(detail: IncidentDetail) -> tuple[str, ...]:
     return tuple(age(moment) for _, moment in moments(detail) if moment is not None)
 
 
-def header(detail: IncidentDetail) -> RenderableType:
+def header(detail: IncidentDetail, looks: Looks) -> RenderableType:
     incident = detail.incident
     title = Text.assemble((clean(incident.incident_id), "bold"), "  ", (clean(incident.title), "bold"))
-    badges = Text(" ").join([severity_badge(incident.severity), status_badge(incident.status),
-                             type_badge(incident.type)])
     times = grid(None, None)
     for name, moment in moments(detail):
         times.add_row(Text(name, style=MUTED), when(moment))
-    return Group(title, badges, Text(""), times)
+    return Group(title, badges(incident, looks), Text(""), times)
 
 
 def people(detail: IncidentDetail) -> RenderableType:
@@ -223,13 +208,13 @@ def description(detail: IncidentDetail, growth: int = 1) -> RenderableType:
     return Group(section("Description"), Text(text), more)
 
 
-def responders(detail: IncidentDetail) -> RenderableType:
+def responders(detail: IncidentDetail, looks: Looks) -> RenderableType:
     if not detail.responders:
         return Group(section("Responders", 0), Text("none yet — press + to add one", style=MUTED))
     table = grid(None, 1, None)
     for responder in detail.responders:
         table.add_row(responder_kind(responder), Text(clean(responder_name(responder))),
-                      responder_ack(responder))
+                      responder_ack(responder, looks))
     return Group(section("Responders", len(detail.responders)), table)
 
 
@@ -249,13 +234,13 @@ def responder_name(responder: Responder) -> str:
     return f"{ticket} · {summary}" if summary else ticket
 
 
-def responder_ack(responder: Responder) -> Text:
+def responder_ack(responder: Responder, looks: Looks) -> Text:
     if responder.acknowledged is None:
         return Text("not acknowledged", style=MUTED)
-    return Text(f"✓ acknowledged {responder.acknowledged:{TIME_FORMAT}}", style="green3")
+    return Text(f"✓ acknowledged {responder.acknowledged:{TIME_FORMAT}}", style=looks.of(Health.HEALTHY))
 
 
-def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
+def links(title: str, items: Iterable[ConfigItem | Check], looks: Looks) -> RenderableType:
     items = list(items)
     if not items:
         return Group(section(title, 0), Text("none linked", style=MUTED))
@@ -267,7 +252,7 @@ def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
         note = getattr(item, "last_message", None)
         if note:
             name.append(f" — {clean(note)}", style=MUTED)
-        table.add_row(health_text(item.health), name)
+        table.add_row(health_text(item.health, looks), name)
     return Group(section(title, len(items)), table)
 
 
@@ -325,8 +310,9 @@ def render_detail(detail: IncidentDetail, node: DOMNode | None = None, growth: i
 def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> tuple[Group, Group]:
     """The pane down to the end of the description, and the rest: the pane renders them apart, to
     know the line a cut description ends on."""
+    looks = looks_of(node)
     above = Group(
-        header(detail),
+        header(detail, looks),
         Text(""),
         people(detail),
         Text(""),
@@ -334,22 +320,22 @@ def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> 
         description(detail, growth),
     )
     below = Group(
-        responders(detail),
-        links("Config items", detail.configs),
-        links("Health checks", detail.checks),
+        responders(detail, looks),
+        links("Config items", detail.configs, looks),
+        links("Health checks", detail.checks, looks),
         timeline(detail),
     )
     return above, below
 
 
-def render_unreadable(row: IncidentRow) -> RenderableType:
+def render_unreadable(row: IncidentRow, looks: Looks) -> RenderableType:
     title = Text.assemble((clean(row.incident_id), "bold"), "  ", (clean(row.title), "bold"))
-    badges = Text(" ").join([severity_badge(row.severity), status_badge(row.status), type_badge(row.type)])
     problems = [Text.assemble(("⚠ ", "bold"), clean(problem)) for problem in row.problems]
     explain = Text("This incident was stored by another tool with values incident-tui cannot read, so it is "
                    "shown as well as it can be and cannot be changed here. Fix the row in the database, "
                    "or ask whoever wrote it.", style=MUTED)
-    return Group(title, badges, Text(""), Text("Unreadable", style=HEADING), *problems, Text(""), explain)
+    return Group(title, badges(row, looks), Text(""), Text("Unreadable", style=HEADING), *problems, Text(""),
+                 explain)
 
 
 class IncidentDetailPane(KeyScrolling, ScrollView):
@@ -395,10 +381,18 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         if moved and self.scroll_y:
             self.scroll_to(0, 0, animate=False, immediate=True)
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def _restyle(self, _: object) -> None:
+        """The severity and status colours are drawn into the lines: a new theme draws them again."""
+        if self.detail is not None:
+            self._render_detail()
+
     def show_unreadable(self, row: IncidentRow) -> None:
         """A row another tool stored with values we cannot read: what it holds, and what is wrong."""
         self.detail = None
-        self._show_parts(render_unreadable(row))
+        self._show_parts(render_unreadable(row, looks_of(self)))
         self.scroll_to(0, 0, animate=False, immediate=True)
 
     def tick(self) -> None:

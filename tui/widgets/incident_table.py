@@ -29,52 +29,34 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .. import themes
 from ..domain import format as fmt
 from ..domain.clock import utcnow
 from ..domain.enums import IncidentType, Severity, Status, label
 from ..domain.models import UNREADABLE_MARK, IncidentRow
 from ..domain.query import Sort, SortKey
 from ..store.base import Page
+from ..themes import UNKNOWN, Looks
 from .line_view import set_content_size
 
-SEVERITY_STYLE = {
-    Severity.CRITICAL: "bold white on #b3261e",
-    Severity.HIGH: "bold #ff8700",
-    Severity.MEDIUM: "#d7af00",
-    Severity.LOW: "#5f87d7",
-    Severity.INFO: "dim",
-}
 SEVERITY_SHORT = {Severity.CRITICAL: "CRIT", Severity.HIGH: "HIGH", Severity.MEDIUM: "MED",
                   Severity.LOW: "LOW", Severity.INFO: "INFO"}
-STATUS_STYLE = {
-    Status.OPEN: "bold #ff5f5f",
-    Status.INVESTIGATING: "bold #ff5f5f",
-    Status.NEW: "bold #ff5f5f",
-    Status.MITIGATED: "#d7af00",
-    Status.RESOLVED: "#5faf5f",
-    Status.CLOSED: "dim",
-    Status.CANCELLED: "dim strike",
-}
 CHANGED_SECONDS = 2.0
 """How long a row changed elsewhere stays marked."""
-UNKNOWN_STYLE = "italic"
-"""Values no known spelling parses to are shown verbatim, in italics."""
 
 
-def severity_text(severity: Severity | str, *, short: bool = True) -> Text:
-    if not isinstance(severity, Severity):
-        return Text(fmt.clean(str(severity)), style=UNKNOWN_STYLE)
-    return Text(SEVERITY_SHORT[severity] if short else severity.label, style=SEVERITY_STYLE[severity])
+def severity_text(severity: Severity | str, looks: Looks, *, short: bool = True) -> Text:
+    """`CRIT`, `HIGH`…: spelled out, in the theme's severity colour and weight (an unknown value verbatim)."""
+    shown = fmt.clean(label(severity)) if not isinstance(severity, Severity) or not short else SEVERITY_SHORT[severity]
+    return Text(shown, style=looks.of(severity))
 
 
-def status_text(status: Status | str) -> Text:
-    if not isinstance(status, Status):
-        return Text(fmt.clean(str(status)), style=UNKNOWN_STYLE)
-    return Text(status.label, style=STATUS_STYLE[status])
+def status_text(status: Status | str, looks: Looks) -> Text:
+    return Text(fmt.clean(label(status)), style=looks.of(status))
 
 
 def _type_text(value: IncidentType | str) -> Text:
-    return Text(fmt.clean(label(value)), style="" if isinstance(value, IncidentType) else UNKNOWN_STYLE,
+    return Text(fmt.clean(label(value)), style="" if isinstance(value, IncidentType) else UNKNOWN,
                 no_wrap=True, overflow="ellipsis")
 
 
@@ -112,31 +94,32 @@ class Column:
     width: int | None
     """At most this many cells (as many as the widest cell shown needs); None for the title, which
     takes the width the others leave."""
-    cell: Callable[[IncidentRow, datetime], Text]
+    cell: Callable[[IncidentRow, datetime, Looks], Text]
     sort: SortKey | None = None
     drop: int = 0
     """When the terminal is narrow, columns with the highest `drop` go first; 0 never goes."""
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "ID", 11, lambda r, _: Text(fmt.clean(r.incident_id), style="dim"), SortKey.ID),
-    Column("sev", "Sev", 6, lambda r, _: severity_text(r.severity), SortKey.SEVERITY),
-    Column("status", "Status", 12, lambda r, _: status_text(r.status), SortKey.STATUS),
-    Column("type", "Type", 14, lambda r, _: _type_text(r.type), SortKey.TYPE, drop=2),
-    Column("title", "Title", None, lambda r, _: _title_text(r), SortKey.TITLE),
-    Column("commander", "Commander", 18, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
-    Column("responders", "Responders", 20, lambda r, _: _responders_text(r.responders), drop=4),
-    Column("links", "Links", 7, lambda r, _: _links_text(r), drop=3),
-    Column("age", "Age", 5, lambda r, now: Text(_age_text(r, now), justify="right"), SortKey.AGE),
+    Column("id", "ID", 11, lambda r, _, __: Text(fmt.clean(r.incident_id), style="dim"), SortKey.ID),
+    Column("sev", "Sev", 6, lambda r, _, looks: severity_text(r.severity, looks), SortKey.SEVERITY),
+    Column("status", "Status", 12, lambda r, _, looks: status_text(r.status, looks), SortKey.STATUS),
+    Column("type", "Type", 14, lambda r, _, __: _type_text(r.type), SortKey.TYPE, drop=2),
+    Column("title", "Title", None, lambda r, _, __: _title_text(r), SortKey.TITLE),
+    Column("commander", "Commander", 18, lambda r, _, __: _person_text(r.commander), SortKey.COMMANDER, drop=1),
+    Column("responders", "Responders", 20, lambda r, _, __: _responders_text(r.responders), drop=4),
+    Column("links", "Links", 7, lambda r, _, __: _links_text(r), drop=3),
+    Column("age", "Age", 5, lambda r, now, __: Text(_age_text(r, now), justify="right"), SortKey.AGE),
 )
 SORTABLE = tuple(column.sort for column in COLUMNS if column.sort is not None)
 MIN_TITLE_WIDTH = 22
 CELL_PADDING = 1
 
 
-def content_widths(rows: Sequence[IncidentRow], sort: Sort, now: datetime) -> dict[str, int]:
+def content_widths(rows: Sequence[IncidentRow], sort: Sort, now: datetime, looks: Looks) -> dict[str, int]:
     """How wide each column but the title needs to be for its heading and the cells of `rows`."""
-    return {column.key: max([_header(column, sort).cell_len, *(column.cell(row, now).cell_len for row in rows)])
+    return {column.key: max([_header(column, sort).cell_len,
+                             *(column.cell(row, now, looks).cell_len for row in rows)])
             for column in COLUMNS if column.width is not None}
 
 
@@ -215,6 +198,7 @@ class LineStyles(NamedTuple):
     header: Style
     cursor: Style
     changed: Style
+    looks: Looks
 
 
 class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -414,7 +398,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _update_layout(self) -> bool:
         """Fit the columns to the width and the rows held; True (and every rendered line dropped) if
         they changed."""
-        layout = columns_for(self._content_width(), content_widths(self.page.rows, self.order, utcnow()))
+        needs = content_widths(self.page.rows, self.order, utcnow(), self._line_styles().looks)
+        layout = columns_for(self._content_width(), needs)
         if layout == self.columns_shown:
             return False
         self.columns_shown = layout
@@ -438,7 +423,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
             base = self.rich_style
             self._styles = LineStyles(base, base + self.get_component_rich_style("incident-table--header"),
                                       base + self.get_component_rich_style("incident-table--cursor"),
-                                      base + self.get_component_rich_style("incident-table--changed"))
+                                      base + self.get_component_rich_style("incident-table--changed"),
+                                      themes.looks(self.app.current_theme))
         return self._styles
 
     # -- Drawing -------------------------------------------------------------------------------
@@ -468,8 +454,8 @@ class IncidentTable(ScrollView, can_focus=True, inherit_bindings=False):
         cached = self._strips.get(key)
         if cached is not None and cached.row == row and cached.age == age and cached.strip.cell_length == width:
             return cached.strip
-        line = _line([(column.cell(row, now), size) for column, size in self.columns_shown])
         styles = key[3]
+        line = _line([(column.cell(row, now, styles.looks), size) for column, size in self.columns_shown])
         if cursor:
             # As in a DataTable: the cursor's colour wins over the cells' colours, not their backgrounds.
             strip = self._strip(line, width, styles.cursor, post_style=Style.from_color(styles.cursor.color))
