@@ -2,7 +2,8 @@
 
     GET|HEAD|POST|PATCH|DELETE /db/<table>    the PostgREST subset (tui.server.grammar)
     POST /rpc/<name> (also /db/rpc/<name>)    atomic writes (tui.server.writes.FUNCTIONS);
-                                              the answer is the resulting row, as an object
+                                              the answer is the resulting row, as an object;
+                                              and reads (tui.server.metrics.READS)
     GET /auth/whoami                          the token's person and role
     GET / and /health                         {"status": "ok"}, without auth
 
@@ -35,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError, Conflict, Forbidden, NotFound, ReadOnly, Unavailable
 from ..store.sql import SqlDatabase, Writer
-from . import grammar, writes
+from . import grammar, metrics, writes
 from .errors import ApiError, bad_body
 from .query import MAX_ROWS, count_rows, plan_request, read_rows
 from .resources import INCIDENT, Catalog, Resource
@@ -125,13 +126,14 @@ class Api:
 
     def rpc(self, call: Call, name: str) -> Response:
         token = self.authenticate(call.headers)
+        if name in metrics.READS and not self.plain_postgrest:
+            self.authorize(token, self.catalog.get("incidents"), "read")
+            return JSONResponse(metrics.READS[name](self.database, _rpc_arguments(call)))
         if name not in writes.FUNCTIONS or self.plain_postgrest:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
-                           hint=f"Functions: {', '.join(writes.FUNCTIONS)}")
+                           hint=f"Functions: {', '.join([*writes.FUNCTIONS, *metrics.READS])}")
         self.authorize(token, self.catalog.get("incidents"), "update")
-        body = _json_body(call.body)
-        if not isinstance(body, dict):
-            raise bad_body("An /rpc call takes a JSON object of named arguments")
+        body = _rpc_arguments(call)
         with self.database.write() as conn:
             table, id = writes.FUNCTIONS[name](Writer(self.database, conn, token.person), body)
             resource = self.catalog.get(table)
@@ -242,6 +244,13 @@ def _window(top: grammar.Options, headers: Mapping[str, str]) -> tuple[int, int]
             raise ApiError(416, "PGRST103", f"Requested range not satisfiable: {wanted!r}")
         offset, limit = lower, (upper - lower + 1) if upper is not None else None
     return offset, min(limit if limit is not None else MAX_ROWS, MAX_ROWS)
+
+
+def _rpc_arguments(call: Call) -> dict[str, Any]:
+    body = _json_body(call.body)
+    if not isinstance(body, dict):
+        raise bad_body("An /rpc call takes a JSON object of named arguments")
+    return body
 
 
 # -- errors ------------------------------------------------------------------------------------------

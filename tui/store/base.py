@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ..domain.enums import Severity, Status
 from ..domain.format import clean
 from ..domain.messages import sentences
+from ..domain.metrics import Metrics
 from ..domain.models import (
     Check,
     ConfigItem,
@@ -136,6 +137,14 @@ class Backend(Protocol):
     def remove_responder(self, responder_id: UUID) -> None: ...
 
     def add_comment(self, incident_id: UUID, text: str) -> None: ...
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def metrics(self, days: int) -> Metrics:
+        """Active incidents by severity and type, the longest open, and per day of the last `days`
+        (UTC, today included) the incidents opened and how long acknowledging and resolving them took.
+        Aggregates only: never every incident."""
+        ...
 
     def changes_since(self, mark: object | None) -> Changes:
         """Cheap when nothing changed. With None: the current mark and no ids.

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ...domain import clock, lifecycle
 from ...domain.enums import Severity, Status, parse_severity
+from ...domain.metrics import Metrics
 from ...domain.models import (
     Check,
     ConfigItem,
@@ -42,6 +43,7 @@ from ..base import BackendError, Changes, Conflict, NotFound, Page, Unavailable,
 from . import compile as api
 from .changes import ChangeWatcher
 from .http import Http, Params
+from .metrics import fetch_metrics
 
 log = logging.getLogger("incidents.api")
 
@@ -302,6 +304,9 @@ class ApiBackend:
         rows = self._get("checks", [("select", _CHECK), *api.where([api.in_list("id", ids)]),
                                     ("order", "name.asc"), _LAST_STATUS, ("check_statuses.limit", "1")])
         return [_check(row) for row in rows]
+
+    def metrics(self, days: int) -> Metrics:
+        return fetch_metrics(self._http, days)
 
     # -- writes: our server's /rpc functions, else the plain PostgREST way --------------------------
 
