@@ -101,6 +101,7 @@ def _day(moment: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
 
 def _seconds(start: ColumnElement[Any], end: ColumnElement[Any], dialect: str) -> ColumnElement[float]:
     """Seconds from `start` to `end` (NULL without `end`; 0 for an end before the start: clock skew)."""
+    span: ColumnElement[float]
     if dialect == "sqlite":
         span = func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)  # julianday: ~10 µs off
     else:
