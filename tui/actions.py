@@ -28,6 +28,7 @@ class Group(str, Enum):
     """Bound on what scrolls (the detail pane, help); they win over the board's keys while it has the focus."""
     DIALOG = "Dialogs"
     HELP = "Help"
+    METRICS = "Metrics"
 
 
 SCREEN_GROUPS = frozenset({Group.APP, Group.BOARD, Group.INCIDENT})
@@ -72,6 +73,8 @@ ACTIONS: tuple[Action, ...] = (
            show=True, key_display="?"),
     Action("app.palette", "ctrl+p", "Commands", "Search every command by name", "command_palette", Group.APP,
            priority=True),
+    Action("app.metrics", "M", "Metrics", "Active incidents by severity and type, MTTA and MTTR, incidents per "
+           "day, the longest open", "metrics", Group.APP),
 
     Action("board.filter", "slash", "Filter", "Edit the filter: enter applies it, esc leaves it as it was",
            "focus_filter", Group.BOARD, show=True, key_display="/"),
@@ -140,6 +143,11 @@ ACTIONS: tuple[Action, ...] = (
            Group.DIALOG, in_palette=False),
     Action("help.close", "escape,question_mark,q", "Close help", "Back to where help was opened", "dismiss",
            Group.HELP, in_palette=False),
+    Action("metrics.window", "w", "Window", "The next window: the last 7, 30 or 90 days", "next_window",
+           Group.METRICS, show=True),
+    Action("metrics.refresh", "ctrl+r", "Count again", "Ask the store for the numbers again", "refresh",
+           Group.METRICS),
+    Action("metrics.back", "escape", "Board", "Back to the board", "back", Group.METRICS, show=True),
 )
 
 ACTIONS_BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App
+from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
 from .actions import ACTIONS, SCREEN_GROUPS, Group, bindings, unknown_binding_ids
@@ -16,6 +17,7 @@ from .domain.query import DEFAULT_FILTER
 from .palette import IncidentCommands
 from .screens.board import Board
 from .screens.help import HelpScreen
+from .screens.metrics import MetricsScreen
 from .store.base import Backend
 from .themes import DEFAULT_THEME, check_theme, colour_variables
 from .typeahead import KeyTrail, Typeahead
@@ -114,6 +116,12 @@ class IncidentApp(App[None]):
 
     def on_key_trail(self, message: KeyTrail) -> None:
         self.typeahead.arrived(message)
+
+    def action_metrics(self) -> None:
+        if isinstance(self.screen, MetricsScreen):
+            self.screen.dismiss()
+        elif not isinstance(self.screen, ModalScreen):  # not over a dialog: it waits for an answer
+            self.push_screen(MetricsScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -18,9 +18,10 @@ from uuid import UUID
 from .models import LenientSeverity, LenientStatus, LenientType, Model
 
 WINDOWS = (7, 30, 90)
-"""The windows the metrics screen offers, in days; the first is the default."""
-LONGEST_OPEN = 5
-"""How many of the longest-open active incidents the metrics carry."""
+"""The windows the metrics screen offers, in days."""
+DEFAULT_WINDOW = 30
+LONGEST_OPEN = 10
+"""How many of the longest-open active incidents the metrics carry (a short terminal shows fewer)."""
 
 E = TypeVar("E", bound=Enum)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..domain.metrics import WINDOWS
+from ..domain.metrics import DEFAULT_WINDOW, WINDOWS
 from ..store.sql import SqlDatabase
 from ..store.sql.metrics import incident_metrics
 from .errors import bad_body
@@ -15,7 +15,7 @@ MAX_DAYS = max(WINDOWS) * 4
 
 
 def _metrics(database: SqlDatabase, body: dict[str, Any]) -> Any:
-    days = body.get("days", WINDOWS[0])
+    days = body.get("days", DEFAULT_WINDOW)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
         raise bad_body(f"days must be a whole number of days from 1 to {MAX_DAYS}")
     return incident_metrics(database, days).model_dump(mode="json")
