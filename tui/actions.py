@@ -73,8 +73,8 @@ ACTIONS: tuple[Action, ...] = (
            show=True, key_display="?"),
     Action("app.palette", "ctrl+p", "Commands", "Search every command by name", "command_palette", Group.APP,
            priority=True),
-    Action("app.metrics", "M", "Metrics", "Active incidents by severity and type, MTTA and MTTR, incidents per "
-           "day, the longest open", "metrics", Group.APP),
+    Action("app.metrics", "M", "Metrics", "Active incidents at a glance, MTTA, MTTR, incidents per day",
+           "metrics", Group.APP),
 
     Action("board.filter", "slash", "Filter", "Edit the filter: enter applies it, esc leaves it as it was",
            "focus_filter", Group.BOARD, show=True, key_display="/"),
