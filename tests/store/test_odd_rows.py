@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import literal_column, text, update
 
 from tests.conftest import FIXED_NOW, TESTER, sqlite_url
-from tui.cli import print_page
+from tui.cli.listing import print_page
 from tui.domain.enums import Status
 from tui.domain.grammar import parse_filter
 from tui.domain.query import Window
