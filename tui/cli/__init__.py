@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the server's bearer token (INCIDENTS_TOKEN or the config file keep it out of ps)")
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="PEM file of CA certificates to verify the server with (default: the system's)")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme (default: textual-dark; ansi-dark or ansi-light: the terminal's own "
+                             "colours); ctrl+p changes it while running")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: XDG config dir)")
     parser.add_argument("--create", action="store_true",
                         help="create the SQLite database named by --db (or the config file) if it does not exist")
@@ -48,12 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     from ..app import IncidentApp  # Textual is only imported when the TUI runs
+    from ..themes import DEFAULT_THEME, check_theme
 
+    try:
+        theme = check_theme(args.theme or settings.theme or DEFAULT_THEME)
+    except ValueError as error:
+        print(f"incidents: {error}", file=sys.stderr)
+        return EXIT_USAGE
     backend = open_backend(args, settings)
     server_url = api_url(args, settings)
     try:
         IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds,
-                    where=shown_url(server_url) if server_url else "").run()
+                    where=shown_url(server_url) if server_url else "", theme=theme).run()
     finally:
         backend.close()
     return 0

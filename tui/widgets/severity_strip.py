@@ -13,7 +13,7 @@ from ..themes import Looks
 
 
 def strip_text(counts: Mapping[Severity | str, int] | None, looks: Looks) -> Text:
-    text = Text("Active: ", style="bold")
+    text = Text.assemble(("Active: ", "bold"))  # bold as a span: a base style would embolden every count
     if counts is None:
         return text.append("counting…", style="dim")
     for position, severity in enumerate(Severity):
