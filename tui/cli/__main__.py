@@ -2,4 +2,5 @@ import sys
 
 from . import main
 
-sys.exit(main())
+if __name__ == "__main__":  # imported, not run, by tests that walk every module of tui
+    sys.exit(main())
