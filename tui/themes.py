@@ -57,20 +57,39 @@ _ANSI_COLOURS = {
 
 
 def colour_variables(theme: Theme) -> dict[str, str]:
-    """The severity, status and health colours of `theme` unless it sets them itself."""
+    """The severity, status and health colours of `theme` unless it sets them itself: its error,
+    warning, success and primary colours, made light (or dark) enough to read as text on it."""
     if theme.ansi:
         return dict(_ANSI_COLOURS)
     system = theme.to_color_system().generate()
-    error, warning, primary = (Color.parse(system[name]) for name in ("error", "warning", "primary"))
-    success, quiet = system["success"], system["foreground"]
+    background = Color.parse(system["surface"])
+
+    def readable(name: str) -> Color:
+        return _readable(Color.parse(system[name]), background, theme.dark)
+
+    error, warning, success, primary = (readable(name) for name in ("error", "warning", "success", "primary"))
+    quiet = system["foreground"]
     return {
         "severity-critical": error.hex, "severity-high": error.blend(warning, 0.5).hex,
-        "severity-medium": warning.hex, "severity-low": primary.lighten(0.1).hex, "severity-info": quiet,
-        "status-open": error.hex, "status-mitigated": warning.hex, "status-resolved": success,
+        "severity-medium": warning.hex, "severity-low": primary.hex, "severity-info": quiet,
+        "status-open": error.hex, "status-mitigated": warning.hex, "status-resolved": success.hex,
         "status-closed": quiet, "status-cancelled": quiet,
-        "health-healthy": success, "health-warning": warning.hex, "health-unhealthy": error.hex,
+        "health-healthy": success.hex, "health-warning": warning.hex, "health-unhealthy": error.hex,
         "health-unknown": quiet,
     }
+
+
+MIN_BRIGHTNESS_GAP = 0.3
+"""How much brighter (on a dark theme) or darker (on a light one) than the background a colour must
+be to read as text: a theme's warning yellow on white, or its error red on black, is not."""
+
+
+def _readable(colour: Color, background: Color, dark: bool) -> Color:
+    for _ in range(10):
+        if abs(colour.brightness - background.brightness) >= MIN_BRIGHTNESS_GAP:
+            break
+        colour = colour.lighten(0.05) if dark else colour.darken(0.05)
+    return colour
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,6 +8,7 @@ import pytest
 from rich.color import Color
 from textual.color import Color as TextualColor
 from textual.geometry import Region
+from textual.theme import BUILTIN_THEMES
 from textual.widgets import Sparkline, Static
 
 from tests.ui.test_api_mode import app_on, messages, serving
@@ -17,6 +18,7 @@ from tui.domain.metrics import DEFAULT_WINDOW
 from tui.screens.board import Board
 from tui.screens.metrics import Bars, MetricsScreen
 from tui.store.sql.metrics import ACTIVE
+from tui.themes import colour_variables
 from tui.widgets.detail import IncidentDetailPane
 from tui.widgets.incident_table import IncidentTable
 from tui.widgets.severity_strip import SeverityStrip
@@ -45,8 +47,8 @@ def detail_colour(app: IncidentApp, text: str) -> Color | None:
     return colour_of([s for line in pane._lines for s in line], text)
 
 
-def error_colour(app: IncidentApp) -> Color:
-    return TextualColor.parse(app.current_theme.to_color_system().generate()["error"]).rich_color
+def critical_colour(app: IncidentApp) -> Color:
+    return TextualColor.parse(colour_variables(app.current_theme)["severity-critical"]).rich_color
 
 
 async def test_the_board_the_strip_and_the_detail_draw_critical_in_the_themes_colour(demo_backend, settle):
@@ -60,7 +62,7 @@ async def test_the_board_the_strip_and_the_detail_draw_critical_in_the_themes_co
         app.theme = "nord"  # what the palette's "Change theme" does
         await pilot.pause()
         await settle(pilot)
-        nord_red = error_colour(app)
+        nord_red = critical_colour(app)
         assert nord_red != red
         assert table_colour(app, "CRIT") == strip_colour(app, "Critical") == detail_colour(app, "CRITICAL") == nord_red
 
@@ -132,3 +134,14 @@ async def test_metrics_from_a_server_without_them_is_a_sentence(demo_url: str, s
                 assert "does not compute metrics" in str(app.screen.query_one("#metrics-title", Static).render())
         finally:
             backend.close()
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_THEMES))
+def test_every_themes_severity_and_status_colours_read_as_text_on_it(name):
+    theme = BUILTIN_THEMES[name]
+    if theme.ansi:
+        return  # the terminal's own palette: its user chose it
+    background = TextualColor.parse(theme.to_color_system().generate()["surface"])
+    for variable, value in colour_variables(theme).items():
+        gap = abs(TextualColor.parse(value).brightness - background.brightness)
+        assert gap >= 0.25, (variable, value)
