@@ -38,3 +38,23 @@ def test_no_color_in_a_real_terminal_at_80x24(cli: Cli) -> None:
         assert not COLOUR.search(terminal.tmux("capture-pane", "-p", "-e"))
     finally:
         terminal.close()
+
+
+# A colour other than the 16 a terminal palette has: 256-colour (38;5;n) or true colour (38;2;r;g;b).
+BEYOND_16 = re.compile(r"\x1b\[[0-9;]*(?:38|48);[25];")
+
+
+def test_the_terminal_theme_uses_only_the_terminals_16_colours(cli: Cli) -> None:
+    terminal = Terminal(cli, 80, 24, "--demo", "--theme", "ansi-dark")
+    try:
+        terminal.wait_for(r"row 1 of \d+")
+        terminal.keys("Tab")
+        screens = [terminal.tmux("capture-pane", "-p", "-e")]
+        terminal.keys("M")
+        terminal.wait_for("MTTA")
+        screens.append(terminal.tmux("capture-pane", "-p", "-e"))
+        assert all(COLOUR.search(screen) for screen in screens)  # coloured: the terminal's red for critical…
+        assert re.search(r"\x1b\[(?:[0-9;]*;)?31m", screens[0])  # the terminal's own red: critical, open
+        assert not any(BEYOND_16.search(screen) for screen in screens)
+    finally:
+        terminal.close()
