@@ -2,8 +2,9 @@
 
     GET|HEAD|POST|PATCH|DELETE /db/<table>    the PostgREST subset (tui.server.grammar)
     POST /rpc/<name> (also /db/rpc/<name>)    atomic writes (tui.server.writes.FUNCTIONS);
-                                              the answer is the resulting row, as an object;
-                                              and reads (tui.server.metrics.READS)
+                                              the answer is the resulting row, as an object
+    GET|POST /rpc/<name>                      reads (tui.server.metrics.READS), arguments in the
+                                              query string (GET) or the body (POST)
     GET /auth/whoami                          the token's person and role
     GET / and /health                         {"status": "ok"}, without auth
 
@@ -128,7 +129,10 @@ class Api:
         token = self.authenticate(call.headers)
         if name in metrics.READS and not self.plain_postgrest:
             self.authorize(token, self.catalog.get("incidents"), "read")
-            return JSONResponse(metrics.READS[name](self.database, _rpc_arguments(call)))
+            arguments = dict(call.params) if call.method == "GET" else _rpc_arguments(call)  # as PostgREST reads them
+            return JSONResponse(metrics.READS[name](self.database, arguments))
+        if call.method == "GET" and name in writes.FUNCTIONS and not self.plain_postgrest:
+            raise ApiError(405, "PGRST101", f"{name} changes data: call it with POST")
         if name not in writes.FUNCTIONS or self.plain_postgrest:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
                            hint=f"Functions: {', '.join([*writes.FUNCTIONS, *metrics.READS])}")
@@ -351,8 +355,8 @@ def create_app(database: SqlDatabase, *, plain_postgrest: bool = False) -> ASGIA
     app = Starlette(routes=[
         Route("/", health), Route("/health", health),
         Route("/auth/whoami", _endpoint("whoami")),
-        Route("/db/rpc/{name}", _endpoint("rpc", "name"), methods=["POST"]),
-        Route("/rpc/{name}", _endpoint("rpc", "name"), methods=["POST"]),
+        Route("/db/rpc/{name}", _endpoint("rpc", "name"), methods=["GET", "POST"]),
+        Route("/rpc/{name}", _endpoint("rpc", "name"), methods=["GET", "POST"]),
         Route("/db/{table}", _endpoint("table", "table"), methods=table_methods),
     ], exception_handlers={HTTPException: not_found})
     app.state.api = Api(database, plain_postgrest=plain_postgrest)

@@ -16,6 +16,8 @@ MAX_DAYS = max(WINDOWS) * 4
 
 def _metrics(database: SqlDatabase, body: dict[str, Any]) -> Any:
     days = body.get("days", DEFAULT_WINDOW)
+    if isinstance(days, str) and days.isascii() and days.isdigit():  # from a query string
+        days = int(days)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
         raise bad_body(f"days must be a whole number of days from 1 to {MAX_DAYS}")
     return incident_metrics(database, days).model_dump(mode="json")

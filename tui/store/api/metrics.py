@@ -1,5 +1,5 @@
 """The metrics screen's data from a server: our `incidents serve` computes it from aggregates
-(`POST /rpc/incident_metrics`); a plain PostgREST, such as Mission Control's, has no such function."""
+(`GET /rpc/incident_metrics?days=30`); a plain PostgREST, such as Mission Control's, has no such function."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ FUNCTION = "/db/rpc/incident_metrics"
 
 
 def fetch_metrics(http: Http, days: int) -> Metrics:
-    answer = http.write("POST", FUNCTION, body={"days": days}, prefer=None, accept=frozenset({404}))
+    answer = http.read(FUNCTION, [("days", str(days))], accept=frozenset({404}))  # a read: retried
     if answer.status_code == 404:
         raise BackendError(f"The server at {http.url} does not compute metrics (it is not incidents serve, "
                            "or an older one); open the database itself to see them.")
