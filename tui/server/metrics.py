@@ -1,5 +1,5 @@
 """Read-only /rpc functions: answers computed from aggregates, for clients that cannot ask the
-database themselves (`POST /rpc/incident_metrics {"days": 30}` is the metrics screen's data)."""
+database themselves (`GET /rpc/incident_metrics?days=30`, or POST with `{"days": 30}`: the metrics screen's data)."""
 
 from __future__ import annotations
 
