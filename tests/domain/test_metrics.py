@@ -8,6 +8,7 @@ from tui.domain.enums import Severity
 from tui.domain.metrics import (
     DayTally,
     Metrics,
+    daily_means,
     duration_text,
     mean_time_to_acknowledge,
     mean_time_to_resolve,
@@ -48,6 +49,12 @@ def test_opened_per_day_fills_days_without_incidents_and_ignores_days_outside():
     since = datetime(2026, 11, 17, tzinfo=UTC)
     outside = DayTally(day=date(2026, 11, 1), opened=9)
     assert opened_per_day((*TALLIES, outside), since, 5) == [0, 3, 1, 2, 0]
+
+
+def test_daily_means_are_per_day_of_the_window():
+    since = datetime(2026, 11, 18, tzinfo=UTC)
+    assert daily_means(TALLIES, since, 3) == [(600 + 1800) / 2, 0.0, 300.0]
+    assert daily_means(TALLIES, since, 3, resolve=True) == [7200.0, 0.0, (3600 + 10800) / 2]
 
 
 def test_durations_read_in_two_units_at_most():

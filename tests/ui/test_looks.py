@@ -99,7 +99,8 @@ async def test_metrics_are_one_key_from_the_board_and_show_what_the_store_counts
         assert [(text.plain, count) for text, count, _ in bars] == [(s.label, counts[s]) for s in Severity]
         assert f"Active by severity · {sum(counts.values())}" in str(screen.query_one("#by-severity").border_title)
         assert len(screen.query_one(Sparkline).data) == DEFAULT_WINDOW
-        assert "MTTA" in str(screen.query_one("#response-times", Static).render())
+        assert "MTTA" in str(screen.query_one("#mtta", Static).render())
+        assert len(screen.query_one("#mttr-trend", Sparkline).data) == DEFAULT_WINDOW
 
         await pilot.press("w")  # 30 -> 90 days
         await settle(pilot)

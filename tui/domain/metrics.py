@@ -94,6 +94,19 @@ def opened_per_day(tallies: Iterable[DayTally], since: datetime, days: int) -> l
     return [opened.get(first + timedelta(days=offset), 0) for offset in range(days)]
 
 
+def daily_means(tallies: Iterable[DayTally], since: datetime, days: int, *, resolve: bool = False) -> list[float]:
+    """Per day of the window, oldest first: the mean seconds to acknowledge (or to resolve) the
+    incidents opened that day; 0 where none was."""
+    by_day = {tally.day: (tally.resolve_seconds, tally.resolved) if resolve
+              else (tally.acknowledge_seconds, tally.acknowledged) for tally in tallies}
+    first = since.astimezone(UTC).date()
+    means = []
+    for offset in range(days):
+        seconds, count = by_day.get(first + timedelta(days=offset), (0.0, 0))
+        means.append(seconds / count if count else 0.0)
+    return means
+
+
 def duration_text(duration: timedelta | None) -> str:
     """`—`, `45s`, `12m`, `3h 05m`, `2d 4h`: two units at most, the larger first."""
     if duration is None:

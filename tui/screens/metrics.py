@@ -93,7 +93,10 @@ class MetricsScreen(Screen[None]):
             with Vertical(id="by-type", classes="metrics-panel"):
                 yield Bars(id="type-bars")
             with Vertical(id="response", classes="metrics-panel"):
-                yield Static(id="response-times")
+                yield Static(id="mtta")
+                yield Sparkline([], id="mtta-trend", classes="trend")
+                yield Static(id="mttr")
+                yield Sparkline([], id="mttr-trend", classes="trend")
             with Vertical(id="per-day", classes="metrics-panel"):
                 yield Sparkline([], id="per-day-sparkline")
                 yield Static(id="per-day-summary")
@@ -169,7 +172,12 @@ class MetricsScreen(Screen[None]):
              for value, count in m.ranked(metrics.active_by_severity, Severity)])
         self.query_one("#type-bars", Bars).show(
             [(Text(clean(label(value))), count, Style()) for value, count in _shown_types(metrics)])
-        self.query_one("#response-times", Static).update(response_text(metrics))
+        mtta, mttr = response_text(metrics)
+        self.query_one("#mtta", Static).update(mtta)
+        self.query_one("#mttr", Static).update(mttr)
+        self.query_one("#mtta-trend", Sparkline).data = m.daily_means(metrics.tallies, metrics.since, metrics.days)
+        self.query_one("#mttr-trend", Sparkline).data = m.daily_means(metrics.tallies, metrics.since, metrics.days,
+                                                                      resolve=True)
         self._show_per_day(metrics)
         self.query_one("#longest-open", Static).update(longest_table(metrics, looks))
 
@@ -190,15 +198,16 @@ def _shown_types(metrics: Metrics) -> Sequence[tuple[IncidentType | str, int]]:
     return busy or ranked
 
 
-def response_text(metrics: Metrics) -> Text:
+def response_text(metrics: Metrics) -> tuple[Text, Text]:
+    """The MTTA line and the MTTR line: each mean, and of how many incidents opened in the window."""
     acknowledged = sum(tally.acknowledged for tally in metrics.tallies)
     resolved = sum(tally.resolved for tally in metrics.tallies)
     opened = sum(tally.opened for tally in metrics.tallies)
-    return Text.assemble(
-        ("MTTA ", "bold"), (m.duration_text(m.mean_time_to_acknowledge(metrics.tallies)), "bold reverse"),
-        (f"  {acknowledged:,} of {opened:,} acknowledged\n", "dim"),
-        ("MTTR ", "bold"), (m.duration_text(m.mean_time_to_resolve(metrics.tallies)), "bold reverse"),
-        (f"  {resolved:,} of {opened:,} resolved", "dim"))
+    return (Text.assemble(("MTTA ", "bold"),
+                          (m.duration_text(m.mean_time_to_acknowledge(metrics.tallies)), "bold reverse"),
+                          (f"  {acknowledged:,} of {opened:,} acknowledged", "dim")),
+            Text.assemble(("MTTR ", "bold"), (m.duration_text(m.mean_time_to_resolve(metrics.tallies)), "bold reverse"),
+                          (f"  {resolved:,} of {opened:,} resolved", "dim")))
 
 
 def longest_table(metrics: Metrics, looks: themes.Looks) -> RenderableType:
