@@ -40,7 +40,7 @@ class IncidentApp(App[None]):
                  theme: str = DEFAULT_THEME) -> None:
         # Under NO_COLOR, Textual removes every colour (keeping bold, dim, reverse…) only when it
         # thinks colours are the terminal's own; else it draws in greys, which are colours too.
-        super().__init__(ansi_color=True if os.environ.get("NO_COLOR") else None)
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)  # as Textual reads it
         self.theme = check_theme(theme)
         self.backend = backend
         self.sub_title = where
