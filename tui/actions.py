@@ -24,6 +24,10 @@ class Group(str, Enum):
     APP = "General"
     BOARD = "Board"
     INCIDENT = "Incident"
+    VIEWS = "Views"
+    """The other lists, one key away from any list (the board, configs, checks)."""
+    CATALOG = "Configs and checks"
+    """Bound on the Configs and Checks views."""
     SCROLL = "Scrolling"
     """Bound on what scrolls (the detail pane, help); they win over the board's keys while it has the focus."""
     DIALOG = "Dialogs"
@@ -31,7 +35,7 @@ class Group(str, Enum):
     METRICS = "Metrics"
 
 
-SCREEN_GROUPS = frozenset({Group.APP, Group.BOARD, Group.INCIDENT})
+SCREEN_GROUPS = frozenset({Group.APP, Group.BOARD, Group.INCIDENT, Group.VIEWS})
 """Bound on the board (and the app) at all times; the other groups only where they apply: in a
 dialog, in help, on what scrolls while it has the focus."""
 
@@ -78,7 +82,8 @@ ACTIONS: tuple[Action, ...] = (
 
     Action("board.filter", "slash", "Filter", "Edit the filter: enter applies it, esc leaves it as it was",
            "focus_filter", Group.BOARD, show=True, key_display="/"),
-    Action("board.back", "escape", "Back", "Return to the incident list", "back", Group.BOARD, in_palette=False),
+    Action("board.back", "escape", "Back", "Leave the filter or the details, else back to the view before",
+           "back", Group.BOARD, in_palette=False),
     Action("board.down", "j,down", "Down", "Next incident", "cursor_down", Group.BOARD, in_palette=False),
     Action("board.up", "k,up", "Up", "Previous incident", "cursor_up", Group.BOARD, in_palette=False),
     Action("board.page_down", "pagedown", "Page down", "One screen further down", "page_down", Group.BOARD,
@@ -119,6 +124,18 @@ ACTIONS: tuple[Action, ...] = (
            "add_responder", Group.INCIDENT, key_display="+"),
     Action("incident.remove_responder", "minus", "Remove responder", "Remove one of the responders",
            "remove_responder", Group.INCIDENT, key_display="-"),
+
+    Action("incident.jump", "J", "Jump to config or check",
+           "Open a config item or health check linked to this incident (esc comes back)", "jump_to_link",
+           Group.INCIDENT),
+
+    Action("view.configs", "C", "Configs", "The config items, with their health and open incidents",
+           "show_configs", Group.VIEWS),
+    Action("view.checks", "K", "Checks", "The health checks, with their status, last result and open incidents",
+           "show_checks", Group.VIEWS),
+    Action("catalog.incidents", "i", "Its incidents",
+           "The board filtered to the incidents linked to this config item or check (esc comes back)",
+           "show_incidents", Group.CATALOG, show=True),
 
     Action("scroll.down", "j,down", "Scroll down", "One line further down", "scroll_by_key('down')", Group.SCROLL,
            in_palette=False),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
+from uuid import UUID
 
 from textual import events
 from textual.app import App
@@ -12,10 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
 from .actions import ACTIONS, SCREEN_GROUPS, Group, bindings, unknown_binding_ids
+from .domain.catalog import CatalogKind
 from .domain.format import clean, without_controls
 from .domain.query import DEFAULT_FILTER
 from .palette import IncidentCommands
 from .screens.board import Board
+from .screens.catalog import ChecksScreen, ConfigsScreen
 from .screens.help import HelpScreen
 from .screens.metrics import MetricsScreen
 from .store.base import Backend
@@ -62,6 +65,18 @@ class IncidentApp(App[None]):
 
     def get_default_screen(self) -> Board:
         return Board(self.initial_filter, refresh_seconds=self.refresh_seconds)
+
+    def show_view(self, kind: CatalogKind, initial_filter: str = "", keep_id: UUID | None = None) -> None:
+        """Open the Configs or Checks view over the current one (esc returns to it)."""
+        view = ConfigsScreen if kind is CatalogKind.CONFIGS else ChecksScreen
+        if isinstance(self.screen, view) and not initial_filter:
+            self.notify(f"This is the {view.source.place.removeprefix('the ')} already.", markup=False)
+            return
+        self.push_screen(view(initial_filter, keep_id=keep_id, refresh_seconds=self.refresh_seconds))
+
+    def show_board(self, initial_filter: str) -> None:
+        """The board with `initial_filter`, over the current view (esc returns to it)."""
+        self.push_screen(Board(initial_filter, refresh_seconds=self.refresh_seconds))
 
     def on_mount(self) -> None:
         # Everything built so far (modules, styles, the backend, the widgets) lives as long as the

@@ -5,14 +5,24 @@ Control) write them: any spelling, no root hypothesis, no history. The backend u
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, Row, Table, insert, select, update
 
 from tests.conftest import FIXED_NOW
-from tui.store.sql.schema import checks, config_items, evidences, hypotheses, incidents, people, team_members, teams
+from tui.store.sql.schema import (
+    check_statuses,
+    checks,
+    config_items,
+    evidences,
+    hypotheses,
+    incidents,
+    people,
+    team_members,
+    teams,
+)
 
 _numbers = itertools.count(1)
 
@@ -47,12 +57,20 @@ class Seeder:
                 conn.execute(insert(team_members).values(team_id=team, person_id=member))
         return team
 
-    def add_config(self, name: str, health: str = "healthy") -> UUID:
-        return self.insert_rows(config_items, name=name, type="Kubernetes::Deployment", config_class="Deployment",
-                                health=health, status="Running", created_at=FIXED_NOW, inserted_at=FIXED_NOW)
+    def add_config(self, name: str, health: str = "healthy", **values: Any) -> UUID:
+        """`values`: other columns (type, config_class, status, labels...) instead of the defaults."""
+        defaults = {"type": "Kubernetes::Deployment", "config_class": "Deployment", "status": "Running"}
+        return self.insert_rows(config_items, **(defaults | {"name": name, "health": health} | values),
+                                created_at=FIXED_NOW, inserted_at=FIXED_NOW)
 
-    def add_check(self, name: str, status: str = "healthy") -> UUID:
-        return self.insert_rows(checks, name=name, type="http", status=status)
+    def add_check(self, name: str, status: str = "healthy", **values: Any) -> UUID:
+        return self.insert_rows(checks, **({"type": "http"} | {"name": name, "status": status} | values))
+
+    def add_check_result(self, check: UUID, at: datetime, passed: bool, message: str) -> None:
+        """A row of check_statuses (its key is the check and the time: no id)."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(check_statuses).values(check_id=check, time=at, status=passed, message=message,
+                                                       created_at=at))
 
     def raw_incident(self, title: str = "raw incident", *, age: timedelta | None = None, severity: str = "Medium",
                      status: str = "open", type: str = "availability", description: str = "",

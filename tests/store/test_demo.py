@@ -187,6 +187,17 @@ def test_people_teams_configs_and_checks(demo: DemoData) -> None:
     assert {c["status"] for c in demo.checks} == {"healthy", "unhealthy"}
 
 
+def test_configs_and_checks_carry_labels_to_filter_by(demo: DemoData) -> None:
+    """The Configs and Checks views' label: filter has something to find: teams, tiers, canaries."""
+    config_labels = [c["labels"] for c in demo.config_items]
+    assert {"payments", "platform", "data", "security"} <= {labels["team"] for labels in config_labels}
+    assert {"backend", "data", "edge", "platform"} <= {labels["tier"] for labels in config_labels}
+    check_labels = [c["labels"] for c in demo.checks]
+    assert all(labels["target"] and labels["canary"] for labels in check_labels)
+    teams = Counter(labels.get("team") for labels in check_labels)
+    assert teams["payments"] >= 2 and len(teams) >= 4
+
+
 def test_check_statuses_end_in_the_checks_current_state(demo: DemoData) -> None:
     results = children(demo.check_statuses, "check_id")
     for check in demo.checks:

@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import TESTER
-from tui.domain.enums import Severity, Status
+from tui.domain.catalog import CatalogKind, parse_catalog_filter
+from tui.domain.enums import Health, Severity, Status
 from tui.domain.grammar import parse_filter
 from tui.domain.models import IncidentDraft
 from tui.domain.query import Window
@@ -148,6 +149,16 @@ def test_a_mission_control_database_is_used_as_it_is(mission_control_pg_url):
         assert [e.actor.name for e in detail.timeline] == [TESTER.name] * 3
         assert backend.list_incidents(parse_filter('"terminal"'), Window()).total == 1
         assert backend.search_checks("") == []
+        conn_url = mission_control_pg_url.replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(conn_url) as conn:  # the stand-ins' few columns: the views show what is there
+            conn.execute("INSERT INTO config_items (name, type) VALUES ('payments-db', 'AWS::RDS::DBInstance')")
+            conn.execute("INSERT INTO checks (name, status) VALUES ('api-health', 'unhealthy')")
+        configs = backend.list_configs(parse_catalog_filter(CatalogKind.CONFIGS, "type:rds"), Window())
+        assert [(row.name, row.health, row.open_incidents) for row in configs.rows] == [
+            ("payments-db", Health.UNKNOWN, 0)]
+        checks = backend.list_checks(parse_catalog_filter(CatalogKind.CHECKS, "status:unhealthy"), Window())
+        assert [(row.name, row.last_run) for row in checks.rows] == [("api-health", None)]
+        assert backend.get_check(checks.rows[0].id).results == ()
     finally:
         backend.close()
     assert set(inspect(create_engine(mission_control_pg_url)).get_table_names()) == tables_before

@@ -74,7 +74,7 @@ async def test_severity_reads_without_colour(demo_backend, settle, monkeypatch):
         await settle(pilot)
         assert app.no_color
         table = app.screen.query_one(IncidentTable)
-        assert table.get_component_rich_style("incident-table--cursor").reverse  # the cursor without colour
+        assert table.get_component_rich_style("row-table--cursor").reverse  # the cursor without colour
         segments = [s for y in range(2, table.size.height) for s in table.render_line(y)]
         critical = next(s for s in segments if s.text == "CRIT")
         high = next(s for s in segments if s.text == "HIGH")

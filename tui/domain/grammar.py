@@ -13,11 +13,11 @@ the position to point at; nothing else escapes `parse_filter`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import Enum
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from .enums import (
     ACTIVE_STATUSES,
@@ -44,6 +44,8 @@ from .query import (
     Sort,
     SortKey,
 )
+
+K = TypeVar("K", bound=Enum)
 
 
 class FilterError(Exception):
@@ -168,12 +170,12 @@ class _Lexer:
 ACTIVE = "active"
 
 
-def _shown(value: Value) -> str:
+def shown(value: Value) -> str:
     """A value as quoted back in a message: short, and on one line."""
     return one_line(value.text, 30)
 
 
-def _choices(values: Iterable[str]) -> str:
+def choices(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
@@ -187,14 +189,14 @@ def _statuses(value: Value) -> frozenset[Status]:
         return ACTIVE_STATUSES
     status = parse_status(value.text)
     if not isinstance(status, Status):
-        raise FilterError(f'"{_shown(value)}" is not a status; use {_choices(_STATUS_WORDS)}', value.position)
+        raise FilterError(f'"{shown(value)}" is not a status; use {choices(_STATUS_WORDS)}', value.position)
     return frozenset({status})
 
 
 def _severities(value: Value) -> frozenset[Severity]:
     severity = parse_severity(value.text)
     if not isinstance(severity, Severity):
-        raise FilterError(f'"{_shown(value)}" is not a severity; use {_choices(_SEVERITY_WORDS)} '
+        raise FilterError(f'"{shown(value)}" is not a severity; use {choices(_SEVERITY_WORDS)} '
                           "(or p1..p5, blocker)", value.position)
     return frozenset({severity})
 
@@ -202,7 +204,7 @@ def _severities(value: Value) -> frozenset[Severity]:
 def _types(value: Value) -> frozenset[IncidentType]:
     kind = parse_type(value.text)
     if not isinstance(kind, IncidentType):
-        raise FilterError(f'"{_shown(value)}" is not an incident type; use {_choices(_TYPE_WORDS)}', value.position)
+        raise FilterError(f'"{shown(value)}" is not an incident type; use {choices(_TYPE_WORDS)}', value.position)
     return frozenset({kind})
 
 
@@ -229,7 +231,7 @@ def _enum_clause(clause: Clause) -> EnumClause:
     return EnumClause(values, clause.negated)
 
 
-def _names(clause: Clause) -> tuple[str, ...]:
+def clause_names(clause: Clause) -> tuple[str, ...]:
     names = tuple(v.text.strip() for v in clause.values)
     for value, name in zip(clause.values, names, strict=True):
         if not name:
@@ -239,12 +241,12 @@ def _names(clause: Clause) -> tuple[str, ...]:
 
 def _person_clause(clause: Clause) -> PersonClause:
     special = {ME: ME, NOBODY: NOBODY}
-    names = tuple(special.get(name.lower(), name) for name in _names(clause))
+    names = tuple(special.get(name.lower(), name) for name in clause_names(clause))
     return PersonClause(_PEOPLE_FIELDS[clause.name], names, clause.negated)
 
 
 def _link_clause(clause: Clause) -> LinkClause:
-    return LinkClause(_LINK_FIELDS[clause.name], _names(clause), clause.negated)
+    return LinkClause(_LINK_FIELDS[clause.name], clause_names(clause), clause.negated)
 
 
 def _age_clause(clause: Clause) -> AgeClause:
@@ -254,40 +256,49 @@ def _age_clause(clause: Clause) -> AgeClause:
     value = clause.values[0]
     match = _AGE.fullmatch(value.text.strip())
     if match is None:
-        raise FilterError(f'"{_shown(value)}" is not an age; write < (newer than) or > (older than), '
+        raise FilterError(f'"{shown(value)}" is not an age; write < (newer than) or > (older than), '
                           "a number and a unit m, h, d or w, like age:<24h or age:>7d", value.position)
     operator, amount, unit = match.groups()
     try:
         age = timedelta(**{_AGE_UNITS[unit.lower()]: int(amount)})
     except (OverflowError, ValueError):  # beyond timedelta, or too many digits for int()
-        raise FilterError(f'"{_shown(value)}" is too long ago; use a smaller age', value.position) from None
+        raise FilterError(f'"{shown(value)}" is too long ago; use a smaller age', value.position) from None
     # `age:!<24h` (not newer than 24h) is `age:>24h`.
     return AgeClause(newer=operator.startswith("<") != clause.negated, age=age)
 
 
-def _sort(clause: Clause) -> Sort:
-    keys = _choices(_SORT_ALIASES)
+def sort_key(clause: Clause, aliases: Mapping[str, K], example: str) -> tuple[K, bool]:
+    """`sort:-age`: the key `aliases` names, and whether it is reversed (`example`: a key for messages)."""
+    keys = choices(aliases)
     if clause.negated or len(clause.values) > 1:
-        raise FilterError(f"sort takes one key, with - in front to reverse it, like sort:-age; keys: {keys}",
+        raise FilterError(f"sort takes one key, with - in front to reverse it, like sort:-{example}; keys: {keys}",
                           clause.position)
     value = clause.values[0]
     text = value.text.strip().lower()
-    descending = text.startswith("-")
-    key = _SORT_ALIASES.get(text.removeprefix("-"))
+    key = aliases.get(text.removeprefix("-"))
     if key is None:
-        raise FilterError(f'"{_shown(value)}" is not a sort key; use {keys} (with - in front to reverse)',
+        raise FilterError(f'"{shown(value)}" is not a sort key; use {keys} (with - in front to reverse)',
                           value.position)
-    return Sort(key, descending)
+    return key, text.startswith("-")
+
+
+def _sort(clause: Clause) -> Sort:
+    return Sort(*sort_key(clause, _SORT_ALIASES, example="age"))
 
 
 # -- Parsing -------------------------------------------------------------------------------
 
+def lex(text: str) -> list[Term]:
+    """Filter text as clauses and free-text values; raises FilterError, and only FilterError."""
+    _refuse_unprintable(text)
+    return _Lexer(text).terms()
+
+
 def parse_filter(text: str) -> IncidentQuery:
     """Parse filter-bar text; raises FilterError, and only FilterError, on bad input."""
-    _refuse_unprintable(text)
     query = IncidentQuery()
     seen: set[str] = set()
-    for term in _Lexer(text).terms():
+    for term in lex(text):
         if isinstance(term, Value):
             if term.text:  # `""` asks for nothing
                 query = replace(query, text=query.text + (term.text,))
@@ -324,7 +335,7 @@ def _apply(query: IncidentQuery, clause: Clause, seen: set[str]) -> IncidentQuer
         return replace(query, links=query.links + (_link_clause(clause),))
     if name == "age":
         return replace(query, age=query.age + (_age_clause(clause),))
-    raise FilterError(f'unknown field "{clause.field}"; fields: {_choices(FIELDS)} '
+    raise FilterError(f'unknown field "{clause.field}"; fields: {choices(FIELDS)} '
                       '(put text that contains a colon in double quotes)', clause.position)
 
 
@@ -334,16 +345,17 @@ _BARE = re.compile(r'[^\s",:!\\]+')
 _BARE_VALUE = re.compile(r'[^\s",!\\][^\s",\\]*')
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """`text` as a double-quoted filter value or phrase."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _word(text: str) -> str:
-    return text if _BARE.fullmatch(text) else _quote(text)
+    return text if _BARE.fullmatch(text) else quote(text)
 
 
 def _value(text: str) -> str:
-    return text if _BARE_VALUE.fullmatch(text) and text.strip() == text else _quote(text)
+    return text if _BARE_VALUE.fullmatch(text) and text.strip() == text else quote(text)
 
 
 def _clause(field: str, negated: bool, values: list[str]) -> str:

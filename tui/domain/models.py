@@ -70,6 +70,78 @@ class Check(Model):
     last_message: str | None = None
 
 
+def _labels(raw: object) -> tuple[tuple[str, str], ...]:
+    """Labels as stored (a JSON object), as sorted pairs of text; anything else reads as none."""
+    if not isinstance(raw, Mapping):
+        return tuple(raw) if isinstance(raw, tuple) else ()
+    return tuple(sorted((str(key), "" if value is None else str(value)) for key, value in raw.items()))
+
+
+Labels = Annotated[tuple[tuple[str, str], ...], BeforeValidator(_labels)]
+OptionalName = Annotated[str, BeforeValidator(lambda raw: "" if raw is None else raw)]
+
+
+class ConfigRow(Model):
+    """One line of the Configs view."""
+
+    id: UUID
+    name: OptionalName
+    type: str | None = None
+    config_class: str | None = None
+    health: LenientHealth = Health.UNKNOWN
+    status: str | None = None
+    labels: Labels = ()
+    open_incidents: int = 0
+    """Active incidents linked to it through evidence."""
+
+
+class CheckRow(Model):
+    """One line of the Checks view."""
+
+    id: UUID
+    name: str
+    type: str | None = None
+    health: LenientHealth = Health.UNKNOWN
+    """From `checks.status` (healthy / unhealthy)."""
+    last_run: datetime | None = None
+    """The time of its latest result (`check_statuses.time`)."""
+    last_message: str | None = None
+    labels: Labels = ()
+    open_incidents: int = 0
+
+
+class LinkedIncident(Model):
+    """An incident as a config item's or check's detail lists it."""
+
+    id: UUID
+    incident_id: str
+    title: str
+    severity: LenientSeverity
+    status: LenientStatus
+    created_at: datetime
+
+
+class CheckResult(Model):
+    """One row of `check_statuses`: a check's result at a time."""
+
+    time: datetime
+    passed: bool | None = None
+    message: str | None = None
+
+
+class ConfigDetail(Model):
+    config: ConfigRow
+    incidents: tuple[LinkedIncident, ...] = ()
+    """Linked through evidence, newest first, active or not."""
+
+
+class CheckDetail(Model):
+    check: CheckRow
+    incidents: tuple[LinkedIncident, ...] = ()
+    results: tuple[CheckResult, ...] = ()
+    """The latest results, newest first."""
+
+
 class ResponderKind(str, Enum):
     PERSON = "person"
     TEAM = "team"

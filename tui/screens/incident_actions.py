@@ -1,6 +1,6 @@
 """Every incident action of the board: transitions, acknowledge, comment, edit, create, people.
 
-`IncidentActions` is a mixin for the Board screen. The host provides `backend`,
+`IncidentActions` is a mixin for the Board screen. The host provides `backend`, `_tell(message)`,
 `selected_incident()`, `selected_detail()`, `when_selected(act)` and `refresh_board(keep_id=...)`.
 
 An action acts on the incident under the cursor when its key was pressed: if that incident's
@@ -139,10 +139,8 @@ class IncidentActions(_Host):
         def selected_detail(self) -> IncidentDetail | None: ...
         def when_selected(self, act: Callable[[], None]) -> None: ...
         def refresh_board(self, keep_id: UUID | None = None) -> None: ...
-
-    def _tell(self, message: str, *, severity: SeverityLevel = "information", timeout: float | None = None) -> None:
-        """Notify with the text as typed: incident data is never markup."""
-        self.notify(clean(message), severity=severity, timeout=timeout, markup=False)
+        def _tell(self, message: str, *, severity: SeverityLevel = "information",
+                  timeout: float | None = None) -> None: ...
 
     # -- which incident, and may it change ---------------------------------------------------
 

@@ -20,6 +20,9 @@ IS_VALUES = frozenset({"null", "not_null", "true", "false", "unknown"})
 RESERVED = frozenset({"select", "order", "limit", "offset", "or", "and", "not.or", "not.and", "columns",
                       "on_conflict"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+JSON_ARROW = "->>"
+_FILTERED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(->>[A-Za-z0-9_-]+)?$")
+"""A column a filter may name: a plain one, or one key of a JSON column as text (`labels->>team`)."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,12 @@ def _name(text: str, what: str) -> str:
     return text
 
 
+def _filtered(text: str) -> str:
+    if not _FILTERED.match(text):
+        raise parse_error(f'"{text}" is not a valid column name (or column->>key)')
+    return text
+
+
 # -- filters ---------------------------------------------------------------------------------
 
 def parse_operation(column: str, text: str, *, in_tree: bool = False) -> Condition:
@@ -190,7 +199,7 @@ def parse_logic(operator: str, text: str, negated: bool = False) -> Logic:
         column, dot, rest = part.partition(".")
         if not dot:
             raise parse_error(f'"{part}" in {operator}=(…) is not column.operator.value')
-        children.append(parse_operation(_name(column, "column"), rest, in_tree=True))
+        children.append(parse_operation(_filtered(column), rest, in_tree=True))
     return Logic(operator, tuple(children), negated)
 
 
@@ -284,5 +293,5 @@ def parse_request(params: list[tuple[str, str]]) -> Request:
         elif last in ("columns", "on_conflict"):
             continue  # write options, read by the write handler
         else:
-            options.filters.append(parse_operation(_name(last, "column"), value))
+            options.filters.append(parse_operation(_filtered(last), value))
     return request

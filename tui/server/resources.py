@@ -10,7 +10,10 @@ from sqlalchemy import Column, ColumnElement, ForeignKey, Integer, Table, Text, 
 
 from ..store.sql import compile as sql
 from ..store.sql import schema
+from ..store.sql.configs import catalog_columns
 from .errors import ApiError
+from .grammar import JSON_ARROW
+from .values import is_json
 
 INCIDENT = "incident"
 """RBAC object of every incident table and view (as Mission Control maps them)."""
@@ -31,6 +34,12 @@ class Resource:
         return [c.name for c in self.table.columns if c.name not in self.absent]
 
     def expression(self, name: str) -> ColumnElement:
+        column, arrow, key = name.partition(JSON_ARROW)
+        if arrow:  # `labels->>team`: one key of a JSON column, as text
+            json = self.expression(column)
+            if not is_json(json):
+                raise ApiError(400, "42883", f"->> needs a JSON column; {self.name}.{column} is not one")
+            return type_coerce(json[key].as_string(), Text)
         if name in self.computed:
             return self.computed[name]
         if name in self.table.c and name not in self.absent:
@@ -101,13 +110,22 @@ class Catalog:
     """The resources of one database (columns it lacks are left out)."""
 
     def __init__(self, missing_columns: frozenset[tuple[str, str]] = frozenset(), *, sort_columns: bool = True) -> None:
-        """Without `sort_columns`, `incidents` has only its stored columns (as on a plain PostgREST)."""
+        """Without `sort_columns`, `incidents`, `config_items` and `checks` have only their stored columns
+        (as on a plain PostgREST)."""
         self.resources: dict[str, Resource] = {}
         for table, rbac_object, writable in _TABLES:
             absent = frozenset(column for name, column in missing_columns if name == table.name)
-            computed = SORT_COLUMNS if table is schema.incidents and sort_columns else {}
+            computed = self._computed(table, missing_columns) if sort_columns else {}
             self.resources[table.name] = Resource(table.name, table, rbac_object, writable, computed, absent)
         self._links = self._foreign_keys()
+
+    @staticmethod
+    def _computed(table: Table, missing_columns: frozenset[tuple[str, str]]) -> dict[str, ColumnElement]:
+        if table is schema.incidents:
+            return SORT_COLUMNS
+        if table in (schema.config_items, schema.checks):
+            return catalog_columns(table, missing_columns)
+        return {}
 
     def get(self, name: str) -> Resource:
         if name not in self.resources:

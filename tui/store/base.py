@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from pydantic import ValidationError
 
+from ..domain.catalog import CatalogQuery
 from ..domain.enums import Severity, Status
 from ..domain.format import clean
 from ..domain.messages import sentences
 from ..domain.metrics import Metrics
 from ..domain.models import (
     Check,
+    CheckDetail,
+    CheckRow,
+    ConfigDetail,
     ConfigItem,
+    ConfigRow,
     Incident,
     IncidentDetail,
     IncidentDraft,
@@ -65,11 +70,16 @@ class Unreadable(BackendError):
                          f"{clean(sentences(error.errors()))}")
 
 
+RowT = TypeVar("RowT")
+
+
 @dataclass(frozen=True)
-class Page:
-    rows: tuple[IncidentRow, ...]
+class Page(Generic[RowT]):
+    """One window of a list's result (incidents, configs, checks)."""
+
+    rows: tuple[RowT, ...]
     total: int
-    """How many incidents match the query in all (not just this page)."""
+    """How many rows match the query in all (not just this page)."""
     offset: int = 0
 
 
@@ -81,12 +91,14 @@ class Changes:
     """Opaque; pass it back next time."""
     incident_ids: frozenset[UUID] = frozenset()
     """Incidents whose row, detail, responders or comments changed."""
+    catalog_ids: frozenset[UUID] = frozenset()
+    """Config items and health checks that changed or reported a result."""
     everything: bool = False
     """True: something changed but the backend cannot tell which (reload what is shown)."""
 
     @property
     def any(self) -> bool:
-        return self.everything or bool(self.incident_ids)
+        return self.everything or bool(self.incident_ids) or bool(self.catalog_ids)
 
 
 @runtime_checkable
@@ -95,7 +107,7 @@ class Backend(Protocol):
 
     def whoami(self) -> Person: ...
 
-    def list_incidents(self, query: IncidentQuery, window: Window) -> Page: ...
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]: ...
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         """How many incidents matching `query` there are at each severity (unknown stored values
@@ -137,6 +149,20 @@ class Backend(Protocol):
     def remove_responder(self, responder_id: UUID) -> None: ...
 
     def add_comment(self, incident_id: UUID, text: str) -> None: ...
+
+    # -- the Configs and Checks views (tui.domain.catalog): pages with their count, and details --
+
+    def list_configs(self, query: CatalogQuery, window: Window) -> Page[ConfigRow]: ...
+
+    def get_config(self, id: UUID) -> ConfigDetail:
+        """With the incidents linked to it, newest first; raises NotFound."""
+        ...
+
+    def list_checks(self, query: CatalogQuery, window: Window) -> Page[CheckRow]: ...
+
+    def get_check(self, id: UUID) -> CheckDetail:
+        """With the incidents linked to it and its latest results; raises NotFound."""
+        ...
 
     # -- metrics ------------------------------------------------------------------------------
 

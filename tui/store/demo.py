@@ -199,6 +199,10 @@ CONFIG_STATUS = {"service": "Running", "stateful": "Running", "database": "avail
 CONFIG_HEALTH = {"payments-db": "warning", "kafka": "unhealthy", "checkout-api": "warning",
                  "ledger-db": "warning", "ip-10-0-47-8.eu-west-1.compute.internal": "unhealthy",
                  "internal-grpc-nlb": "unknown", "acme-customer-exports": "unknown"}
+TIERS = {"service": "backend", "stateful": "data", "database": "data", "lb": "edge", "queue": "data",
+         "cache": "data", "cluster": "platform", "node": "platform", "bucket": "data", "dns": "edge",
+         "vm": "platform"}
+"""A config item's `tier` label, by its kind."""
 DEGRADED_STATUS = {"warning": "Degraded", "unhealthy": "Error", "unknown": "Unknown"}
 
 
@@ -555,7 +559,7 @@ class _Generator:
                 "config_class": spec.config_class, "health": health,
                 "status": DEGRADED_STATUS.get(health, CONFIG_STATUS[spec.kind]),
                 "ready": health == "healthy", "description": spec.description,
-                "labels": {"team": spec.team.lower(), "environment": "production"},
+                "labels": {"team": spec.team.lower(), "environment": "production", "tier": TIERS[spec.kind]},
                 "is_pushed": False, "created_at": created, "inserted_at": created,
                 "updated_at": self.ago(self.rng.uniform(60, 86400)),
             }
@@ -573,7 +577,7 @@ class _Generator:
             self.data.checks.append({
                 "id": check_id, "canary_id": canary_ids[spec.canary], "agent_id": NIL_UUID, "type": spec.type,
                 "name": spec.name, "namespace": "monitoring", "description": spec.description, "icon": spec.type,
-                "labels": {"target": spec.target}, "is_pushed": False,
+                "labels": self.check_labels(spec), "is_pushed": False,
                 "status": "healthy" if spec.healthy else "unhealthy",
                 "last_runtime": times[-1], "next_runtime": times[-1] + timedelta(seconds=interval),
                 "last_transition_time": self.last_transition(results, times),
@@ -584,6 +588,13 @@ class _Generator:
             self.check_ids.append((spec, check_id))
             self.check_specs[check_id] = spec
             self.checks_by_target.setdefault(spec.target, []).append((spec, check_id))
+
+    @staticmethod
+    def check_labels(spec: CheckSpec) -> dict[str, str]:
+        """What it watches, and the team that owns that (the Checks view filters by label:team=...)."""
+        owner = CONFIG_BY_NAME.get(spec.target)
+        labels = {"target": spec.target, "canary": spec.canary}
+        return labels | {"team": owner.team.lower()} if owner else labels
 
     def check_results(self, spec: CheckSpec) -> list[bool]:
         """Oldest first, ending in the check's current state; healthy checks flap now and then."""

@@ -1,10 +1,16 @@
 """The filter bar: one line of filter text, parsed only when the user presses enter.
 
+Each list view gives its own parser and example; every parser raises the grammar's `FilterError`
+with a sentence and a position.
+
 A mistake is shown in a message line under the bar (with the cursor put where the problem
 is) and nothing is applied, so the board keeps showing its last good result.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -13,11 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..domain.grammar import FilterError, parse_filter
-from ..domain.query import IncidentQuery
+from ..domain.grammar import FilterError
 from ..typeahead import keys_may_flow
-
-PLACEHOLDER = 'e.g. sev:critical,high status:open commander:@me age:<24h "connection reset"   ("" shows all)'
 
 
 class FilterInput(Input):
@@ -35,19 +38,21 @@ class FilterBar(Vertical):
     class Applied(Message):
         """The user applied filter text that parses."""
 
-        def __init__(self, text: str, query: IncidentQuery) -> None:
+        def __init__(self, text: str, query: Any) -> None:
             super().__init__()
             self.text = text
             self.query = query
 
-    def __init__(self, text: str, *, id: str | None = None) -> None:
+    def __init__(self, text: str, *, parse: Callable[[str], Any], placeholder: str, id: str | None = None) -> None:
         super().__init__(id=id)
         self.applied_text = text
+        self.parse = parse
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="filter-line"):
             yield Label("/", id="filter-prompt")
-            yield FilterInput(self.applied_text, placeholder=PLACEHOLDER, compact=True, id="filter-input")
+            yield FilterInput(self.applied_text, placeholder=self.placeholder, compact=True, id="filter-input")
         yield Static(id="filter-message")
 
     @property
@@ -77,10 +82,10 @@ class FilterBar(Vertical):
         self.filter_input.value = self.applied_text
         self.show_error(None)
 
-    def apply(self, text: str) -> IncidentQuery | None:
+    def apply(self, text: str) -> Any:
         """Parse `text`; on success remember it and return the query, else show why and return None."""
         try:
-            query = parse_filter(text)
+            query = self.parse(text)
         except FilterError as error:
             self.show_error(error)
             return None

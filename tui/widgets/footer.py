@@ -40,6 +40,8 @@ class SteadyFooter(Footer):
         yield from super().compose()
 
     async def recompose(self) -> None:
+        if not self.is_attached:  # its screen was popped (back from a view) before the recompose ran
+            return
         settings, keys = self._shown()
         if self._composed is not None and settings == self._composed[0] and set(keys) <= set(self._composed[1]):
             self._quieten_all_but(keys)

@@ -41,6 +41,7 @@ from ...domain.models import (
 from ...domain.query import ME, EnumClause, IncidentQuery, LinkField, Window
 from ..base import BackendError, Changes, Conflict, NotFound, Page, Unavailable, Unreadable
 from . import compile as api
+from .catalog import CatalogReads
 from .changes import ChangeWatcher
 from .http import Http, Params
 from .metrics import fetch_metrics
@@ -65,7 +66,7 @@ NOTICE_NO_RPC = ("The server has no /rpc functions (a plain PostgREST): a change
                  "several requests, and one that fails half-way says what was done.")
 
 
-class ApiBackend:
+class ApiBackend(CatalogReads):
     """Open it with `open_api_backend`. `notices` holds a sentence for each way the server is less
     than ours (no rank columns, no aggregates, no /rpc), for the UI to show once."""
 
@@ -164,7 +165,7 @@ class ApiBackend:
     def _where(self, query: IncidentQuery) -> list[tuple[str, str]]:
         return api.where(self._conditions(query))
 
-    def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
         offset, wanted = max(window.offset, 0), max(window.limit, 0)
         base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]

@@ -21,13 +21,18 @@ from .http import Params
 LOOK_BACK = timedelta(seconds=60)
 ROW_CAP = 2000
 
-# (table, the column naming the row's incident, the row's change stamp)
+# (table, the row's id, the column naming the row's incident (or config item, or check), its change stamp)
 SOURCES = (
-    ("incidents", "id", "updated_at"),
-    ("responders", "incident_id", "updated_at"),
-    ("comments", "incident_id", "updated_at"),
-    ("incident_histories", "incident_id", "created_at"),
+    ("incidents", "id", "id", "updated_at"),
+    ("responders", "id", "incident_id", "updated_at"),
+    ("comments", "id", "incident_id", "updated_at"),
+    ("incident_histories", "id", "incident_id", "created_at"),
+    ("config_items", "id", "id", "updated_at"),
+    ("checks", "id", "id", "updated_at"),
+    ("check_statuses", "check_id", "check_id", "created_at"),
 )
+CATALOG_SOURCES = frozenset({"config_items", "checks", "check_statuses"})
+"""Their rows belong to a config item or check (`Changes.catalog_ids`), not to an incident."""
 
 _Seen = tuple[str, str, datetime]
 
@@ -42,12 +47,13 @@ class Mark:
 class _Stamped:
     source: str
     id: str
-    incident_id: UUID
+    owner: UUID
+    """The incident, config item or check the row belongs to."""
     stamp: datetime
 
 
 class ChangeWatcher:
-    """Four small requests a look (one per table), each answering only rows stamped lately."""
+    """Seven small requests a look (one per table), each answering only rows stamped lately."""
 
     def __init__(self, get: Callable[[str, Params], list[dict[str, Any]]]) -> None:
         self._get = get
@@ -56,12 +62,14 @@ class ChangeWatcher:
         if not isinstance(mark, Mark):
             return Changes(self._first_mark())
         rows = self._stamped_since(mark.watermark)
-        fresh = {row.incident_id for row in rows if (row.source, row.id, row.stamp) not in mark.seen}
-        return Changes(_next_mark(mark.watermark, rows), frozenset(fresh))
+        fresh = [row for row in rows if (row.source, row.id, row.stamp) not in mark.seen]
+        return Changes(_next_mark(mark.watermark, rows),
+                       frozenset(row.owner for row in fresh if row.source not in CATALOG_SOURCES),
+                       catalog_ids=frozenset(row.owner for row in fresh if row.source in CATALOG_SOURCES))
 
     def _first_mark(self) -> Mark:
         newest = []
-        for table, _, stamp in SOURCES:
+        for table, _, _, stamp in SOURCES:
             rows = self._get(table, [("select", stamp), (stamp, "not.is.null"),
                                      ("order", f"{stamp}.desc"), ("limit", "1")])
             newest += [_instant(rows[0][stamp])] if rows else []
@@ -70,14 +78,15 @@ class ChangeWatcher:
 
     def _stamped_since(self, watermark: datetime | None) -> list[_Stamped]:
         found: list[_Stamped] = []
-        for table, incident, stamp in SOURCES:
-            params: list[tuple[str, str]] = [("select", f"id,{incident},{stamp}"), ("order", f"{stamp}.asc,id.asc")]
+        for table, id, owner, stamp in SOURCES:
+            select = ",".join(dict.fromkeys((id, owner, stamp)))
+            params: list[tuple[str, str]] = [("select", select), ("order", f"{stamp}.asc,{id}.asc")]
             if watermark is not None:
                 params.append((stamp, f"gte.{(watermark - LOOK_BACK).isoformat()}"))
             offset = 0
             while True:
                 rows = self._get(table, [*params, ("limit", str(ROW_CAP)), ("offset", str(offset))])
-                found += [_stamped(table, row, incident, stamp) for row in rows if row.get(stamp) and row.get(incident)]
+                found += [_stamped(table, row, id, owner, stamp) for row in rows if row.get(stamp) and row.get(owner)]
                 offset += len(rows)
                 if len(rows) < ROW_CAP:
                     break
@@ -91,8 +100,8 @@ def _instant(value: object) -> datetime:
         raise Unavailable(f"The server sent {str(value)[:40]!r} as a time.") from None
 
 
-def _stamped(table: str, row: dict[str, Any], incident: str, stamp: str) -> _Stamped:
-    return _Stamped(table, str(row["id"]), UUID(str(row[incident])), _instant(row[stamp]))
+def _stamped(table: str, row: dict[str, Any], id: str, owner: str, stamp: str) -> _Stamped:
+    return _Stamped(table, str(row[id]), UUID(str(row[owner])), _instant(row[stamp]))
 
 
 def _next_mark(watermark: datetime | None, rows: list[_Stamped]) -> Mark:

@@ -57,6 +57,7 @@ from ..base import BackendError, Changes, Conflict, NotFound, Page, Unreadable
 from . import compile as sql
 from . import metrics
 from .changes import ChangeWatcher
+from .configs import CatalogReads
 from .database import SqlDatabase, person_of
 from .schema import (
     check_statuses,
@@ -80,7 +81,7 @@ _TICK = timedelta(microseconds=1)
 T = TypeVar("T")
 
 
-class SqlBackend:
+class SqlBackend(CatalogReads):
     """tui.store.base.Backend over SQLAlchemy Core, acting as the person who signed in.
 
     Open it with `open_sql_backend`; every write goes through a `Writer` naming that person.
@@ -171,7 +172,7 @@ class SqlBackend:
         return sql.where_clauses(query, me=lambda: self.whoami().id, now=clock.utcnow(),
                                  dialect=self.dialect, fts=self.database.fts)
 
-    def list_incidents(self, query: IncidentQuery, window: Window) -> Page:
+    def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
         terms = sql.order_terms(query)
         keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]

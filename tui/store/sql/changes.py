@@ -29,19 +29,24 @@ from sqlalchemy import Connection, Engine, PoolProxiedConnection, Row, func, lit
 
 from ..base import Changes, Unavailable
 from .connection import database_errors
-from .schema import comments, incident_histories, incidents, responders
+from .schema import check_statuses, checks, comments, config_items, incident_histories, incidents, responders
 
 LOOK_BACK = timedelta(seconds=60)
 """How far before the newest stamp seen each look reaches (see the module docstring)."""
 
-# (name, the incident a row belongs to, the row's own id, its change stamp)
+# (name, the incident (or config item, or check) a row belongs to, the row's own id, its change stamp)
 _SOURCES = (
     ("incidents", incidents.c.id, incidents.c.id, incidents.c.updated_at),
     ("responders", responders.c.incident_id, responders.c.id, responders.c.updated_at),
     ("comments", comments.c.incident_id, comments.c.id, comments.c.updated_at),
     ("incident_histories", incident_histories.c.incident_id, incident_histories.c.id,
      incident_histories.c.created_at),
+    ("config_items", config_items.c.id, config_items.c.id, config_items.c.updated_at),
+    ("checks", checks.c.id, checks.c.id, checks.c.updated_at),
+    ("check_statuses", check_statuses.c.check_id, check_statuses.c.check_id, check_statuses.c.created_at),
 )
+CATALOG_SOURCES = frozenset({"config_items", "checks", "check_statuses"})
+"""Their rows belong to a config item or check (`Changes.catalog_ids`), not to an incident."""
 
 _Seen = tuple[str, UUID, datetime]
 
@@ -79,8 +84,10 @@ class ChangeWatcher:
                 if not isinstance(mark, Mark):
                     return Changes(self._first_mark(conn, version))
                 rows = self._stamped_since(conn, mark.watermark)
-        fresh = {row.incident_id for row in rows if (row.source, row.id, row.stamp) not in mark.seen}
-        return Changes(_next_mark(version, mark.watermark, rows), frozenset(fresh),
+        fresh = [row for row in rows if (row.source, row.id, row.stamp) not in mark.seen]
+        incidents_changed = frozenset(row.incident_id for row in fresh if row.source not in CATALOG_SOURCES)
+        catalog_changed = frozenset(row.incident_id for row in fresh if row.source in CATALOG_SOURCES)
+        return Changes(_next_mark(version, mark.watermark, rows), incidents_changed, catalog_ids=catalog_changed,
                        everything=version is not None and not fresh)
 
     def _data_version(self) -> int | None:
@@ -104,13 +111,13 @@ class ChangeWatcher:
         return _next_mark(version, watermark, self._stamped_since(conn, watermark) if watermark else [])
 
     def _stamped_since(self, conn: Connection, watermark: datetime | None) -> Sequence[Row[Any]]:
-        """Rows of every source stamped at or after LOOK_BACK before `watermark` (all rows if None)."""
+        """Rows of every source stamped at or after LOOK_BACK before `watermark` (all stamped rows if None)."""
         since = watermark - LOOK_BACK if watermark is not None else None
         parts = []
         for name, incident_id, row_id, stamp in self._sources:
             part = select(literal(name).label("source"), incident_id.label("incident_id"), row_id.label("id"),
                           stamp.label("stamp"))
-            parts.append(part.where(stamp >= since) if since is not None else part)
+            parts.append(part.where(stamp >= since) if since is not None else part.where(stamp.is_not(None)))
         return conn.execute(union_all(*parts)).all()
 
     def close(self) -> None:

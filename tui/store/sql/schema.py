@@ -168,6 +168,7 @@ config_items = Table(
     Column("name", Text),
     Column("status", Text),
     Column("health", Text),
+    Column("labels", Json),  # migration 0009, as in Mission Control
     Column("is_pushed", Boolean, nullable=False, default=False),
     _created_at(),
     _updated_at(nullable=True),
@@ -183,6 +184,7 @@ checks = Table(
     Column("type", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("status", Text),
+    Column("labels", Json),  # migration 0009 (or 0007), as in Mission Control
     Column("is_pushed", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime),
     Column("updated_at", UtcDateTime),

@@ -1,0 +1,221 @@
+"""The Configs and Checks views as an on-call engineer uses them: one key from the board, filtered,
+paged, live, and the jumps between a config item or check and its incidents, each way and back."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from datetime import timedelta
+
+from tests.conftest import FIXED_NOW
+from tests.store.seeder import Seeder
+from tests.ui.conftest import burst
+from tests.ui.test_board import apply_filter, palette_prompts, status_line
+from tests.ui.test_live import ROOT, shown_within
+from tui.app import IncidentApp
+from tui.domain.catalog import CatalogKind, CatalogQuery, parse_catalog_filter
+from tui.domain.enums import Health
+from tui.domain.grammar import parse_filter
+from tui.domain.query import Window
+from tui.screens.board import Board
+from tui.screens.catalog import ChecksScreen, ConfigsScreen
+from tui.screens.list_screen import PAGE_SIZE
+from tui.screens.picker import PickerDialog
+
+SIZE = (120, 30)
+
+
+def shown_names(app: IncidentApp) -> list[str]:
+    return [row.name for row in app.screen.table.page.rows]
+
+
+async def test_configs_are_one_key_from_the_board_and_esc_comes_back(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = demo_app.screen
+        await pilot.press("j", "j")
+        await settle(pilot)
+        on_board = board.table.current.id
+        await pilot.press("C")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ConfigsScreen)
+        everything = demo_app.backend.list_configs(CatalogQuery(), Window())
+        assert shown_names(demo_app) == [row.name for row in everything.rows] and everything.total == 39
+        assert status_line(demo_app).startswith("row 1 of 39 · sorted by name")
+        await pilot.press("K")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ChecksScreen)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert demo_app.screen is board and board.table.current.id == on_board
+
+
+async def test_the_configs_filter_narrows_and_explains_mistakes(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        await apply_filter(pilot, settle, "health:unhealthy,warning label:team=payments")
+        expected = demo_app.backend.list_configs(
+            parse_catalog_filter(CatalogKind.CONFIGS, "health:unhealthy,warning label:team=payments"), Window())
+        rows = demo_app.screen.table.page.rows
+        assert [row.name for row in rows] == [row.name for row in expected.rows] and rows
+        assert all(row.health in (Health.UNHEALTHY, Health.WARNING) and ("team", "payments") in row.labels
+                   for row in rows)
+        await apply_filter(pilot, settle, "sev:critical")
+        message = demo_app.screen.query_one("#filter-message")
+        assert message.display and 'unknown field "sev"; fields for configs: type, class' in str(message.render())
+        assert [row.name for row in demo_app.screen.table.page.rows] == [row.name for row in expected.rows]
+
+
+async def test_s_sorts_the_checks_by_the_next_column_and_S_reverses(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        await pilot.press("s", "s")
+        await settle(pilot)
+        assert status_line(demo_app).endswith("sorted by health, worst first")
+        healths = [row.health for row in demo_app.screen.table.page.rows]
+        assert healths[0] is Health.UNHEALTHY and healths[-1] is Health.HEALTHY
+        await pilot.press("S")
+        await settle(pilot)
+        assert status_line(demo_app).endswith("sorted by health, best first")
+        assert demo_app.screen.table.page.rows[0].health is Health.HEALTHY
+
+
+async def test_the_configs_view_pages_like_the_board(demo_app, demo_backend, settle):
+    seeder = Seeder(demo_backend.engine, demo_backend.whoami().id)
+    for number in range(2 * PAGE_SIZE):
+        seeder.add_config(f"node-{number:03}", "healthy", type="Kubernetes::Node", config_class="Node")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        table = demo_app.screen.table
+        assert table.total == 39 + 2 * PAGE_SIZE and len(table.page.rows) <= PAGE_SIZE
+        await pilot.press("G")
+        await settle(pilot)
+        assert table.index == table.total - 1 and table.page_offset > 0
+        last = demo_app.backend.list_configs(CatalogQuery(), Window(table.total - 1, 1)).rows[0]
+        assert table.current.name == last.name
+        assert demo_app.screen.detail_pane.detail.config.id == last.id
+
+
+async def test_a_config_shows_its_incidents_on_the_board_and_esc_comes_back(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        await apply_filter(pilot, settle, "payments")
+        await pilot.press("j")
+        await settle(pilot)
+        view = demo_app.screen
+        config = view.table.current
+        linked = demo_app.backend.get_config(config.id).incidents
+        assert [incident.incident_id for incident in linked][:1] and view.detail_pane.detail.config.id == config.id
+        await pilot.press("i")
+        await settle(pilot)
+        board = demo_app.screen
+        assert isinstance(board, Board) and board.filter_bar.applied_text == f"config:{config.name}"
+        expected = demo_app.backend.list_incidents(parse_filter(f"config:{config.name}"), Window())
+        assert [row.id for row in board.table.page.rows] == [row.id for row in expected.rows]
+        assert {incident.id for incident in linked} <= {row.id for row in expected.rows}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert demo_app.screen is view and view.table.current.id == config.id
+        assert view.filter_bar.applied_text == "payments"
+
+
+async def test_an_incident_jumps_to_its_linked_check_and_esc_comes_back(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await apply_filter(pilot, settle, "check:kafka-broker-9092")
+        board = demo_app.screen
+        incident = board.selected_detail()
+        assert incident is not None and incident.checks
+        await pilot.press("J")
+        await settle(pilot)
+        if isinstance(demo_app.screen, PickerDialog):  # more than one link: pick the check
+            await pilot.press(*"kafka-broker-9092", "enter")
+            await settle(pilot)
+        view = demo_app.screen
+        assert isinstance(view, ChecksScreen)
+        assert view.table.current.name == "kafka-broker-9092"
+        assert view.detail_pane.detail.check.name == "kafka-broker-9092"
+        assert incident.incident.incident_id in {linked.incident_id for linked in view.detail_pane.detail.incidents}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert demo_app.screen is board and board.table.current.id == incident.incident.id
+        assert board.filter_bar.applied_text == "check:kafka-broker-9092"
+
+
+async def test_an_incident_without_links_says_so(demo_app, demo_backend, settle):
+    from tui.domain.enums import Severity
+    from tui.domain.models import IncidentDraft
+    created = demo_backend.create_incident(IncidentDraft(title="Nothing linked here", severity=Severity.CRITICAL))
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await apply_filter(pilot, settle, '"Nothing linked here"')
+        await pilot.press("J")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, Board)
+        assert any(f"{created.incident_id} has no linked config items or health checks." in str(n.message)
+                   for n in demo_app._notifications)
+
+
+async def test_the_views_are_in_the_command_palette(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Checks" in await palette_prompts(pilot, "checks")
+        await pilot.press("ctrl+p", *"configs")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ConfigsScreen)
+
+
+WRITER = r"""
+import sqlite3, sys
+path, check, message, at = sys.argv[1:]
+with sqlite3.connect(path) as db:  # as a monitoring tool writes a result: the row, then the check
+    db.execute("INSERT INTO check_statuses (check_id, time, status, message, is_pushed, created_at) "
+               "VALUES (?, ?, 0, ?, 0, ?)", (check, at, message, at))
+    db.execute("UPDATE checks SET status = 'unhealthy', updated_at = ? WHERE id = ?", (at, check))
+"""
+
+
+async def test_a_check_another_writer_fails_turns_unhealthy_without_a_key(demo_url, settle):
+    from tui.domain.models import Identity
+    from tui.store.sql import open_sql_backend
+    backend = open_sql_backend(demo_url, Identity(name="Oncall Tester"))
+    app = IncidentApp(backend, refresh_seconds=0.2)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("K")
+            await settle(pilot)
+            await apply_filter(pilot, settle, "bastion-ping")
+            view = app.screen
+            check = view.table.current
+            assert check.health is Health.HEALTHY
+            at = (FIXED_NOW + timedelta(seconds=5)).strftime("%Y-%m-%d %H:%M:%S.%f")
+            await asyncio.to_thread(subprocess.run, [sys.executable, "-c", WRITER, demo_url.removeprefix("sqlite:///"),
+                                                     check.id.hex, "100% packet loss", at],
+                                    check=True, cwd=ROOT, capture_output=True)
+            await shown_within(pilot, lambda: view.table.current.health is Health.UNHEALTHY)
+            await shown_within(pilot, lambda: view.detail_pane.detail.check.last_message == "100% packet loss")
+            assert view.table.current.id == check.id
+    finally:
+        backend.close()
+
+
+async def test_a_burst_into_the_views_and_back_ends_on_the_board(demo_app, settle):
+    """Keys typed ahead through views opened and closed at once (as over SSH) land where they were typed."""
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await burst(pilot, "K", "tab", "i", "escape", "escape", "escape", "escape")
+            await settle(pilot)
+        assert isinstance(demo_app.screen, Board)

@@ -1,0 +1,35 @@
+"""Labels on config items and health checks, as in Mission Control (a JSON object each), for the
+Configs and Checks views' `label:k=v` filter.
+
+`checks.labels` also comes with the check results' migration (0007); whichever runs first adds it.
+
+Revision ID: 0009
+Revises: 0005
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
+
+revision = "0009"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+TABLES = ("config_items", "checks")
+
+
+def _has_labels(table: str) -> bool:
+    return any(column["name"] == "labels" for column in sa.inspect(op.get_bind()).get_columns(table))
+
+
+def upgrade() -> None:
+    json = sa.JSON().with_variant(JSONB(), "postgresql")
+    for table in TABLES:
+        if not _has_labels(table):
+            op.add_column(table, sa.Column("labels", json))
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        op.drop_column(table, "labels")
