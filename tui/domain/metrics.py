@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from typing import TypeVar
-from uuid import UUID
 
-from .models import LenientSeverity, LenientStatus, LenientType, Model
+from .models import LenientSeverity, LenientType, LinkedIncident, Model
 
 WINDOWS = (7, 30, 90)
 """The windows the metrics screen offers, in days."""
@@ -39,15 +38,6 @@ class DayTally(Model):
     """Summed over the `resolved` ones: seconds from opening to the first resolution."""
 
 
-class OpenIncident(Model):
-    id: UUID
-    incident_id: str
-    title: str
-    severity: LenientSeverity
-    status: LenientStatus
-    created_at: datetime
-
-
 class Metrics(Model):
     days: int
     since: datetime
@@ -56,7 +46,7 @@ class Metrics(Model):
     active_by_type: dict[LenientType, int]
     tallies: tuple[DayTally, ...] = ()
     """Days with at least one incident opened, in any order."""
-    longest_open: tuple[OpenIncident, ...] = ()
+    longest_open: tuple[LinkedIncident, ...] = ()
     """Active incidents, oldest first."""
 
     @property

@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, Connection, Float, and_, case, cast, extra
 
 from ...domain import clock, lifecycle
 from ...domain.enums import ACTIVE_STATUSES, IncidentType, Severity, Status
-from ...domain.metrics import LONGEST_OPEN, DayTally, Metrics, OpenIncident, window_start
+from ...domain.metrics import LONGEST_OPEN, DayTally, Metrics, window_start
+from ...domain.models import LinkedIncident
 from ...domain.query import EnumClause, IncidentQuery
 from . import compile as sql
 from .database import SqlDatabase
@@ -57,11 +58,11 @@ def count_by(conn: Connection, field: str, where: list[ColumnElement[bool]]) -> 
     return counts
 
 
-def _longest_open(conn: Connection, where: list[ColumnElement[bool]]) -> tuple[OpenIncident, ...]:
+def _longest_open(conn: Connection, where: list[ColumnElement[bool]]) -> tuple[LinkedIncident, ...]:
     rows = conn.execute(select(incidents.c.id, incidents.c.incident_id, incidents.c.title, incidents.c.severity,
                                incidents.c.status, incidents.c.created_at)
                         .where(*where).order_by(incidents.c.created_at.asc(), incidents.c.id).limit(LONGEST_OPEN))
-    return tuple(OpenIncident.model_validate(row._mapping) for row in rows
+    return tuple(LinkedIncident.model_validate(row._mapping) for row in rows
                  if isinstance(row.created_at, datetime))  # a time another tool stored unreadably: left out
 
 
