@@ -136,10 +136,15 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         if draft:
             self.retype(draft)
             self.query_one("#dialog").border_subtitle = "your unsaved draft"
-        self.opened = True  # a subclass's on_mount has run already (handlers run subclass first)
         if self.ASKS_FIRST and drop_typed_ahead(self):
             self.show_error("Keys typed before this question appeared were ignored: read it, then answer.")
-        keys_may_flow(self)  # after the focus change just scheduled
+        # Keys typed ahead wait for the first paint: a TextArea given text before it has a size
+        # keeps it but is not repainted until the next key, so the box looked empty.
+        self.call_after_refresh(self._open_for_keys)
+
+    def _open_for_keys(self) -> None:
+        self.opened = True  # a subclass's on_mount has run already (handlers run subclass first)
+        keys_may_flow(self)  # after the focus change scheduled in on_mount
 
     # -- drafts: what esc keeps (see drafts.py) -------------------------------------------
 
