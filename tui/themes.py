@@ -138,8 +138,13 @@ def theme_names() -> list[str]:
     return sorted(BUILTIN_THEMES)
 
 
+ALIASES = {"textual-ansi": "ansi-dark", "ansi": "ansi-dark", "terminal": "ansi-dark"}
+"""Names users bring from older Textual versions and other tools for the terminal's own colours."""
+
+
 def check_theme(name: str) -> str:
-    """`name` if Textual has such a theme; else a ValueError whose message is a sentence."""
+    """The Textual theme `name` names (an alias resolved); else a ValueError whose message is a sentence."""
+    name = ALIASES.get(name.strip().lower(), name.strip())
     if name in BUILTIN_THEMES:
         return name
     raise ValueError(f"There is no theme {name!r}. Themes: {', '.join(theme_names())} "

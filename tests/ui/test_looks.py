@@ -81,6 +81,11 @@ async def test_severity_reads_without_colour(demo_backend, settle, monkeypatch):
         assert critical.style.reverse and critical.style.bold and high.style.bold and not high.style.reverse
 
 
+@pytest.mark.parametrize("name", ["textual-ansi", "terminal", " ANSI "])
+def test_the_terminals_own_colours_by_their_other_names(demo_backend, name):
+    assert IncidentApp(demo_backend, theme=name).theme == "ansi-dark"
+
+
 def test_an_unknown_theme_is_a_sentence_naming_the_themes(demo_backend):
     with pytest.raises(ValueError, match=r"There is no theme 'solarised'\. Themes: .*ansi-dark"):
         IncidentApp(demo_backend, theme="solarised")
