@@ -28,13 +28,13 @@ screenshots: $(VENV)/.installed ## regenerate screenshots/ from the demo data
 	$(BIN)/python screenshots/generate.py screenshots
 
 bench: $(VENV)/.installed ## print the benchmark table
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(if $(PG),--modes sqlite,postgresql,api --pg $(PG))
 
 bench-server: $(VENV)/.installed ## the API's table (PG=postgresql://user@host/postgres adds the PostgreSQL rows)
 	$(BIN)/python -m benchmarks.server $(if $(PG),--pg $(PG))
 
-stress: $(VENV)/.installed ## writers at once: lost/duplicated writes (PG=postgresql://user@host/postgres adds PostgreSQL)
-	$(BIN)/python -m benchmarks.stress $(if $(PG),--pg $(PG))
+stress: $(VENV)/.installed ## writers at once: lost/duplicated writes (PG=postgresql://user@host/postgres adds PostgreSQL, and two serve on it)
+	$(BIN)/python -m benchmarks.stress $(if $(PG),--pg $(PG) --serve 2)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -1,7 +1,8 @@
 """One fresh process: start an app headless, wait until it is interactive, report peak memory.
 
     python -m benchmarks.child bare
-    python -m benchmarks.child board path/to/incidents.db
+    python -m benchmarks.child board sqlite:///path/to/incidents.db   (or postgresql://…)
+    python -m benchmarks.child api http://127.0.0.1:8080 TOKEN
 
 Prints one JSON line {"peak_rss_mib": ...} as soon as the app is interactive; the parent
 times the process from its start to that line (cold start: interpreter, imports, first page).
@@ -42,13 +43,20 @@ async def run_bare() -> None:
         report()
 
 
-async def run_board(path: Path) -> None:
+async def run_board(argv: list[str]) -> None:
     from tui.app import IncidentApp  # only the board pays for importing the board
 
-    from .databases import open_board_backend
+    from .databases import BENCH_USER
     from .scenarios import board_ready
 
-    backend = open_board_backend(path)
+    if argv[0] == "api":
+        from tui.store.api import open_api_backend
+
+        backend = open_api_backend(argv[1], argv[2])
+    else:
+        from tui.store.sql import open_sql_backend
+
+        backend = open_sql_backend(argv[1], BENCH_USER)  # argv: board URL
     try:
         app = IncidentApp(backend)
         async with app.run_test(size=SIZE):
@@ -61,8 +69,8 @@ async def run_board(path: Path) -> None:
 def main(argv: list[str]) -> None:
     if argv[:1] == ["bare"]:
         asyncio.run(run_bare())
-    elif argv[:1] == ["board"] and len(argv) == 2:
-        asyncio.run(run_board(Path(argv[1])))
+    elif (argv[:1] == ["board"] and len(argv) == 2) or (argv[:1] == ["api"] and len(argv) == 3):
+        asyncio.run(run_board(argv))
     else:
         sys.exit(__doc__)
 

@@ -1,14 +1,25 @@
-"""The databases the benchmarks open: the 320-incident demo and a big one, seeded once and cached.
+"""The databases the benchmarks open, seeded once and cached: SQLite files in benchmarks/.cache/,
+PostgreSQL databases named `incident_bench_<n>` on the server given with --pg.
 
-A benchmark run works on copies, so the transitions it makes never change the cache.
+Seeding runs in a child process, so its time and peak memory are measured and kept beside the
+cache (`<name>.json`). A benchmark run works on copies of the SQLite files; on PostgreSQL its
+transitions flip one incident between open and mitigated, leaving the data as it found it.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
 
 from tui.domain.models import Identity
 from tui.store.sql import SqlBackend, open_sql_backend, seed_demo
@@ -17,6 +28,8 @@ CACHE = Path(__file__).parent / ".cache"
 DEMO_INCIDENTS = 320
 BENCH_USER = Identity(name="Priya Raman", email="priya.raman@example.com")
 """A person of the demo data, so `commander:@me` matches real incidents."""
+BENCH_NOW = datetime(2026, 12, 1, tzinfo=UTC)
+"""The seeded data's "now": the same rows whenever and wherever the cache is built."""
 
 
 def sqlite_url(path: Path) -> str:
@@ -31,17 +44,56 @@ def seeded(incidents: int, directory: Path = CACHE) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    started = time.perf_counter()
-    print(f"seeding {incidents:,} incidents into {path} …", flush=True)
-    backend = open_sql_backend(sqlite_url(partial), Identity(name="Benchmark Seeder"))
-    try:
-        seed_demo(backend, incidents=incidents)
-    finally:
-        backend.close()
+    _seed_in_child(sqlite_url(partial), incidents, path.with_suffix(".json"))
     _checkpoint(partial)
     partial.rename(path)  # only a complete database ever gets the cache name
-    print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
     return path
+
+
+def pg_seeded(server_url: str, incidents: int) -> str:
+    """The URL of `incident_bench_<incidents>` on the PostgreSQL server at `server_url`, created and
+    seeded on first use (a database that holds another number of incidents is made again)."""
+    url = make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"incident_bench_{incidents}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    target = url.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            if _pg_count(url.set(drivername="postgresql", database=name)) == incidents:
+                return target
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _seed_in_child(target, incidents, CACHE / f"{name}.json")
+    return target
+
+
+def _pg_count(url) -> int | None:
+    try:
+        with psycopg.connect(url.render_as_string(hide_password=False)) as conn:
+            return conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
+def seeding_figures(incidents: int, postgres: bool = False) -> dict[str, float] | None:
+    """{"seconds", "peak_rss_mib"} of the seeding that built the cached database, if it was measured."""
+    name = f"incident_bench_{incidents}.json" if postgres else f"incidents-{incidents}.json"
+    path = CACHE / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _seed_in_child(url: str, incidents: int, figures: Path) -> None:
+    print(f"seeding {incidents:,} incidents into {make_url(url).render_as_string()} …", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "benchmarks.databases", url, str(incidents)],
+                             cwd=Path(__file__).parent.parent)
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"seeding {incidents} incidents failed")
+    seconds = time.perf_counter() - started
+    figures.parent.mkdir(parents=True, exist_ok=True)
+    figures.write_text(json.dumps({"seconds": round(seconds, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}))
+    print(f"seeded in {seconds:.1f} s, peak {usage.ru_maxrss / 1024:.0f} MiB", file=sys.stderr, flush=True)
 
 
 def working_copy(source: Path, directory: Path) -> Path:
@@ -60,3 +112,15 @@ def _checkpoint(path: Path) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
+
+
+def _seed(url: str, incidents: int) -> None:
+    backend = open_sql_backend(url, Identity(name="Benchmark Seeder"))
+    try:
+        seed_demo(backend, incidents=incidents, now=BENCH_NOW)
+    finally:
+        backend.close()
+
+
+if __name__ == "__main__":  # the seeding child: python -m benchmarks.databases URL INCIDENTS
+    _seed(sys.argv[1], int(sys.argv[2]))

@@ -22,9 +22,15 @@ KEY_CHARACTERS = {"enter": "\r", "escape": "\x1b", "backspace": "\x7f"}
 
 
 class BareApp(App[None]):
-    """The yardstick: a plain Textual app showing a table of 50 static rows."""
+    """The yardstick: a plain Textual app showing a table of 50 static rows; `r` replaces them all
+    (the floor of a filter: the same table showing other rows)."""
 
     ROWS = 50
+    BINDINGS = [("r", "replace_rows", "Replace the rows")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 0
 
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="row")
@@ -32,10 +38,16 @@ class BareApp(App[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("ID", "Sev", "Status", "Type", "Title", "Commander", "Responders", "Links", "Age")
-        for n in range(self.ROWS):
-            table.add_row(f"INC-{n}", "HIGH", "Open", "availability", f"Static row number {n}",
-                          "Priya Raman", "SRE +2", "1c 1k", f"{n}h")
+        self.action_replace_rows()
         table.focus()
+
+    def action_replace_rows(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for n in range(self.ROWS):
+            table.add_row(f"INC-{n + self.generation}", "HIGH", "Open", "availability",
+                          f"Static row number {n} of set {self.generation}", "Priya Raman", "SRE +2", "1c 1k", f"{n}h")
+        self.generation += 1
 
 
 def bare_ready(app: App) -> bool:
@@ -67,6 +79,16 @@ def painted(app: App, *, ignore: frozenset[str] = frozenset()) -> bool:
         if isinstance(node, DataTable) and (node._require_update_dimensions or node._updated_cells):
             return False  # a DataTable measures new rows when its queue runs dry
     return True
+
+
+REST_SECONDS = 0.05
+"""How long a scenario measured "from rest" lets the app idle before its key: past Textual's frame
+timer and every pacing timer, as when a person presses a key now and then."""
+
+
+async def at_rest(app: App, *, ignore: frozenset[str] = frozenset()) -> None:
+    await wait_for(app, lambda: True, ignore=ignore)
+    await asyncio.sleep(REST_SECONDS)
 
 
 async def wait_for(app: App, condition: Callable[[], bool], *, ignore: frozenset[str] = frozenset()) -> float:

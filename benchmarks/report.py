@@ -62,3 +62,59 @@ def table(lines: list[Line]) -> str:
 
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([render(header), rule, *map(render, lines)])
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One measurement beside its floor from the same run, measured the same way, as a ratio."""
+
+    metric: str
+    scenario: str
+    now: float
+    """The figure judged: a p50 in ms, a median start in ms, a peak in MiB."""
+    floor: float | None
+    unit: str
+    limit: float | None = None
+    """The target as a ratio to the floor (None: reported, not judged)."""
+    detail: str = ""
+    """More of the distribution (p95, max, n)."""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.now / self.floor if self.floor else None
+
+    @property
+    def verdict(self) -> str:
+        if self.limit is None or self.ratio is None:
+            return ""
+        return verdict(self.ratio <= self.limit)
+
+    def cells(self) -> list[str]:
+        floor = f"{self.floor:,.1f} {self.unit}" if self.floor is not None else "-"
+        ratio = f"{self.ratio:.2f}x" if self.ratio is not None else "-"
+        target = f"≤ {self.limit:g}x" if self.limit is not None else ""
+        now = f"{self.now:,.1f} {self.unit}" + (f" ({self.detail})" if self.detail else "")
+        return [self.metric, self.scenario, now, floor, ratio, target, self.verdict]
+
+    def as_json(self) -> dict[str, object]:
+        return {"metric": self.metric, "scenario": self.scenario, "now": round(self.now, 2),
+                "floor": None if self.floor is None else round(self.floor, 2), "unit": self.unit,
+                "ratio": None if self.ratio is None else round(self.ratio, 3), "target_ratio": self.limit,
+                "verdict": self.verdict, "detail": self.detail}
+
+
+def distribution(samples: list[float]) -> str:
+    return f"p95 {percentile(samples, 95):,.1f}, max {max(samples):,.1f}, n={len(samples)}"
+
+
+def compared_table(rows: list[Compared]) -> str:
+    """Markdown: metric | scenario | now | floor | ratio | target | verdict."""
+    header = ["metric", "scenario", "now (p50 / median / peak)", "floor, same run", "ratio", "target", "verdict"]
+    cells = [header, *(row.cells() for row in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(header))]
+
+    def render(line: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
+    return "\n".join([render(header), rule, *map(render, cells[1:])])

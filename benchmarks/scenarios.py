@@ -18,17 +18,17 @@ from textual.widgets import DataTable
 from tui.app import IncidentApp
 from tui.domain.enums import Status
 from tui.domain.grammar import parse_filter
+from tui.domain.query import DEFAULT_FILTER, Sort
 from tui.screens.board import Board
 from tui.store.base import Backend
 
 from .databases import open_board_backend
-from .harness import SIZE, BareApp, bare_ready, send_key, wait_for
+from .harness import SIZE, BareApp, at_rest, bare_ready, send_key, wait_for
 
 COUNTS = frozenset({"counts"})
 """The severity strip's worker: waited for only where the strip is part of the measure."""
 Source = Path | Callable[[], Backend]
-"""A SQLite file to open, or a function opening any backend (an API client, say)."""
-FILTERS = ("sev:critical", "status:open type:security", '"replication"', "commander:@me")
+"""A SQLite file to open, or a function opening any backend (PostgreSQL, an API client)."""
 
 
 def board_of(app: App) -> Board | None:
@@ -100,73 +100,132 @@ async def quiet(app: App, board: Board) -> None:
     await wait_for(app, lambda: not board.busy)
 
 
-async def filter_latencies(source: Source, runs: int) -> list[float]:
-    """Enter in the filter bar until the new page and its first detail are painted."""
-    samples = []
-    async with open_board(source) as (app, board, pilot):
-        for run in range(runs):
-            text = FILTERS[run % len(FILTERS)]
-            wanted = parse_filter(text).sorted_by(board.incident_query.sort)
-            await pilot.press("/", "backspace", *text)  # "/" selects the old text, backspace clears it
-            await quiet(app, board)
-            started = time.perf_counter()
-            send_key(app, "enter")
-            shown = await wait_for(app, lambda wanted=wanted: board.incident_query == wanted and board._pending is None
-                                   and detail_matches_cursor(board))
-            samples.append(ms(started, shown))
-    return samples
+# -- Floors: the bare app doing the same kind of work, measured the same way ---------------------
 
-
-async def _step(app: App, board: Board, key: str = "j") -> float:
-    await quiet(app, board)
-    target = board.table.index + 1
-    started = time.perf_counter()
-    send_key(app, key)
-    moved = await wait_for(app, lambda: board.table.index == target and board._pending is None
-                           and detail_matches_cursor(board))
-    return ms(started, moved)
-
-
-async def cursor_latencies(path: Path, steps: int) -> list[float]:
-    """j within the page held, until the cursor and the detail pane show the next incident."""
-    async with open_board(path) as (app, board, _):
-        return [await _step(app, board) for _ in range(steps)]
-
-
-async def page_edge_latencies(path: Path, steps: int) -> list[float]:
-    """j on the last row the table holds: the board fetches the next page."""
-    samples = []
-    async with open_board(path) as (app, board, _):
-        for _ in range(steps):
-            table = board.table
-            board.go_to(table.page_offset + len(table.page.rows) - 1)
-            samples.append(await _step(app, board))
-    return samples
-
-
-async def bare_cursor_latencies(steps: int) -> list[float]:
-    samples = []
+async def bare_step_latencies(samples: int) -> list[float]:
+    """A DataTable cursor step taken from rest (not back to back, which measures the frame period)."""
     app = BareApp()
     async with app.run_test(size=SIZE):
         await wait_for(app, lambda: bare_ready(app))
         table = app.query_one(DataTable)
-        for _ in range(steps):
-            target = table.cursor_row + 1
-            started = time.perf_counter()
-            send_key(app, "down")
-            samples.append(ms(started, await wait_for(app, lambda target=target: table.cursor_row == target)))
-    return samples
+        results = []
+        for n in range(samples):
+            key = "down" if n % 40 < 20 else "up"
+            target = table.cursor_row + (1 if key == "down" else -1)
+            results.append(await _timed(app, key, lambda target=target: table.cursor_row == target))
+        return results
 
 
-async def transition_latencies(path: Path, runs: int) -> tuple[list[float], list[float]]:
-    """m / o on the first incident: (until its row and detail show the stored status,
+async def bare_replace_latencies(samples: int) -> list[float]:
+    """A DataTable replacing its 50 rows, from rest: the floor of a filter or a sort."""
+    app = BareApp()
+    async with app.run_test(size=SIZE):
+        await wait_for(app, lambda: bare_ready(app))
+        results = []
+        for _ in range(samples):
+            wanted = app.generation + 1
+            results.append(await _timed(app, "r", lambda wanted=wanted: app.generation == wanted))
+        return results
+
+
+async def _timed(app: App, key: str, done: Callable[[], bool], *, ignore: frozenset[str] = frozenset()) -> float:
+    """From rest: `key`, until `done()` holds and the app has repainted."""
+    await at_rest(app)
+    started = time.perf_counter()
+    send_key(app, key)
+    return ms(started, await wait_for(app, done, ignore=ignore))
+
+
+# -- The board ---------------------------------------------------------------------------------
+
+async def _apply_filter(app: App, board: Board, pilot: Pilot, text: str, *, timed: bool) -> float:
+    wanted = parse_filter(text)
+    if wanted.sort == Sort():  # as the board does: a sort typed in the filter wins, else its own stays
+        wanted = wanted.sorted_by(board.incident_query.sort)
+    await pilot.press("/", "backspace", *text)  # "/" selects the old text, backspace clears it
+    await quiet(app, board)
+    await at_rest(app)
+    started = time.perf_counter()
+    send_key(app, "enter")
+    shown = await wait_for(app, lambda: board.incident_query == wanted and board._pending is None
+                           and detail_matches_cursor(board))
+    return ms(started, shown) if timed else 0.0
+
+
+async def filter_latencies(source: Source, text: str, samples: int, *, reset: str = DEFAULT_FILTER) -> list[float]:
+    """Enter in the filter bar until the new page and its first detail are painted, each sample
+    from the default board (applied first, not timed)."""
+    results = []
+    async with open_board(source) as (app, board, pilot):
+        for _ in range(samples):
+            await _apply_filter(app, board, pilot, reset, timed=False)
+            results.append(await _apply_filter(app, board, pilot, text, timed=True))
+    return results
+
+
+async def bottom_latencies(source: Source, samples: int) -> list[float]:
+    """G: to the last row of the default board (its page and detail painted), then g back (not timed)."""
+    results = []
+    async with open_board(source) as (app, board, _):
+        for _ in range(samples):
+            last = board.table.total - 1
+            results.append(await _timed(app, "G", lambda last=last: _settled_at(board, last)))
+            await _timed(app, "g", lambda: _settled_at(board, 0))
+    return results
+
+
+def _settled_at(board: Board, index: int) -> bool:
+    return board.table.index == index and board._pending is None and detail_matches_cursor(board)
+
+
+async def step_latencies(source: Source, samples: int, key: str = "j") -> list[float]:
+    """`key` (j, pagedown) from rest within the rows held, until cursor and detail show the incident."""
+    results = []
+    async with open_board(source) as (app, board, _):
+        for n in range(samples):
+            if n and n % 20 == 0:
+                board.go_to(0)
+                await quiet(app, board)
+            before = board.table.index
+            results.append(await _timed(app, key, lambda before=before: board.table.index > before
+                                        and board._pending is None and detail_matches_cursor(board)))
+    return results
+
+
+async def page_edge_latencies(source: Source, samples: int) -> list[float]:
+    """j on the last row the table holds: the board fetches the next page."""
+    results = []
+    async with open_board(source) as (app, board, _):
+        for _ in range(samples):
+            table = board.table
+            board.go_to(table.page_offset + len(table.page.rows) - 1)
+            await quiet(app, board)
+            target = table.index + 1
+            results.append(await _timed(app, "j", lambda target=target: _settled_at(board, target)))
+    return results
+
+
+async def open_detail_latencies(source: Source, samples: int) -> list[float]:
+    """enter: into the detail pane (focused and painted), then esc back (not timed)."""
+    results = []
+    async with open_board(source) as (app, board, _):
+        pane = board.detail_pane
+        for _ in range(samples):
+            results.append(await _timed(app, "enter", lambda: pane.has_focus_within))
+            await _timed(app, "escape", lambda: not pane.has_focus_within)
+    return results
+
+
+async def transition_latencies(source: Source, samples: int) -> tuple[list[float], list[float]]:
+    """m / o on the first incident from rest: (until its row and detail show the stored status,
     until the severity counts are fresh too)."""
     shown, idle = [], []
-    async with open_board(path) as (app, board, _):
+    async with open_board(source) as (app, board, _):
         incident = board.table.current
-        for _ in range(runs):
+        for _ in range(samples):
             target = Status.OPEN if board.table.current.status is Status.MITIGATED else Status.MITIGATED
             await quiet(app, board)
+            await at_rest(app)
             started = time.perf_counter()
             send_key(app, "o" if target is Status.OPEN else "m")
             stored = _shows_status(board, incident.id, target)

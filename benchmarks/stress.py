@@ -1,12 +1,14 @@
-"""`python -m benchmarks.stress [--writers N] [--writes M] [--incidents K] [--pg URL]`
+"""`python -m benchmarks.stress [--writers N] [--writes M] [--incidents K] [--pg URL [--serve S]]`
 
 N processes make M mixed writes each (transitions, acknowledgements, edits, responders added
 and removed, comments) on K shared incidents, all starting at once: on one SQLite file, and on
 PostgreSQL with `--pg postgresql://user@host/postgres` (a server we may create a database on).
-Each writer logs what it was told; afterwards the database is checked against the logs:
-every accepted write present once, no refused one stored, the history replays to the stored
-status, nobody signed in twice, no process crashed. Prints one row of figures per database and
-exits 1 if any check failed.
+With `--serve S` as well, the same once more through S `incidents serve` processes on one
+PostgreSQL database: each writer has its own token (from `incidents token create`) and talks
+to server i mod S over HTTP. Each writer logs what it was told; afterwards the database is
+checked against the logs: every accepted write present once, no refused one stored, the
+history replays to the stored status, nobody signed in twice, no process (writer or server)
+crashed. Prints one row of figures per run and exits 1 if any check failed.
 """
 
 from __future__ import annotations
@@ -14,26 +16,33 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 from sqlalchemy import func, select
 
 from tui.domain import lifecycle
 from tui.domain.enums import Status, parse_status
 from tui.domain.lifecycle import LifecycleError
 from tui.domain.models import Identity, IncidentDraft, IncidentEdit, ResponderDraft, ResponderKind
-from tui.store.base import BackendError
+from tui.store.api import open_api_backend
+from tui.store.base import Backend, BackendError
 from tui.store.sql import SqlBackend, open_sql_backend
 from tui.store.sql.schema import comments, incident_histories, incidents, people, responders
+
+from .server import pg_database, serving
 
 SETUP = Identity(name="Stress Setup", email="stress.setup@example.com")
 
@@ -46,32 +55,32 @@ def writer_identity(index: int) -> Identity:
 
 Outcome = tuple[str, str]
 """What a write did: its operation and the value it wrote (checked against the store later)."""
-Write = Callable[[SqlBackend, UUID, str, random.Random, list[UUID]], Outcome]
+Write = Callable[[Backend, UUID, str, random.Random, list[UUID]], Outcome]
 
 
-def _transition(backend: SqlBackend, id: UUID, _marker: str, rng: random.Random, _people: list[UUID]) -> Outcome:
+def _transition(backend: Backend, id: UUID, _marker: str, rng: random.Random, _people: list[UUID]) -> Outcome:
     incident = backend.get_incident(id).incident
     to = rng.choice(sorted(lifecycle.allowed_transitions(incident), key=lambda status: status.value))
     backend.transition(id, to, None, incident.updated_at)
     return "transition", to.value
 
 
-def _acknowledge(backend: SqlBackend, id: UUID, _marker: str, _rng: random.Random, _people: list[UUID]) -> Outcome:
+def _acknowledge(backend: Backend, id: UUID, _marker: str, _rng: random.Random, _people: list[UUID]) -> Outcome:
     backend.acknowledge(id, backend.get_incident(id).incident.updated_at)
     return "acknowledge", "acknowledged"  # the history row's description
 
 
-def _edit(backend: SqlBackend, id: UUID, marker: str, _rng: random.Random, _people: list[UUID]) -> Outcome:
+def _edit(backend: Backend, id: UUID, marker: str, _rng: random.Random, _people: list[UUID]) -> Outcome:
     backend.update_incident(id, IncidentEdit(title=marker), backend.get_incident(id).incident.updated_at)
     return "edit", marker
 
 
-def _add_responder(backend: SqlBackend, id: UUID, _marker: str, rng: random.Random, people: list[UUID]) -> Outcome:
+def _add_responder(backend: Backend, id: UUID, _marker: str, rng: random.Random, people: list[UUID]) -> Outcome:
     responder = backend.add_responder(id, ResponderDraft(kind=ResponderKind.PERSON, person_id=rng.choice(people)))
     return "add_responder", responder.name
 
 
-def _remove_responder(backend: SqlBackend, id: UUID, marker: str, rng: random.Random, people: list[UUID]) -> Outcome:
+def _remove_responder(backend: Backend, id: UUID, marker: str, rng: random.Random, people: list[UUID]) -> Outcome:
     present = backend.get_incident(id).responders
     if not present:  # nothing to remove: add one instead, so every turn is a write
         return _add_responder(backend, id, marker, rng, people)
@@ -80,7 +89,7 @@ def _remove_responder(backend: SqlBackend, id: UUID, marker: str, rng: random.Ra
     return "remove_responder", responder.name
 
 
-def _comment(backend: SqlBackend, id: UUID, marker: str, _rng: random.Random, _people: list[UUID]) -> Outcome:
+def _comment(backend: Backend, id: UUID, marker: str, _rng: random.Random, _people: list[UUID]) -> Outcome:
     backend.add_comment(id, marker)
     return "comment", marker
 
@@ -88,22 +97,37 @@ def _comment(backend: SqlBackend, id: UUID, marker: str, _rng: random.Random, _p
 WRITES: tuple[Write, ...] = (_transition, _acknowledge, _edit, _add_responder, _remove_responder, _comment)
 
 
-def run_writer(url: str, index: int, writes: int, incident_ids: list[str], person_ids: list[str], seed: int,
+@dataclass(frozen=True)
+class Way:
+    """How a writer reaches the store: a database URL, or a server's URL and the writer's token."""
+
+    url: str
+    token: str | None = None
+
+    def open(self, index: int) -> Backend:
+        if self.token is None:
+            return open_sql_backend(self.url, writer_identity(index))
+        return open_api_backend(self.url, self.token)
+
+
+def run_writer(way: Way, index: int, writes: int, incident_ids: list[str], person_ids: list[str], seed: int,
                start: Any, log_path: str) -> None:
     """One process: sign in, wait for the others, then `writes` writes, each logged as a JSON line."""
     rng = random.Random(seed * 1000 + index)
-    backend = open_sql_backend(url, writer_identity(index))
+    backend = way.open(index)
     ids, people_ids = [UUID(id) for id in incident_ids], [UUID(id) for id in person_ids]
     start.wait()
     with open(log_path, "w") as log:
         for n in range(writes):
             write, incident, marker = rng.choice(WRITES), rng.choice(ids), f"w{index}-{n}"
-            record: dict[str, Any] = {"incident": str(incident), "op": write.__name__.strip("_")}
+            record: dict[str, Any] = {"incident": str(incident), "op": write.__name__.strip("_"),
+                                      "served": way.token is not None}
             try:
                 record["op"], record["value"] = write(backend, incident, marker, rng, people_ids)
                 record["outcome"] = "accepted"
             except (BackendError, LifecycleError) as error:  # told to the writer: a refusal
                 record["outcome"], record["reason"] = "refused", type(error).__name__
+                record["message"] = str(error)[:300]
                 record["value"] = marker if record["op"] in ("edit", "comment") else ""
             except Exception as error:  # noqa: BLE001 - anything else is a crash, counted
                 record["outcome"], record["reason"] = "crash", f"{type(error).__name__}: {error}"
@@ -125,6 +149,10 @@ class Figures:
     duplicates: int = 0
     """Writes stored more than once, refused writes stored anyway, doubled responders or people."""
     crashes: int = 0
+    """Writer processes that died or met an unexpected error, servers that stopped answering."""
+    unanswered: int = 0
+    """Writes a server failed (5xx) or did not answer in time: the writer was told, but it should not happen
+    (an SQLite file busy past its timeout is an ordinary refusal)."""
     replay_failures: int = 0
     """Incidents whose status history does not replay, in order, to the stored status."""
     seconds: float = 0.0
@@ -132,7 +160,7 @@ class Figures:
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.duplicates or self.crashes or self.replay_failures)
+        return not (self.lost or self.duplicates or self.crashes or self.unanswered or self.replay_failures)
 
 
 def _compare(figures: Figures, what: str, wanted: Counter[Any], stored: Counter[Any]) -> None:
@@ -206,52 +234,102 @@ def check(backend: SqlBackend, figures: Figures, records: list[dict[str, Any]]) 
 
 # -- Running it ---------------------------------------------------------------------------------
 
-def stress(url: str, name: str, writers: int, writes: int, incidents_count: int = 4, seed: int = 1) -> Figures:
-    """Run the writers on the (new, empty) database at `url` and check what they left."""
+def stress(url: str, name: str, writers: int, writes: int, incidents_count: int = 4, seed: int = 1,
+           serve: int = 0) -> Figures:
+    """Run the writers on the (new, empty) database at `url` and check what they left; with `serve`,
+    through that many `incidents serve` processes on it."""
     setup = open_sql_backend(url, SETUP)
     try:
         ids = [str(setup.create_incident(IncidentDraft(title=f"stress {n}")).id) for n in range(incidents_count)]
-        person_ids = [str(setup.database.sign_in(writer_identity(i)).id) for i in range(writers)]
-        context = multiprocessing.get_context("spawn")  # fresh processes: nothing shared but the database
-        start = context.Barrier(writers)
-        with tempfile.TemporaryDirectory(prefix="incident-tui-stress-") as logs:
-            paths = [str(Path(logs) / f"writer-{i}.jsonl") for i in range(writers)]
-            processes = [context.Process(target=run_writer, args=(url, i, writes, ids, person_ids, seed, start,
-                                                                  paths[i])) for i in range(writers)]
-            started = time.perf_counter()
-            for process in processes:
-                process.start()
-            for process in processes:
-                process.join()
-            figures = Figures(name, writers, seconds=time.perf_counter() - started)
-            records = []
-            for process, path in zip(processes, paths, strict=True):
-                if process.exitcode != 0:
+        with tempfile.TemporaryDirectory(prefix="incident-tui-stress-") as scratch, ExitStack() as servers:
+            work = Path(scratch)
+            ways = [Way(url)] * writers
+            bases: list[str] = []
+            if serve:
+                tokens = [create_token(url, work, index) for index in range(writers)]
+                bases = [servers.enter_context(serving(url, work)) for _ in range(serve)]
+                ways = [Way(bases[index % serve], tokens[index]) for index in range(writers)]
+            person_ids = [str(setup.database.sign_in(writer_identity(i)).id) for i in range(writers)]
+            figures, records = run_writers(name, ways, writes, ids, person_ids, seed, work)
+            for base in bases:  # a server that crashed (or hangs) does not answer any more
+                if not answers(base):
                     figures.crashes += 1
-                    figures.problems.append(f"a writer exited with {process.exitcode}")
-                if Path(path).exists():
-                    records += [json.loads(line) for line in Path(path).read_text().splitlines()]
-        figures.writes = len(records)
-        figures.accepted = sum(r["outcome"] == "accepted" for r in records)
-        figures.refused = sum(r["outcome"] == "refused" for r in records)
-        crashed = [r for r in records if r["outcome"] == "crash"]
-        figures.crashes += len(crashed)
-        figures.problems += [f"crash: {r['reason']}" for r in crashed[:5]]
+                    figures.problems.append(f"the server at {base} no longer answers")
         check(setup, figures, records)
         return figures
     finally:
         setup.close()
 
 
+def run_writers(name: str, ways: list[Way], writes: int, ids: list[str], person_ids: list[str], seed: int,
+                logs: Path) -> tuple[Figures, list[dict[str, Any]]]:
+    """Writer i (its own process, through ways[i]) makes `writes` writes; their figures and logs."""
+    context = multiprocessing.get_context("spawn")  # fresh processes: nothing shared but the database
+    start = context.Barrier(len(ways))
+    paths = [str(logs / f"writer-{i}.jsonl") for i in range(len(ways))]
+    processes = [context.Process(target=run_writer, args=(way, i, writes, ids, person_ids, seed, start, paths[i]))
+                 for i, way in enumerate(ways)]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    figures = Figures(name, len(ways), seconds=time.perf_counter() - started)
+    records = []
+    for process, path in zip(processes, paths, strict=True):
+        if process.exitcode != 0:
+            figures.crashes += 1
+            figures.problems.append(f"a writer exited with {process.exitcode}")
+        if Path(path).exists():
+            records += [json.loads(line) for line in Path(path).read_text().splitlines()]
+    figures.writes = len(records)
+    figures.accepted = sum(r["outcome"] == "accepted" for r in records)
+    figures.refused = sum(r["outcome"] == "refused" for r in records)
+    # A busy SQLite file is a refusal like any other; a server that failed or timed out is not.
+    unanswered = [r for r in records if r["outcome"] == "refused" and r["reason"] == "Unavailable" and r["served"]]
+    figures.unanswered = len(unanswered)
+    figures.problems += [f"unanswered: {r['op']}: {r['message']}" for r in unanswered[:5]]
+    crashed = [r for r in records if r["outcome"] == "crash"]
+    figures.crashes += len(crashed)
+    figures.problems += [f"crash: {r['reason']}" for r in crashed[:5]]
+    return figures, records
+
+
+# -- The servers (with --serve) ----------------------------------------------------------------
+
+def quiet_env(work: Path) -> dict[str, str]:
+    """Settings and data of our own, so the user's config file plays no part."""
+    return {**os.environ, "XDG_DATA_HOME": str(work / "data"), "XDG_CONFIG_HOME": str(work / "config")}
+
+
+def create_token(url: str, work: Path, index: int) -> str:
+    """Writer `index`'s token, made as an operator would: `incidents token create`."""
+    made = subprocess.run([sys.executable, "-m", "tui.cli", "token", "--db", url, "create", "--name",
+                           f"stress-writer-{index}", "--role", "responder", "--person",
+                           str(writer_identity(index).email)],
+                          capture_output=True, text=True, env=quiet_env(work), check=False)
+    if made.returncode != 0:
+        raise RuntimeError(f"incidents token create failed: {made.stderr.strip()}")
+    return made.stdout.strip()
+
+
+def answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/health", timeout=10).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 COLUMNS = ("database", "writers", "writes", "accepted", "refused", "lost", "duplicates", "crashes",
-           "replay failures", "seconds")
+           "unanswered", "replay failures", "seconds")
 
 
 def table(rows: list[Figures]) -> str:
     """A Markdown table, readable as printed and pastable into the README."""
-    cells = [list(COLUMNS)] + [[f.database, str(f.writers), str(f.writes), str(f.accepted), str(f.refused),
-                                str(f.lost), str(f.duplicates), str(f.crashes), str(f.replay_failures),
-                                f"{f.seconds:.1f}"] for f in rows]
+    cells = [list(COLUMNS)] + [[f.database, *(str(n) for n in (f.writers, f.writes, f.accepted, f.refused, f.lost,
+                                                                 f.duplicates, f.crashes, f.unanswered,
+                                                                 f.replay_failures)), f"{f.seconds:.1f}"]
+                               for f in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
     lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"
              for row in cells]
@@ -265,6 +343,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--writes", type=int, default=500, help="writes per process (default 500)")
     parser.add_argument("--incidents", type=int, default=4, help="incidents they share (default 4)")
     parser.add_argument("--pg", metavar="URL", help="a PostgreSQL server to create the stress database on")
+    parser.add_argument("--serve", type=int, default=0, metavar="S",
+                        help="with --pg: once more through S `incidents serve` processes on one database")
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
 
@@ -276,12 +356,20 @@ def main() -> int:
         print(f"SQLite: {args.writers} writers x {args.writes} writes …", file=sys.stderr, flush=True)
         rows.append(stress(f"sqlite:///{Path(work) / 'stress.db'}", "SQLite file", args.writers, args.writes,
                            args.incidents, args.seed))
+    if args.serve and not args.pg:
+        print("--serve needs --pg: the servers share one PostgreSQL database.", file=sys.stderr)
+        return 2
     if args.pg:
-        from .server import pg_database
 
         print(f"PostgreSQL: {args.writers} writers x {args.writes} writes …", file=sys.stderr, flush=True)
         with pg_database(args.pg) as url:
             rows.append(stress(url, "PostgreSQL", args.writers, args.writes, args.incidents, args.seed))
+        if args.serve:
+            print(f"PostgreSQL through {args.serve} serve: {args.writers} writers x {args.writes} writes …",
+                  file=sys.stderr, flush=True)
+            with pg_database(args.pg) as url:
+                rows.append(stress(url, f"PostgreSQL, {args.serve} serve", args.writers, args.writes,
+                                   args.incidents, args.seed, serve=args.serve))
     print(table(rows))
     for figures in rows:
         for problem in figures.problems[:20]:

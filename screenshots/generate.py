@@ -29,7 +29,7 @@ SHOTS = {
     "filter-160x48": ((160, 48), ("slash", *"sev:critical,high status:open", "enter")),
     "metrics-80x24": ((80, 24), ("M",)),
     "no-color-80x24": ((80, 24), ("j", "tab"), {"NO_COLOR": "1"}),
-    "checks-160x48": ((160, 48), ("K", "slash", *"status:unhealthy", "enter")),
+    "checks-160x48": ((160, 48), ("H", "slash", *"status:unhealthy", "enter")),
 }
 
 

@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 from uuid import UUID
 
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
-from .actions import ACTIONS, SCREEN_GROUPS, Group, bindings, unknown_binding_ids
+from .actions import ACTIONS, ACTIONS_BY_ID, SCREEN_GROUPS, Group, bindings, effective_keys, unknown_binding_ids
 from .domain.catalog import CatalogKind
+from .domain.engine import TIMER_SECONDS
 from .domain.format import clean, without_controls
 from .domain.query import DEFAULT_FILTER
 from .palette import IncidentCommands
@@ -21,7 +22,8 @@ from .screens.board import Board
 from .screens.catalog import ChecksScreen, ConfigsScreen
 from .screens.help import HelpScreen
 from .screens.metrics import MetricsScreen
-from .store.base import Backend
+from .screens.rules import RulesScreen
+from .store.base import Backend, BackendError
 from .themes import DEFAULT_THEME, check_theme, colour_variables
 from .typeahead import KeyTrail, Typeahead
 
@@ -40,7 +42,8 @@ class IncidentApp(App[None]):
 
     def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
                  keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "",
-                 theme: str = DEFAULT_THEME) -> None:
+                 read_only: bool = False, bell: bool = False, views: dict[str, str] | None = None,
+                 views_file: Path | None = None, frontend_url: str = "", theme: str = DEFAULT_THEME) -> None:
         # Under NO_COLOR, Textual removes every colour (keeping bold, dim, reverse…) only when it
         # thinks colours are the terminal's own; else it draws in greys, which are colours too.
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)  # as Textual reads it
@@ -51,7 +54,20 @@ class IncidentApp(App[None]):
         self.refresh_seconds = refresh_seconds
         """How often the board looks for changes made elsewhere; 0: never."""
         self.initial_filter = initial_filter
+        self.frontend_url = frontend_url
+        """Mission Control's web UI, for incident links (y/Y/b); empty: not configured."""
         self.user_keymap = dict(keymap or {})
+        # The footer shows the palette's key by this name: the keymap's first key for it, if remapped.
+        palette_key = effective_keys(self, ACTIONS_BY_ID["app.palette"])[0]
+        self.COMMAND_PALETTE_BINDING = palette_key  # type: ignore[misc]  # Textual reads it per app, not per class
+        self.read_only = read_only
+        """A wall screen: no key changes anything (write actions are hidden and refused)."""
+        self.ring_bell = bell
+        """Ring the terminal bell when a new Critical or High incident arrives."""
+        self.config_views = dict(views or {})
+        """Saved views from the config file (recalled with 1, 2, … before those saved from the board)."""
+        self.views_file = views_file
+        """Where views saved from the board are kept (None: not kept beyond this run)."""
         self.quitting = False
         self.typeahead = Typeahead(self, super().on_event)
 
@@ -85,6 +101,8 @@ class IncidentApp(App[None]):
         gc.freeze()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
+        if not self.sub_title and self.refresh_seconds > 0:  # a local database, live
+            self.set_interval(TIMER_SECONDS, self.run_rule_timeouts)
 
     def on_ready(self) -> None:
         if self.user_keymap:
@@ -98,7 +116,7 @@ class IncidentApp(App[None]):
                        "On a terminal at least 110 columns wide, help (?) lists every action id.")
         bound = {active.binding.id for active in self.screen.active_bindings.values()}
         lost = [action.id for action in ACTIONS if action.group in SCREEN_GROUPS and action.id not in bound
-                and action.id not in self.user_keymap]
+                and action.id not in self.user_keymap and not (self.read_only and action.writes)]
         if lost:
             self._warn(f"Your keymap took every key of: {', '.join(lost)}. Give them other keys in the "
                        "[keymap] section of the config file.")
@@ -141,3 +159,16 @@ class IncidentApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_rules(self) -> None:
+        if not isinstance(self.screen, RulesScreen):
+            self.push_screen(RulesScreen())
+
+    @work(thread=True, exclusive=True, group="rule-timer", exit_on_error=False)
+    def run_rule_timeouts(self) -> None:
+        """On a local database the app is the rules' timer (a server runs its own): autoResolve and
+        autoClose happen while someone has the board open, as `incidents rules run --every` would."""
+        try:
+            self.backend.run_rules()
+        except BackendError:
+            pass  # the board itself says when the database is away

@@ -35,6 +35,8 @@ class IncidentCommands(Provider):
                 continue  # dialogs share their actions' names; each offers only what it binds
             if action.to is not None and action.to not in allowed:
                 continue
+            if action.writes and getattr(self.app, "read_only", False):
+                continue  # a read-only board offers nothing that changes an incident
             yield action, ", ".join(keys.get(action.id, []))
 
     def _run(self, action: Action) -> None:

@@ -34,6 +34,8 @@ class Serve:
     port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    options: tuple[str, ...] = ()
+    """More `serve` options, such as `--rules-interval 0.5`."""
 
     @property
     def url(self) -> str:
@@ -46,7 +48,8 @@ class Serve:
 
     def start(self) -> None:
         with self.log.open("a") as log:
-            self.process = subprocess.Popen([INCIDENTS, "serve", "--db", self.db_url, "--port", str(self.port)],
+            self.process = subprocess.Popen([INCIDENTS, "serve", "--db", self.db_url, "--port", str(self.port),
+                                             *self.options],
                                             env=self.cli.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                             stderr=log)
         deadline = time.monotonic() + 60

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.live_server import free_port
+from tui.cli.common import Exit
 
 from .conftest import INCIDENTS, Cli
 from .serving import TITLES, Serve, served, team_db  # noqa: F401 - fixtures
@@ -53,7 +54,7 @@ def test_the_config_file_names_them_too_and_the_flag_wins_over_it(cli: Cli, serv
     config = tmp_path / "config.toml"
     config.write_text(f'api = "{served.url}"\ntoken = "itui_not_a_real_token"\n')
     refusal = cli("--config", str(config), "list")
-    refused(refusal, 1, "refused the token")
+    refused(refusal, Exit.FORBIDDEN, "refused the token")
     no_secret(refusal, "itui_not_a_real_token")
     token = served.tokens["commander"]
     assert listed(cli("--config", str(config), "--token", token, "list", "--json"))["total"] == 3
@@ -62,26 +63,26 @@ def test_the_config_file_names_them_too_and_the_flag_wins_over_it(cli: Cli, serv
 def test_a_refused_token_is_a_sentence_without_the_token(cli: Cli, served: Serve) -> None:
     wrong = served.tokens["commander"][:-4] + "zzzz"
     result = cli("--api", served.url, "--token", wrong, "list")
-    refused(result, 1, served.url, "refused the token")
+    refused(result, Exit.FORBIDDEN, served.url, "refused the token")
     no_secret(result, wrong, wrong[-12:])
     assert result.stdout == ""
 
 
 def test_no_token_says_one_is_needed(cli: Cli, served: Serve) -> None:
-    refused(cli("--api", served.url, "list"), 1, "needs a token", "--token")
+    refused(cli("--api", served.url, "list"), Exit.FORBIDDEN, "needs a token", "--token")
 
 
 def test_a_viewer_may_not_read_incidents_and_is_told_so(cli: Cli, served: Serve) -> None:
     token = served.tokens["viewer"]
     result = cli("--api", served.url, "--token", token, "list")
-    refused(result, 1, "may not read incident")
+    refused(result, Exit.FORBIDDEN, "may not read incident")
     no_secret(result, token)
 
 
 def test_a_server_that_is_not_there_is_a_sentence_naming_it(cli: Cli) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     result = cli("--api", url, "--token", "itui_whatever_secret", "list")
-    refused(result, 1, f"Cannot reach the server at {url}")
+    refused(result, Exit.UNAVAILABLE, f"Cannot reach the server at {url}")
     no_secret(result, "itui_whatever_secret")
 
 
@@ -90,7 +91,7 @@ def test_a_stopped_server_after_start_is_a_sentence_too(cli: Cli, served: Serve)
     served.kill()
     try:
         result = cli("--api", served.url, "--token", token, "list")
-        refused(result, 1, f"Cannot reach the server at {served.url}")
+        refused(result, Exit.UNAVAILABLE, f"Cannot reach the server at {served.url}")
         no_secret(result, token)
     finally:
         served.start()

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy
 
 import tui
+from tui.cli.common import Exit
 
 from .conftest import INCIDENTS, Cli
 
@@ -29,20 +30,20 @@ def refused(result: subprocess.CompletedProcess[str], code: int, *words: str) ->
 
 def test_a_database_in_a_missing_directory_is_an_error_naming_it(cli: Cli, tmp_path: Path) -> None:
     wanted = tmp_path / "no" / "such" / "x.db"
-    refused(cli("--db", str(wanted), "list"), 1, str(wanted), "does not exist", "init")
+    refused(cli("--db", str(wanted), "list"), Exit.UNAVAILABLE, str(wanted), "does not exist", "init")
     assert not (tmp_path / "no").exists()
 
 
 def test_a_missing_database_file_is_an_error_and_is_not_created(cli: Cli, tmp_path: Path) -> None:
     wanted = tmp_path / "x.db"
-    refused(cli("--db", f"sqlite:///{wanted}", "list"), 1, str(wanted), "--create")
+    refused(cli("--db", f"sqlite:///{wanted}", "list"), Exit.UNAVAILABLE, str(wanted), "--create")
     assert not wanted.exists()
 
 
 def test_a_database_named_in_the_config_file_must_exist_too(cli: Cli, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'db = "{tmp_path / "gone.db"}"\n')
-    refused(cli("--config", str(config), "list"), 1, "gone.db")
+    refused(cli("--config", str(config), "list"), Exit.UNAVAILABLE, "gone.db")
     assert not (tmp_path / "gone.db").exists()
 
 
@@ -76,9 +77,9 @@ def test_a_control_character_in_the_filter_is_refused_with_its_column(cli: Cli) 
 
 
 def test_a_url_with_a_port_that_is_not_a_number_is_a_sentence(cli: Cli) -> None:
-    refused(cli("--db", "postgresql://u@h:notaport/db", "list"), 1, "is not a database URL")
+    refused(cli("--db", "postgresql://u@h:notaport/db", "list"), Exit.UNAVAILABLE, "is not a database URL")
     hidden = cli("--db", "postgresql://u:s3cret@h:notaport/db", "list")
-    refused(hidden, 1, "u:***@h:notaport")
+    refused(hidden, Exit.UNAVAILABLE, "u:***@h:notaport")
     assert "s3cret" not in hidden.stderr
 
 

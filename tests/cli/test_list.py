@@ -4,6 +4,7 @@ import json
 import re
 from importlib import metadata
 
+from tui.cli.common import Exit
 from tui.domain.enums import Severity, Status
 
 from .conftest import Cli
@@ -72,7 +73,7 @@ def test_own_database_is_created_and_migrated_on_first_use(cli: Cli) -> None:
 
 def test_unreachable_database_is_a_clear_message(cli: Cli) -> None:
     result = cli("--db", "postgresql://nobody@127.0.0.1:1/none", "list")
-    assert result.returncode == 1
+    assert result.returncode == Exit.UNAVAILABLE
     assert result.stderr.startswith("incidents: ") and "Traceback" not in result.stderr
 
 

@@ -69,6 +69,20 @@ def test_a_viewer_cannot_read_or_write_incidents(server):
         assert after == incident
 
 
+def test_a_viewer_cannot_read_incidents_embedded_in_what_it_may_read(server):
+    """Found by the role fuzzer: embeds (and !inner filters) in people or config items showed
+    a viewer the incidents, evidence and hypotheses it may not read."""
+    with server.client("viewer") as viewer:
+        for table, select in [("people", "id,name,x:incidents!commander_id(id,title)"),
+                              ("config_items", "id,name,incidents_by_config(id,title)"),
+                              ("config_items", "id,evidences!inner(id)"),
+                              ("checks", "id,evidences(hypothesis_id(incident_id(title)))")]:
+            answer = viewer.get(f"/db/{table}", params={"select": select})
+            assert answer.status_code == 403, (table, select, answer.text[:200])
+            assert answer.headers["X-Rbac-Object"] == "incident" and answer.headers["X-Rbac-Action"] == "read"
+        assert viewer.get("/db/config_items", params={"select": "id,name", "limit": "1"}).status_code == 200
+
+
 def test_only_admins_write_people(server):
     with server.client("responder") as responder:
         answer = responder.post("/db/people", json={"name": "Mallory"})

@@ -17,18 +17,18 @@ from tests.conftest import FIXED_NOW, TESTER, sqlite_url
 from tests.live_server import VIEWER, Running, free_port
 from tests.store.backends import Target, start_target
 from tests.store.seeder import Seeder
-from tui.domain import clock
-from tui.domain.enums import Severity, Status
+from tui.domain import clock, plan
+from tui.domain.enums import HypothesisStatus, HypothesisType, Severity, Status
 from tui.domain.grammar import parse_filter
 from tui.domain.lifecycle import InvalidTransition
-from tui.domain.models import IncidentDraft, IncidentEdit
+from tui.domain.models import EvidenceDraft, HypothesisDraft, HypothesisEdit, IncidentDraft, IncidentEdit
 from tui.domain.query import Window
 from tui.server import create_app
 from tui.server.tokens import Role, create_token
 from tui.store.api import ApiBackend, open_api_backend
 from tui.store.api.backend import NOTICE_NO_AGGREGATES, NOTICE_NO_RPC, NOTICE_PLAIN
-from tui.store.base import Conflict, Forbidden, Unavailable, Unreadable
-from tui.store.sql.schema import comments, incidents
+from tui.store.base import BackendError, Conflict, Forbidden, Unavailable, Unreadable
+from tui.store.sql.schema import comments, evidences, hypotheses, incidents
 
 
 @pytest.fixture
@@ -169,6 +169,33 @@ def test_plain_postgrest_writes_are_conditional_patches(plain, plain_backend):
     with pytest.raises(InvalidTransition):
         plain_backend.transition(created.id, Status.CLOSED, None, moved.updated_at)
     assert plain_backend.get_incident(created.id).incident.title == "plain"
+
+
+def test_plain_postgrest_plan_writes(plain, plain_backend):
+    """Links and the action plan without /rpc: plain POSTs, a conditional PATCH on the hypothesis."""
+    seeder = Seeder(plain.database.engine, plain_backend.whoami().id)
+    config = seeder.add_config("payments-db", "unhealthy")
+    incident = plain_backend.create_incident(IncidentDraft(title="plain plan"))
+    link = plain_backend.add_evidence(incident.id, EvidenceDraft(config_id=config, definition_of_done=True))
+    with pytest.raises(BackendError, match="already linked"):
+        plain_backend.add_evidence(incident.id, EvidenceDraft(config_id=config))
+    factor = plain_backend.add_hypothesis(incident.id, HypothesisDraft(title="bad deploy"))
+    with pytest.raises(BackendError, match="Nothing goes under a solution"):
+        fix = plain_backend.add_hypothesis(incident.id, HypothesisDraft(title="roll back", parent_id=factor,
+                                                                        type=HypothesisType.SOLUTION))
+        plain_backend.add_hypothesis(incident.id, HypothesisDraft(title="under it", parent_id=fix))
+    detail = plain_backend.get_incident(incident.id)
+    seen = next(h for h in detail.hypotheses if h.id == factor)
+    assert plan.definition_of_done(detail).sentence() == "Definition of done: 0 of 1 hold (payments-db is unhealthy)"
+    clock.freeze(FIXED_NOW + timedelta(minutes=1))
+    plain_backend.update_hypothesis(factor, HypothesisEdit(status=HypothesisStatus.PROVEN), seen.updated_at)
+    with pytest.raises(Conflict, match="changed by someone else"):
+        plain_backend.update_hypothesis(factor, HypothesisEdit(title="stale"), seen.updated_at)
+    plain_backend.remove_evidence(link)
+    with plain.database.engine.connect() as conn:
+        assert conn.execute(select(evidences.c.id).where(evidences.c.id == link)).first() is None
+        row = conn.execute(select(hypotheses).where(hypotheses.c.id == factor)).one()
+    assert (row.title, row.status) == ("bad deploy", "proven")
 
 
 # -- TLS ------------------------------------------------------------------------------------------

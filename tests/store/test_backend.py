@@ -654,3 +654,13 @@ def test_changes_since_names_the_incidents_another_user_changed(backend, target)
     changes = backend.changes_since(mark)
     assert first.id in changes.incident_ids and second.id not in changes.incident_ids
     assert not backend.changes_since(changes.mark).incident_ids
+
+
+def test_iter_incidents_streams_the_rows_of_the_same_window(backend, seeder):
+    """`incidents list` of a million rows reads them a part at a time (issue 7): the same rows, in the
+    same order, as list_incidents for the window."""
+    for n in range(30):
+        seeder.raw_incident(f"streamed {n}", age=timedelta(minutes=n), severity=("High", "Low", "P1")[n % 3])
+    query = parse_filter("sort:age")
+    for window in (Window(0, 100), Window(3, 10), Window(29, 5), Window(40, 5)):
+        assert list(backend.iter_incidents(query, window)) == list(backend.list_incidents(query, window).rows)

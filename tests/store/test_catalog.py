@@ -4,18 +4,20 @@ changes a check's new result makes."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, TESTER
 from tests.store.backends import _backend, _seeder, _target, _target_url  # noqa: F401 (fixtures)
 from tests.store.seeder import Seeder
 from tui.domain.catalog import CatalogKind, CatalogQuery, parse_catalog_filter
 from tui.domain.enums import Health, Status
 from tui.domain.query import Window
 from tui.store.base import Backend, NotFound
+from tui.store.sql import open_sql_backend
 from tui.store.sql.schema import checks
 
 
@@ -148,3 +150,23 @@ def test_a_new_result_and_a_status_change_are_changes_of_that_check(backend, see
     assert changes.catalog_ids == {check} and changes.incident_ids == frozenset()
     seeder.update_rows(checks, check, status="unhealthy", updated_at=FIXED_NOW + timedelta(seconds=1))
     assert backend.changes_since(changes.mark).catalog_ids == {check}
+
+
+def test_what_another_tool_stored_oddly_reads_leniently(tmp_path) -> None:
+    """Labels that are not an object, a result time that is no time (SQLite keeps any text)."""
+    url = f"sqlite:///{tmp_path / 'odd.db'}"
+    backend = open_sql_backend(url, TESTER, create=True)
+    try:
+        seeder = Seeder(backend.engine, backend.whoami().id)
+        config = seeder.add_config("odd-config", "healthy")
+        check = seeder.add_check("odd-check", "unhealthy")
+        with sqlite3.connect(tmp_path / "odd.db") as db:
+            db.execute("UPDATE config_items SET labels = '\"just text\"' WHERE name = 'odd-config'")
+            db.execute("INSERT INTO check_statuses (check_id, time, status, message, is_pushed, created_at) "
+                       "VALUES (?, 'soon', 0, 'odd time', 0, '2026-11-20 12:00:00.000000')", (check.hex,))
+        assert backend.get_config(config).config.labels == ()
+        detail = backend.get_check(check)
+        assert detail.check.last_run is None and detail.check.last_message == "odd time"
+        assert [(result.time, result.message) for result in detail.results] == [(None, "odd time")]
+    finally:
+        backend.close()

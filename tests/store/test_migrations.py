@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import psycopg
 import pytest
 from alembic import command
@@ -16,7 +19,7 @@ from tui.domain.enums import Health, Severity, Status
 from tui.domain.grammar import parse_filter
 from tui.domain.models import IncidentDraft
 from tui.domain.query import Window
-from tui.store.base import Unavailable
+from tui.store.base import BackendError, Unavailable
 from tui.store.sql import migrate, open_sql_backend
 from tui.store.sql.schema import metadata
 
@@ -216,3 +219,63 @@ def test_responders_stored_twice_before_0005_are_kept_once_and_can_no_longer_be_
         conn.execute(text("INSERT INTO responders (id, incident_id, type, person_id, created_by) "
                           "VALUES ('r6', 'i1', 'person', 'p1', 't0')"))  # allowed again without the index
     engine.dispose()
+
+
+def _set_last_number(url: str, number: int) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT setval('incident_id_sequence', :n)"), {"n": number})
+            else:
+                conn.execute(text("UPDATE incident_id_sequence SET last_value = :n"), {"n": number})
+    finally:
+        engine.dispose()
+
+
+def test_our_schema_numbers_incidents_past_inc_999999(backend_url):
+    """Migration 0006: Mission Control's varchar(10) stopped at INC-999999 on PostgreSQL."""
+    open_sql_backend(backend_url, TESTER).close()
+    _set_last_number(backend_url, 999_998)
+    backend = open_sql_backend(backend_url, TESTER)
+    try:
+        made = [backend.create_incident(IncidentDraft(title=f"number {n}")).incident_id for n in range(3)]
+        assert made == ["INC-999999", "INC-1000000", "INC-1000001"]
+        assert backend.get_incident(backend.find_incident("1000000")).incident.title == "number 1"
+        assert backend.list_incidents(parse_filter('"INC-1000001"'), Window()).total == 1
+    finally:
+        backend.close()
+
+
+@pytest.mark.postgres
+def test_a_mission_control_database_says_its_incident_ids_ran_out(mission_control_pg_url):
+    """Never migrated, so its varchar(10) stays: the create past INC-999999 is a sentence, not a driver error."""
+    with psycopg.connect(mission_control_pg_url.replace("postgresql+psycopg", "postgresql")) as conn:
+        conn.execute("INSERT INTO people (name) VALUES ('System')")
+    _set_last_number(mission_control_pg_url, 999_998)
+    backend = open_sql_backend(mission_control_pg_url, TESTER)
+    try:
+        assert backend.create_incident(IncidentDraft(title="the last one")).incident_id == "INC-999999"
+        with pytest.raises(BackendError, match=r"holds INC-999999 at most\. Nothing was created") as refused:
+            backend.create_incident(IncidentDraft(title="one too many"))
+        assert "varchar" in str(refused.value) and "Traceback" not in str(refused.value)
+        assert backend.list_incidents(parse_filter('"one too many"'), Window()).total == 0
+    finally:
+        backend.close()
+
+
+def test_the_head_read_from_the_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    assert migrate.head() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path):
+    """Cold start (issue 7): Alembic is loaded only when there is something to migrate."""
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    open_sql_backend(url, TESTER).close()
+    script = ("import sys; from tui.store.sql import open_sql_backend; from tui.domain.models import Identity; "
+              f"open_sql_backend({url!r}, Identity(name='x')).close(); "
+              "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))")
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import literal_column, text, update
 
 from tests.conftest import FIXED_NOW, TESTER, sqlite_url
-from tui.cli.listing import print_page
+from tui.cli.listing import print_rows
 from tui.domain.enums import Status
 from tui.domain.grammar import parse_filter
 from tui.domain.query import Window
@@ -198,8 +198,8 @@ def test_any_stored_values_list_and_show_without_an_error_or_a_control_character
             assert str(error).startswith(f"{row.incident_id} cannot be shown") and str(error).endswith(".")
         else:
             assert not row.problems and detail.incident.title == row.title
-        print_page(page, as_json=False)
-        print_page(page, as_json=True)
+        print_rows(page.total, page.offset, page.rows, as_json=False)
+        print_rows(page.total, page.offset, page.rows, as_json=True)
         printed = capsys.readouterr()
         assert not [ch for ch in printed.out + printed.err if unicodedata.category(ch) == "Cc" and ch != "\n"]
     finally:

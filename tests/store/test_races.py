@@ -10,18 +10,35 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from uuid import uuid4
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from tests.conftest import TESTER
-from tui.domain import clock, lifecycle
-from tui.domain.enums import Status
+from tui.domain import clock, lifecycle, plan
+from tui.domain.enums import HypothesisStatus, Status
 from tui.domain.lifecycle import ReadOnlyIncident
-from tui.domain.models import Identity, IncidentDraft, ResponderDraft, ResponderKind
-from tui.store.base import BackendError, NotFound
+from tui.domain.models import (
+    EvidenceDraft,
+    HypothesisDraft,
+    HypothesisEdit,
+    Identity,
+    IncidentDraft,
+    ResponderDraft,
+    ResponderKind,
+)
+from tui.store.base import BackendError, Conflict, NotFound
 from tui.store.sql import SqlBackend, open_sql_backend
-from tui.store.sql.schema import comments, incident_histories, people, responders
+from tui.store.sql.schema import (
+    comments,
+    config_items,
+    evidences,
+    hypotheses,
+    incident_histories,
+    people,
+    responders,
+)
 
 WRITERS = 8
 T = TypeVar("T")
@@ -45,6 +62,13 @@ def at_once(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def accepted_once(results: list[Any], refusal: type[BaseException], says: str = "") -> None:
+    """Exactly one writer got through; every other was refused with `refusal` (saying `says`)."""
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(results) - len(refused) == 1
+    assert all(isinstance(r, refusal) and says in str(r) for r in refused), refused
 
 
 @pytest.fixture
@@ -90,6 +114,41 @@ def test_simultaneous_removes_of_one_responder_record_one_removal(writers):
     assert len(results) - len(refused) == 1
     assert all(isinstance(r, NotFound) for r in refused), refused
     assert history_types(first, incident.id, lifecycle.HISTORY_RESPONDER_REMOVED) == 1
+
+
+def test_simultaneous_links_of_one_config_accept_one(writers):
+    first = writers[0]
+    incident = first.create_incident(IncidentDraft(title="linked from every terminal"))
+    with first.engine.begin() as conn:
+        config = uuid4()
+        conn.execute(insert(config_items).values(id=config, name="payments-db", type="Database", config_class="DB"))
+    results = at_once(WRITERS, lambda i: writers[i].add_evidence(incident.id, EvidenceDraft(config_id=config)))
+    accepted_once(results, BackendError, "already linked")
+    assert count(first, evidences, evidences.c.config_id == config) == 1
+    assert count(first, hypotheses, hypotheses.c.incident_id == incident.id) == 1  # one root, not one each
+    assert history_types(first, incident.id, plan.HISTORY_EVIDENCE_CREATED) == 1
+
+
+def test_simultaneous_unlinks_record_one_removal(writers):
+    first = writers[0]
+    incident = first.create_incident(IncidentDraft(title="unlinked from every terminal"))
+    link = first.add_evidence(incident.id, EvidenceDraft(text="a note to unlink"))
+    accepted_once(at_once(WRITERS, lambda i: writers[i].remove_evidence(link)), NotFound)
+    assert history_types(first, incident.id, plan.HISTORY_EVIDENCE_REMOVED) == 1
+
+
+def test_simultaneous_edits_of_one_hypothesis_keep_one(writers):
+    first = writers[0]
+    incident = first.create_incident(IncidentDraft(title="everyone has a theory"))
+    factor = first.add_hypothesis(incident.id, HypothesisDraft(title="cause"))
+    seen = next(h for h in first.get_incident(incident.id).hypotheses if h.id == factor)
+    statuses = list(HypothesisStatus)
+    results = at_once(WRITERS, lambda i: writers[i].update_hypothesis(
+        factor, HypothesisEdit(title=f"theory {i}", status=statuses[i % len(statuses)]), seen.updated_at))
+    accepted_once(results, Conflict)
+    winner = next(i for i, r in enumerate(results) if not isinstance(r, BaseException))
+    stored = next(h for h in first.get_incident(incident.id).hypotheses if h.id == factor)
+    assert (stored.title, stored.status) == (f"theory {winner}", statuses[winner % len(statuses)])
 
 
 def test_comments_racing_a_close_are_refused_once_it_closed(writers):

@@ -23,3 +23,10 @@ def test_writer_processes_on_one_sqlite_file(tmp_path):
 def test_writer_processes_on_postgresql(pg_server):
     url = pg_server.url(pg_server.create_database("stress"))
     assert_clean(stress(url, "PostgreSQL", writers=3, writes=40, incidents_count=2))
+
+
+@pytest.mark.postgres
+def test_writer_processes_through_two_servers_on_one_postgresql(pg_server):
+    url = pg_server.url(pg_server.create_database("stress_served"))
+    figures = stress(url, "PostgreSQL, 2 serve", writers=4, writes=40, incidents_count=2, serve=2)
+    assert_clean(figures)

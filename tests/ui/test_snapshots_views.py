@@ -15,10 +15,10 @@ def test_configs(snap_compare, demo_app, settle, size):
 
 @pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x48"])
 def test_checks(snap_compare, demo_app, settle, size):
-    keys = ("K", "slash", *"status:unhealthy", "enter")
+    keys = ("H", "slash", *"status:unhealthy", "enter")
     assert snap_compare(demo_app, terminal_size=size, run_before=after(settle, *keys))
 
 
 def test_check_detail_on_a_narrow_terminal(snap_compare, demo_app, settle):
-    keys = ("K", "slash", *"kafka-broker", "enter", "enter")
+    keys = ("H", "slash", *"kafka-broker", "enter", "enter")
     assert snap_compare(demo_app, terminal_size=NARROW, run_before=after(settle, *keys))

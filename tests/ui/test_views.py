@@ -8,9 +8,12 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import FIXED_NOW
 from tests.store.seeder import Seeder
 from tests.ui.conftest import burst
+from tests.ui.test_api_mode import app_on, live, messages, remote, serving  # noqa: F401 (fixtures)
 from tests.ui.test_board import apply_filter, palette_prompts, status_line
 from tests.ui.test_live import ROOT, shown_within
 from tui.app import IncidentApp
@@ -43,7 +46,7 @@ async def test_configs_are_one_key_from_the_board_and_esc_comes_back(demo_app, s
         everything = demo_app.backend.list_configs(CatalogQuery(), Window())
         assert shown_names(demo_app) == [row.name for row in everything.rows] and everything.total == 39
         assert status_line(demo_app).startswith("row 1 of 39 · sorted by name")
-        await pilot.press("K")
+        await pilot.press("H")
         await settle(pilot)
         assert isinstance(demo_app.screen, ChecksScreen)
         await pilot.press("escape", "escape")
@@ -72,7 +75,7 @@ async def test_the_configs_filter_narrows_and_explains_mistakes(demo_app, settle
 async def test_s_sorts_the_checks_by_the_next_column_and_S_reverses(demo_app, settle):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("K")
+        await pilot.press("H")
         await settle(pilot)
         await pilot.press("s", "s")
         await settle(pilot)
@@ -103,29 +106,34 @@ async def test_the_configs_view_pages_like_the_board(demo_app, demo_backend, set
         assert demo_app.screen.detail_pane.detail.config.id == last.id
 
 
-async def test_a_config_shows_its_incidents_on_the_board_and_esc_comes_back(demo_app, settle):
+@pytest.mark.parametrize(("key", "text", "field", "detail_of"), [
+    ("C", "payments", "config", lambda backend, id: backend.get_config(id)),
+    ("K", "status:unhealthy", "check", lambda backend, id: backend.get_check(id)),
+], ids=["config", "check"])
+async def test_an_item_shows_its_incidents_on_the_board_and_esc_comes_back(demo_app, settle, key, text, field,
+                                                                            detail_of):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("C")
+        await pilot.press(key)
         await settle(pilot)
-        await apply_filter(pilot, settle, "payments")
+        await apply_filter(pilot, settle, text)
         await pilot.press("j")
         await settle(pilot)
         view = demo_app.screen
-        config = view.table.current
-        linked = demo_app.backend.get_config(config.id).incidents
-        assert [incident.incident_id for incident in linked][:1] and view.detail_pane.detail.config.id == config.id
+        item = view.table.current
+        linked = detail_of(demo_app.backend, item.id).incidents
+        assert linked and view.table.index == 1
         await pilot.press("i")
         await settle(pilot)
         board = demo_app.screen
-        assert isinstance(board, Board) and board.filter_bar.applied_text == f"config:{config.name}"
-        expected = demo_app.backend.list_incidents(parse_filter(f"config:{config.name}"), Window())
+        assert isinstance(board, Board) and board.filter_bar.applied_text == f"{field}:{item.name}"
+        expected = demo_app.backend.list_incidents(parse_filter(f"{field}:{item.name}"), Window())
         assert [row.id for row in board.table.page.rows] == [row.id for row in expected.rows]
         assert {incident.id for incident in linked} <= {row.id for row in expected.rows}
         await pilot.press("escape")
         await settle(pilot)
-        assert demo_app.screen is view and view.table.current.id == config.id
-        assert view.filter_bar.applied_text == "payments"
+        assert demo_app.screen is view and view.table.current.id == item.id and view.table.index == 1
+        assert view.filter_bar.applied_text == text
 
 
 async def test_an_incident_jumps_to_its_linked_check_and_esc_comes_back(demo_app, settle):
@@ -135,7 +143,10 @@ async def test_an_incident_jumps_to_its_linked_check_and_esc_comes_back(demo_app
         board = demo_app.screen
         incident = board.selected_detail()
         assert incident is not None and incident.checks
-        await pilot.press("J")
+        await pilot.press("enter")  # into the detail pane, where the linked checks are listed
+        await settle(pilot)
+        assert board.detail_pane.has_focus
+        await pilot.press("f")
         await settle(pilot)
         if isinstance(demo_app.screen, PickerDialog):  # more than one link: pick the check
             await pilot.press(*"kafka-broker-9092", "enter")
@@ -158,7 +169,7 @@ async def test_an_incident_without_links_says_so(demo_app, demo_backend, settle)
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await apply_filter(pilot, settle, '"Nothing linked here"')
-        await pilot.press("J")
+        await pilot.press("f")
         await settle(pilot)
         assert isinstance(demo_app.screen, Board)
         assert any(f"{created.incident_id} has no linked config items or health checks." in str(n.message)
@@ -194,7 +205,7 @@ async def test_a_check_another_writer_fails_turns_unhealthy_without_a_key(demo_u
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("K")
+            await pilot.press("H")
             await settle(pilot)
             await apply_filter(pilot, settle, "bastion-ping")
             view = app.screen
@@ -216,6 +227,40 @@ async def test_a_burst_into_the_views_and_back_ends_on_the_board(demo_app, settl
     async with demo_app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         for _ in range(3):
-            await burst(pilot, "K", "tab", "i", "escape", "escape", "escape", "escape")
+            await burst(pilot, "H", "tab", "i", "escape", "escape", "escape", "escape")
             await settle(pilot)
         assert isinstance(demo_app.screen, Board)
+
+
+async def test_the_views_over_a_server_filter_and_jump_as_locally(live, remote, settle):
+    app = app_on(remote, live)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        await apply_filter(pilot, settle, "label:team=payments health:!healthy")
+        query = parse_catalog_filter(CatalogKind.CONFIGS, "label:team=payments health:!healthy")
+        assert shown_names(app) == [row.name for row in live.store.list_configs(query, Window()).rows]
+        assert shown_names(app)
+        await pilot.press("i")
+        await settle(pilot)
+        name = app.screen_stack[-2].table.current.name
+        stored = live.store.list_incidents(parse_filter(f"config:{name}"), Window())
+        assert [row.id for row in app.screen.table.page.rows] == [row.id for row in stored.rows]
+
+
+async def test_a_plain_postgrest_says_the_views_need_incidents_serve(demo_url, settle):
+    with serving(demo_url, plain_postgrest=True) as plain:
+        backend = plain.client("responder")
+        try:
+            app = app_on(backend, plain)
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                await pilot.press("K")
+                await settle(pilot)
+                assert isinstance(app.screen, ChecksScreen) and app.screen.table.total == 0
+                told = " ".join(messages(app))
+                assert "these views need `incidents serve`" in told and "Traceback" not in told
+                assert "not loaded: The server at" in status_line(app)
+        finally:
+            backend.close()

@@ -11,13 +11,23 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..config import ConfigError, Settings, load_settings
+from ..config import Settings, load_settings
 from ..domain import format as fmt
-from ..store.base import BackendError
-from . import database, listing, server
-from .common import EXIT_FAILURE, EXIT_USAGE, api_url, open_backend, shown_url, undecodable, warn_about_exposed_files
+from ..saved_views import default_views_file
+from . import changes, checks, config, database, export, listing, responders, rules, server, show, web
+from .common import (
+    EXIT_USAGE,
+    USER_ERRORS,
+    api_url,
+    open_backend,
+    report,
+    shown_url,
+    undecodable,
+    wants_json,
+    warn_about_exposed_files,
+)
 
-COMMAND_GROUPS = (database, listing, server)
+COMMAND_GROUPS = (database, listing, show, changes, responders, export, server, web, checks, rules, config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="colour theme (default: textual-dark; ansi-dark or ansi-light: the terminal's own "
                              "colours); ctrl+p changes it while running")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: XDG config dir)")
+    parser.add_argument("-p", "--profile", metavar="NAME",
+                        help="use the [profiles.NAME] table of the settings file over its other settings "
+                             "(default: INCIDENTS_PROFILE)")
+    parser.add_argument("--read-only", action="store_true",
+                        help="a wall screen or a viewer: no key changes anything (read_only in the settings)")
     parser.add_argument("--create", action="store_true",
                         help="create the SQLite database named by --db (or the config file) if it does not exist")
     commands = parser.add_subparsers(dest="command")
@@ -62,7 +77,9 @@ def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     server_url = api_url(args, settings)
     try:
         IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds,
-                    where=shown_url(server_url) if server_url else "", theme=theme).run()
+                    where=shown_url(server_url) if server_url else "", read_only=settings.read_only,
+                    bell=settings.bell, views=settings.views, views_file=default_views_file(),
+                    frontend_url=settings.frontend_url, theme=theme).run()
     finally:
         backend.close()
     return 0
@@ -80,9 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     handler = getattr(args, "handler", run_tui)
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(args.config, profile=args.profile, flags=config.flag_settings(args))
         warn_about_exposed_files(args, settings)
         return handler(args, settings)
-    except (ConfigError, BackendError) as error:
-        print(f"incidents: {fmt.clean(str(error))}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILURE
+    except USER_ERRORS as error:
+        return report(error, wants_json(args))

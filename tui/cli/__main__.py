@@ -1,6 +1,8 @@
+"""`python -m tui.cli`: the same as the `incidents` command."""
+
 import sys
 
 from . import main
 
-if __name__ == "__main__":  # imported, not run, by tests that walk every module of tui
+if __name__ == "__main__":  # not on import (tests walk every module of the package)
     sys.exit(main())

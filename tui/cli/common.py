@@ -4,22 +4,99 @@ and the server's URL as messages may show it."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
 from collections.abc import Callable
+from enum import IntEnum
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
+from .. import known_databases
 from ..config import ConfigError, Settings, data_dir, default_config_path, sqlite_url
 from ..domain import format as fmt
+from ..domain.lifecycle import LifecycleError
+from ..domain.messages import sentences
 from ..files import GROUP_AND_OTHERS, OTHERS, exposure
-from ..store.base import Backend
+from ..store.base import Backend, BackendError, Conflict, Forbidden, NotFound, ReadOnly, Unavailable
 
-EXIT_USAGE = 2
-EXIT_FAILURE = 1
+
+class Exit(IntEnum):
+    """The exit codes scripts may rely on (the README lists them)."""
+
+    OK = 0
+    FAILURE = 1
+    """Anything not below; the message says what."""
+    USAGE = 2
+    """Bad options or values (argparse's own code), a bad filter, config file or form field."""
+    NOT_FOUND = 3
+    """No such incident, person, team, config, check or responder."""
+    CONFLICT = 4
+    """The incident changed since it was read (or since --expect-updated-at)."""
+    REFUSED = 5
+    """The lifecycle does not allow it (e.g. closing an open incident, changing a closed one)."""
+    UNAVAILABLE = 6
+    """The database or server cannot be reached, or answered nonsense; the database does not exist."""
+    FORBIDDEN = 7
+    """The token or role may not do it, or the database is open read-only."""
+
+
+EXIT_USAGE = Exit.USAGE
+EXIT_FAILURE = Exit.FAILURE
+
+
+class UsageError(Exception):
+    """A value on the command line we cannot use (an unknown severity, an ambiguous name)."""
+
+
+_EXIT_OF: tuple[tuple[type[Exception], Exit], ...] = (
+    (ConfigError, Exit.USAGE), (UsageError, Exit.USAGE), (ValidationError, Exit.USAGE),
+    (NotFound, Exit.NOT_FOUND), (Conflict, Exit.CONFLICT), (LifecycleError, Exit.REFUSED),
+    (Unavailable, Exit.UNAVAILABLE), (Forbidden, Exit.FORBIDDEN), (ReadOnly, Exit.FORBIDDEN),
+)
+USER_ERRORS = (ConfigError, UsageError, ValidationError, BackendError, LifecycleError)
+"""What a command may fail with: a sentence and an exit code, never a traceback."""
+
+
+def exit_code(error: Exception) -> Exit:
+    return next((code for kind, code in _EXIT_OF if isinstance(error, kind)), Exit.FAILURE)
+
+
+def report(error: Exception, as_json: bool) -> Exit:
+    """The error as one line on stderr (and, for a script that asked for JSON, on stdout too)."""
+    code = exit_code(error)
+    message = sentences(error.errors()) if isinstance(error, ValidationError) else str(error)
+    print(f"incidents: {fmt.clean(message)}", file=sys.stderr)
+    if as_json:
+        print_json({"error": {"exit_code": int(code), "kind": code.name.lower(), "message": fmt.clean(message)}})
+    return code
+
+
+def wants_json(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "json", False)) or getattr(args, "format", None) == "json"
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts (errors too, on stdout)")
+
+
+def read_text(value: str, what: str) -> str:
+    """The text given, or with `-` all of standard input (its last newline dropped)."""
+    if value != "-":
+        return value
+    try:
+        return sys.stdin.read().removesuffix("\n")
+    except UnicodeDecodeError:
+        raise UsageError(f"the {what} on standard input is not UTF-8 text.") from None
+
+
+def print_json(value: Any) -> None:
+    # json.dumps escapes C0 controls and (ensure_ascii) everything above 0x7f; DEL is left.
+    print(json.dumps(value, indent=2).replace("\x7f", "\\u007f"))
 
 # A command's handler: the parsed options and the settings in, the exit code out.
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -31,6 +108,7 @@ Commands = argparse._SubParsersAction
 
 def on_backend(run: BackendCommand) -> Handler:
     def handler(args: argparse.Namespace, settings: Settings) -> int:
+        args.settings = settings  # for what a command shows beside the store's data (frontend_url)
         backend = open_backend(args, settings)
         try:
             return run(args, backend)
@@ -120,11 +198,17 @@ def open_backend(args: argparse.Namespace, settings: Settings) -> Backend:
         for suffix in ("", "-wal", "-shm"):
             path.with_name(path.name + suffix).unlink(missing_ok=True)
     args.is_new = path is not None and not path.exists()
+    own = path if path is not None and not (args.demo or args.reset_demo or args.db or settings.db) else None
+    asked = args.command == "init" or args.create
+    if own is not None and args.is_new and not asked and known_databases.was_in_use(own):
+        raise MissingDatabase(known_databases.gone_sentence(own))  # not silently re-created empty
     try:
         backend = open_sql_backend(url, settings.identity(), create=may_create(args, settings))
     except MissingDatabase as error:
         raise MissingDatabase(f"{error} To make a new one: incidents --db {path} init "
                               "(or add --create).") from None
+    if own is not None:
+        known_databases.remember(own)
     if args.is_new and (args.demo or args.reset_demo):
         seed_demo(backend)
     return backend

@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from ..config import Settings
+from ..domain.engine import TIMER_SECONDS
 from ..domain.models import Identity
 from .common import Commands, database_url, may_create
 
@@ -16,6 +17,8 @@ def register(commands: Commands) -> None:
     serving.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database to serve")
     serving.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serving.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serving.add_argument("--rules-interval", type=float, default=TIMER_SECONDS, metavar="SECONDS",
+                         help=f"how often the incident rules' timeouts are run (default {TIMER_SECONDS:g}; 0: never)")
     serving.set_defaults(handler=run_server_command, database_only=True)
     tokens = commands.add_parser("token", help="create, list or revoke the API's bearer tokens")
     tokens.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="database the server uses")
@@ -39,7 +42,7 @@ def run_server_command(args: argparse.Namespace, settings: Settings) -> int:
     # Creating the first token is how a new server's database is set up; serving needs one.
     create = may_create(args, settings) or getattr(args, "token_command", None) == "create"
     if args.command == "serve":
-        serve(url, args.host, args.port, create=create)
+        serve(url, args.host, args.port, create=create, rules_interval=args.rules_interval)
         return 0
     database = open_sql_database(url, create=create)
     try:

@@ -168,6 +168,39 @@ HEALTH_ALIASES: dict[str, Health] = {h.value: h for h in Health} | {
 }
 
 
+class HypothesisType(str, Enum):
+    """A node of the action plan: the root (the incident itself), a contributing factor, a solution.
+    The only enum Mission Control's database enforces (a CHECK constraint)."""
+
+    ROOT = "root"
+    FACTOR = "factor"
+    SOLUTION = "solution"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class HypothesisStatus(str, Enum):
+    """How sure the team is of a hypothesis, most likely first (Mission Control's HypothesisStatus)."""
+
+    PROVEN = "proven"
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+    UNLIKELY = "unlikely"
+    IMPROBABLE = "improbable"
+    DISPROVEN = "disproven"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def for_it(self) -> bool:
+        """Thumbs up in Mission Control's UI (proven, likely, possible); the rest thumbs down."""
+        return self in (HypothesisStatus.PROVEN, HypothesisStatus.LIKELY, HypothesisStatus.POSSIBLE)
+
+
 def _key(raw: object) -> str:
     """Fold case, spaces, dashes and camelCase so `technicalDebt` == `Technical Debt`."""
     text = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", str(raw).strip())
@@ -203,13 +236,32 @@ def parse_health(raw: object) -> Health:
     return HEALTH_ALIASES.get(_key(raw or ""), Health.UNKNOWN)
 
 
+def parse_hypothesis_type(raw: object) -> HypothesisType | str:
+    if isinstance(raw, HypothesisType):
+        return raw
+    try:
+        return HypothesisType(_key(raw))
+    except ValueError:
+        return str(raw)
+
+
+def parse_hypothesis_status(raw: object) -> HypothesisStatus | str:
+    if isinstance(raw, HypothesisStatus):
+        return raw
+    try:
+        return HypothesisStatus(_key(raw))
+    except ValueError:
+        return str(raw)
+
+
 Ranked = Severity | Status | IncidentType
 """The enums the board sorts and filters by rank."""
 
 
-def label(value: Severity | Status | IncidentType | Health | str) -> str:
+def label(value: Severity | Status | IncidentType | Health | HypothesisType | HypothesisStatus | str) -> str:
     """How a leniently-parsed value is shown: its label, or the stored text verbatim."""
-    return value.label if isinstance(value, Severity | Status | IncidentType | Health) else value
+    known = Severity | Status | IncidentType | Health | HypothesisType | HypothesisStatus
+    return value.label if isinstance(value, known) else value
 
 
 UNKNOWN_RANK = 99  # unknown values sort after every known one

@@ -22,6 +22,9 @@ FIELD_NAMES = {
     "created_at": "creation time", "updated_at": "last update time", "acknowledged": "acknowledged time",
     "resolved": "resolved time", "closed": "closed time", "refresh_seconds": "refresh interval (refresh_seconds)",
     "api": "server URL (api)", "token": "token", "ca_bundle": "CA bundle (ca_bundle)",
+    "read_only": "read-only setting (read_only)", "bell": "bell setting (bell)", "views": "saved views (views)",
+    "profiles": "profiles table",
+    "frontend_url": "web UI URL (frontend_url)",
 }
 SECRET = {"token"}
 """Fields whose value is never quoted back: a message may be read over a shoulder or pasted."""

@@ -16,13 +16,30 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from .enums import Health, IncidentType, Severity, Status, parse_health, parse_severity, parse_status, parse_type
+from .enums import (
+    Health,
+    HypothesisStatus,
+    HypothesisType,
+    IncidentType,
+    Severity,
+    Status,
+    parse_health,
+    parse_hypothesis_status,
+    parse_hypothesis_type,
+    parse_severity,
+    parse_status,
+    parse_type,
+)
 from .format import one_line
 
 LenientSeverity = Annotated[Severity | str, BeforeValidator(parse_severity)]
 LenientStatus = Annotated[Status | str, BeforeValidator(parse_status)]
 LenientType = Annotated[IncidentType | str, BeforeValidator(parse_type)]
 LenientHealth = Annotated[Health, BeforeValidator(parse_health)]
+LenientHypothesisType = Annotated[HypothesisType | str, BeforeValidator(parse_hypothesis_type)]
+LenientHypothesisStatus = Annotated[HypothesisStatus | str, BeforeValidator(parse_hypothesis_status)]
+Flag = Annotated[bool, BeforeValidator(lambda v: v is True or (isinstance(v, int) and v == 1))]
+"""A boolean column another tool may have left NULL (or filled oddly): anything but true reads as false."""
 
 SYSTEM_PERSON_NAME = "System"
 
@@ -70,11 +87,24 @@ class Check(Model):
     last_message: str | None = None
 
 
-def _labels(raw: object) -> tuple[tuple[str, str], ...]:
-    """Labels as stored (a JSON object), as sorted pairs of text; anything else reads as none."""
-    if not isinstance(raw, Mapping):
-        return tuple(raw) if isinstance(raw, tuple) else ()
-    return tuple(sorted((str(key), "" if value is None else str(value)) for key, value in raw.items()))
+def _labels(raw: object) -> object:
+    """Labels as stored (a JSON object) as sorted pairs of text; pairs as given; anything else as none."""
+    if isinstance(raw, Mapping):
+        return tuple(sorted((str(key), "" if value is None else str(value)) for key, value in raw.items()))
+    return raw if isinstance(raw, tuple) else ()
+
+
+def _time_or_none(raw: object) -> object:
+    """A stored time another tool wrote unreadably (text that is no time) reads as unknown."""
+    return None if isinstance(raw, str) and not _is_time(raw) else raw
+
+
+def _is_time(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 Labels = Annotated[tuple[tuple[str, str], ...], BeforeValidator(_labels)]
@@ -103,8 +133,8 @@ class CheckRow(Model):
     type: str | None = None
     health: LenientHealth = Health.UNKNOWN
     """From `checks.status` (healthy / unhealthy)."""
-    last_run: datetime | None = None
-    """The time of its latest result (`check_statuses.time`)."""
+    last_run: Annotated[datetime | None, BeforeValidator(_time_or_none)] = None
+    """The time of its latest result (`check_statuses.time`); None when it has none, or it is unreadable."""
     last_message: str | None = None
     labels: Labels = ()
     open_incidents: int = 0
@@ -122,9 +152,9 @@ class LinkedIncident(Model):
 
 
 class CheckResult(Model):
-    """One row of `check_statuses`: a check's result at a time."""
+    """One row of `check_statuses`: a check's result at a time (None: stored unreadably)."""
 
-    time: datetime
+    time: Annotated[datetime | None, BeforeValidator(_time_or_none)]
     passed: bool | None = None
     message: str | None = None
 
@@ -325,6 +355,43 @@ class TimelineEntry(Model):
     text: str = ""
 
 
+class Evidence(Model):
+    """What supports a hypothesis: a config item, a health check, or text (a comment, log lines).
+
+    `config` and `check` are the linked rows as they are now (None if the row is gone); one marked
+    `definition_of_done` is part of what must hold before the incident is done (tui.domain.plan)."""
+
+    id: UUID
+    hypothesis_id: UUID
+    type: str = ""
+    """Mission Control's evidence type as stored: config, check, comment, log, topology..."""
+    description: str = ""
+    config_id: UUID | None = None
+    check_id: UUID | None = None
+    config: ConfigItem | None = None
+    check: Check | None = None
+    text: str = ""
+    """A comment's or log's text (from the `evidence` JSON)."""
+    definition_of_done: Flag = False
+    done: Flag = False
+    """Marked done by hand: what a text evidence of the definition of done needs to hold."""
+    created_at: datetime | None = None
+
+
+class Hypothesis(Model):
+    """A node of the action plan; the tree is built from `parent_id` (tui.domain.plan.tree)."""
+
+    id: UUID
+    parent_id: UUID | None = None
+    type: LenientHypothesisType
+    title: Annotated[str, BeforeValidator(lambda v: v if isinstance(v, str) else "")] = ""
+    status: LenientHypothesisStatus
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    """What an edit compares against (compare-and-set)."""
+    evidences: tuple[Evidence, ...] = ()
+
+
 class IncidentDetail(Model):
     incident: Incident
     creator: Person
@@ -334,6 +401,8 @@ class IncidentDetail(Model):
     configs: tuple[ConfigItem, ...] = ()
     checks: tuple[Check, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
+    hypotheses: tuple[Hypothesis, ...] = ()
+    """The action plan, oldest first, as stored (a flat list; tui.domain.plan builds the tree)."""
 
 
 # -- What the UI asks a backend to write -------------------------------------------------
@@ -403,6 +472,73 @@ class ResponderDraft(BaseModel):
             if problems:
                 raise ValueError(" ".join(problems.values()))
         return self
+
+
+class HypothesisDraft(BaseModel):
+    """A new node of the action plan; with no parent it goes under the root."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: NonBlank
+    type: HypothesisType = HypothesisType.FACTOR
+    status: HypothesisStatus = HypothesisStatus.POSSIBLE
+    parent_id: UUID | None = None
+
+
+class HypothesisEdit(BaseModel):
+    """Fields to change on a node of the action plan; a field not given is left as is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: NonBlank | None = None
+    type: HypothesisType | None = None
+    status: HypothesisStatus | None = None
+    parent_id: UUID | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {field: value for field, value in self.model_dump(include=self.model_fields_set).items()
+                if value is not None}
+
+
+class EvidenceDraft(BaseModel):
+    """One piece of evidence: a config item, a health check, or some text (a comment or log lines).
+    With no hypothesis it goes on the root: that is how a config or check is linked to an incident."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hypothesis_id: UUID | None = None
+    config_id: UUID | None = None
+    check_id: UUID | None = None
+    text: str = ""
+    log: bool = False
+    """Text given is log lines rather than a comment."""
+    definition_of_done: bool = False
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> EvidenceDraft:
+        given = [self.config_id is not None, self.check_id is not None, bool(self.text.strip())]
+        if sum(given) != 1:
+            raise ValueError("evidence is one config item, one health check, or some text")
+        return self
+
+    @property
+    def type(self) -> str:
+        """Mission Control's evidence type for it."""
+        if self.config_id is not None:
+            return "config"
+        if self.check_id is not None:
+            return "check"
+        return "log" if self.log else "comment"
+
+
+class EvidenceEdit(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    definition_of_done: bool | None = None
+    done: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {field: value for field, value in self.model_dump().items() if value is not None}
 
 
 class Identity(BaseModel):

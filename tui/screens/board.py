@@ -25,12 +25,14 @@ from ..domain.format import clean
 from ..domain.grammar import parse_filter, quote
 from ..domain.models import Incident, IncidentDetail, IncidentRow
 from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
-from ..store.base import Backend, Page, Unavailable
+from ..store.base import Backend, Changes, Page, Unavailable
 from ..typeahead import keys_may_flow
 from ..widgets.detail import IncidentDetailPane
 from ..widgets.incident_table import SORTABLE, IncidentTable, sort_description
 from ..widgets.severity_strip import SeverityStrip
-from .incident_actions import IncidentActionFailed, IncidentActions, on_the_selected_incident
+from .board_keys import BoardKeys
+from .incident_actions import IncidentActionFailed, on_the_selected_incident
+from .incident_links import IncidentLinks
 from .list_screen import PAGE_SIZE, RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS, ListScreen, ListSource
 from .picker import PickerDialog
 
@@ -107,8 +109,8 @@ class IncidentSource(ListSource[IncidentQuery, IncidentRow, IncidentDetail]):
 ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))
 
 
-class Board(IncidentActions, ListScreen[IncidentQuery, IncidentRow, IncidentDetail]):
-    BINDINGS = bindings(Group.INCIDENT)
+class Board(BoardKeys, IncidentLinks, ListScreen[IncidentQuery, IncidentRow, IncidentDetail]):
+    BINDINGS = bindings(Group.INCIDENT, Group.COMMANDS, Group.SAVED)
     WORKER_GROUPS: ClassVar[tuple[str, ...]] = (*ListScreen.WORKER_GROUPS, "counts")
     source = IncidentSource()
 
@@ -131,6 +133,13 @@ class Board(IncidentActions, ListScreen[IncidentQuery, IncidentRow, IncidentDeta
 
     def compose_topbar(self) -> ComposeResult:
         yield SeverityStrip(id="strip")
+
+    def compose_bottom(self) -> ComposeResult:
+        yield self.make_command_line()
+
+    def on_mount(self) -> None:
+        # ListScreen's on_mount runs too (Textual calls each class's handler along the MRO).
+        self.keys_mounted()
 
     @property
     def incident_query(self) -> IncidentQuery:
@@ -202,7 +211,35 @@ class Board(IncidentActions, ListScreen[IncidentQuery, IncidentRow, IncidentDeta
     def accepting_keys(self) -> bool:
         """Typed keys wait while the filter is being applied or an action waits for its incident
         (see tui.typeahead)."""
-        return super().accepting_keys and self._waiting_action is None
+        return super().accepting_keys and self._waiting_action is None and not self.keys_waiting
+
+    # -- What the keys of tui.screens.board_keys need of the board -------------------------------
+
+    def status_prefix(self) -> str:
+        return self.selection_status()
+
+    def changes_shown(self, page: Page, changes: Changes) -> None:
+        self.announce_arrivals(page, changes)
+
+    def load_applied(self, query: IncidentQuery) -> None:
+        if not self.land_on_exact_id(query):
+            self._load(0)
+
+    def apply_filter_text(self, text: str, keep_id: UUID | None = None) -> bool:
+        """Show `text` (a saved view, a jump) in the filter bar and apply it, its sort included, with the
+        cursor on `keep_id` if the first page holds it. False (and the bar says why) if it does not parse."""
+        self.filter_bar.filter_input.value = text
+        query = self.filter_bar.apply(text)
+        if query is None:
+            return False
+        self.list_query = query
+        self.table.focus()
+        self._load(0, keep_id)
+        return True
+
+    def action_back(self) -> None:
+        if not (self.close_command_line() or self.drop_selection()):
+            super().action_back()
 
     # -- Jumps to the linked config items and checks -------------------------------------------
 

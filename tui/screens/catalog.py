@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 from uuid import UUID
 
@@ -31,9 +32,18 @@ CatalogDetail = TypeVar("CatalogDetail", ConfigDetail, CheckDetail)
 
 
 class CatalogSource(ListSource[CatalogQuery, CatalogRow, CatalogDetail]):
-    """What the two views share: the grammar of tui.domain.catalog, sorts, names."""
+    """One view of the catalog (CONFIGS, CHECKS below): the grammar of tui.domain.catalog, its sorts,
+    and the backend calls that fetch its rows and details."""
 
-    kind: ClassVar[CatalogKind]
+    def __init__(self, kind: CatalogKind, noun: str, place: str, placeholder: str,
+                 page: Callable[[Backend, CatalogQuery, Window], Page[CatalogRow]],
+                 detail: Callable[[Backend, UUID], CatalogDetail],
+                 row_of: Callable[[CatalogDetail], CatalogRow]) -> None:
+        self.kind, self.noun, self.place, self.placeholder = kind, noun, place, placeholder
+        self.sortable = SORTABLE[kind]
+        self._page: Callable[[Backend, CatalogQuery, Window], Page[CatalogRow]] = page
+        self._detail: Callable[[Backend, UUID], CatalogDetail] = detail
+        self._row_of: Callable[[CatalogDetail], CatalogRow] = row_of
 
     def parse(self, text: str) -> CatalogQuery:
         return parse_catalog_filter(self.kind, text)
@@ -45,52 +55,37 @@ class CatalogSource(ListSource[CatalogQuery, CatalogRow, CatalogDetail]):
         ascending, descending = _DIRECTIONS.get(sort.key.value, ("A→Z", "Z→A"))
         return f"{sort.key.value}, {descending if sort.descending else ascending}"
 
-    def name(self, row: CatalogRow) -> str:
-        return row.name
+    def page(self, backend: Backend, query: CatalogQuery, window: Window) -> Page[CatalogRow]:
+        return self._page(backend, query, window)
+
+    def detail(self, backend: Backend, id: UUID) -> CatalogDetail:
+        return self._detail(backend, id)
 
     def row_of(self, detail: CatalogDetail) -> CatalogRow:
-        raise NotImplementedError
+        return self._row_of(detail)
 
     def detail_id(self, detail: CatalogDetail) -> UUID:
         return self.row_of(detail).id
+
+    def name(self, row: CatalogRow) -> str:
+        return row.name
 
     def changed(self, changes: Changes) -> frozenset[UUID] | None:
         # An incident's change may change any item's open incidents and the incidents its detail lists.
         return None if changes.everything or changes.incident_ids else changes.catalog_ids
 
 
-class ConfigSource(CatalogSource[ConfigRow, ConfigDetail]):
-    kind = CatalogKind.CONFIGS
-    sortable = SORTABLE[CatalogKind.CONFIGS]
-    noun = "config items"
-    place = "the Configs view"
-    placeholder = 'e.g. type:pod health:unhealthy,warning label:team=payments checkout   ("" shows all)'
+CONFIGS = CatalogSource[ConfigRow, ConfigDetail](
+    CatalogKind.CONFIGS, "config items", "the Configs view",
+    'e.g. type:pod health:unhealthy,warning label:team=payments checkout   ("" shows all)',
+    page=lambda backend, query, window: backend.list_configs(query, window),
+    detail=lambda backend, id: backend.get_config(id), row_of=lambda detail: detail.config)
 
-    def page(self, backend: Backend, query: CatalogQuery, window: Window) -> Page[ConfigRow]:
-        return backend.list_configs(query, window)
-
-    def detail(self, backend: Backend, id: UUID) -> ConfigDetail:
-        return backend.get_config(id)
-
-    def row_of(self, detail: ConfigDetail) -> ConfigRow:
-        return detail.config
-
-
-class CheckSource(CatalogSource[CheckRow, CheckDetail]):
-    kind = CatalogKind.CHECKS
-    sortable = SORTABLE[CatalogKind.CHECKS]
-    noun = "health checks"
-    place = "the Checks view"
-    placeholder = 'e.g. status:unhealthy type:http label:team=payments api   ("" shows all)'
-
-    def page(self, backend: Backend, query: CatalogQuery, window: Window) -> Page[CheckRow]:
-        return backend.list_checks(query, window)
-
-    def detail(self, backend: Backend, id: UUID) -> CheckDetail:
-        return backend.get_check(id)
-
-    def row_of(self, detail: CheckDetail) -> CheckRow:
-        return detail.check
+CHECKS = CatalogSource[CheckRow, CheckDetail](
+    CatalogKind.CHECKS, "health checks", "the Checks view",
+    'e.g. status:unhealthy type:http label:team=payments api   ("" shows all)',
+    page=lambda backend, query, window: backend.list_checks(query, window),
+    detail=lambda backend, id: backend.get_check(id), row_of=lambda detail: detail.check)
 
 
 class CatalogScreen(ListScreen[CatalogQuery, CatalogRow, CatalogDetail]):
@@ -120,7 +115,7 @@ class CatalogScreen(ListScreen[CatalogQuery, CatalogRow, CatalogDetail]):
 
 class ConfigsScreen(CatalogScreen[ConfigRow, ConfigDetail]):
     view_title = "Configs"
-    source = ConfigSource()
+    source = CONFIGS
     link = LinkField.CONFIG
 
     def make_table(self) -> ConfigTable:
@@ -129,7 +124,7 @@ class ConfigsScreen(CatalogScreen[ConfigRow, ConfigDetail]):
 
 class ChecksScreen(CatalogScreen[CheckRow, CheckDetail]):
     view_title = "Health checks"
-    source = CheckSource()
+    source = CHECKS
     link = LinkField.CHECK
 
     def make_table(self) -> CheckTable:

@@ -8,11 +8,13 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Button, Static, TextArea
 
-from .dialog import Dialog, R
+from .dialog import EDITOR_BINDINGS, Dialog, R
 
 
 class CommentDialog(Dialog[R]):
     """A multi-line comment; ctrl+s (or enter on Save) posts it, an empty one is refused."""
+
+    BINDINGS = EDITOR_BINDINGS
 
     DEFAULT_CSS = """
     CommentDialog #comment { height: 8; }

@@ -9,13 +9,13 @@ from rich.text import Text
 from textual.widgets import Input, Static
 
 from ..actions import bindings_of
-from .dialog import Dialog, R
+from .dialog import EDITOR_BINDINGS, Dialog, R
 
 
 class ConfirmDialog(Dialog[R]):
     """Says what will happen; enter does it (with the note, if one was typed), esc does not."""
 
-    BINDINGS = bindings_of("dialog.confirm")
+    BINDINGS = [*bindings_of("dialog.confirm"), *EDITOR_BINDINGS]
     ASKS_FIRST = True
 
     def __init__(self, title: str, consequence: Text | str, submit: Callable[[str | None], R], *,

@@ -16,12 +16,13 @@ from textual import events, work
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static, TextArea
 
 from ..actions import ACTIONS_BY_ID, bindings_of, configured_keys
 from ..domain.format import clean
 from ..domain.lifecycle import LifecycleError
 from ..domain.messages import sentences
+from ..editor import EditorError, edit_in_editor
 from ..store.base import BackendError
 from ..typeahead import drop_typed_ahead, keys_may_flow
 
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 from .drafts import DraftKey, Drafts
 
 R = TypeVar("R")
+
+EDITOR_BINDINGS = bindings_of("dialog.editor")
+"""For dialogs with long text (a comment, a note, a description): write it in $EDITOR."""
+LONG_TEXT_IDS = ("comment", "description", "note")
 
 USER_ERRORS = (BackendError, LifecycleError, ValidationError)
 """Errors that are the user's to read, never a traceback."""
@@ -236,6 +241,27 @@ class Dialog(ModalScreen[R | None], Generic[R]):
         if self.drafts and self.draft_key:
             self.drafts.keep(self.draft_key, self.typed())
         self.dismiss(None)
+
+    def action_external_editor(self) -> None:
+        """The focused long-text field (else the first one) in $EDITOR; on failure it keeps its text."""
+        fields = [field for id in LONG_TEXT_IDS for field in self.query(f"#{id}")
+                  if isinstance(field, TextArea | Input)]
+        field = self.focused if self.focused in fields else next(iter(fields), None)
+        if not isinstance(field, TextArea | Input):
+            self.show_error("Nothing in this dialog is written in an editor.")
+            return
+        try:
+            text = edit_in_editor(self.app, field.text if isinstance(field, TextArea) else field.value)
+        except EditorError as error:
+            self.show_error(str(error))
+            return
+        self.show_error("")
+        if isinstance(field, TextArea):
+            field.load_text(text)
+            field.move_cursor(field.document.end)
+        else:
+            field.value = " ".join(text.split())  # one line: the editor's lines joined
+        field.focus()
 
     def action_help(self) -> None:
         """A modal screen hides the app's keys: help is bound here too (where a field does not take `?`)."""

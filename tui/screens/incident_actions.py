@@ -27,13 +27,14 @@ from textual import work
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
-from ..domain import lifecycle
+from ..domain import lifecycle, plan
 from ..domain.conflict import describe_conflict
 from ..domain.enums import Status, label, parse_status
 from ..domain.format import clean
 from ..domain.models import Incident, IncidentDetail, IncidentDraft, IncidentEdit, Person, Responder, ResponderDraft
 from ..store.base import Backend, Conflict
 from ..widgets.detail import responder_kind, responder_name, transition_keys
+from .action_plan import ActionPlanScreen
 from .comment import CommentDialog
 from .confirm import ConfirmDialog
 from .dialog import describe_error
@@ -41,6 +42,7 @@ from .drafts import DraftKey, Drafts
 from .incident_form import IncidentForm
 from .people_picker import PeoplePicker
 from .picker import PickerDialog
+from .plan_forms import LinkDialog, Links
 from .responder_form import ResponderForm
 from .transition import TransitionDialog
 
@@ -159,6 +161,11 @@ class IncidentActions(_Host):
                        f"press {key} to reopen it first.", severity="warning")
             return None
         return incident
+
+    def _detail_of(self, incident: Incident | None) -> IncidentDetail | None:
+        """The loaded detail of `incident`, if it is the one selected (None otherwise)."""
+        detail = self.selected_detail() if incident is not None else None
+        return detail if incident is not None and detail is not None and detail.incident.id == incident.id else None
 
     # -- running writes ------------------------------------------------------------------------
 
@@ -334,8 +341,8 @@ class IncidentActions(_Host):
     @on_the_selected_incident
     def action_remove_responder(self) -> None:
         incident = self._editable()
-        detail = self.selected_detail() if incident is not None else None
-        if incident is None or detail is None or detail.incident.id != incident.id:
+        detail = self._detail_of(incident)
+        if incident is None or detail is None:
             return
         if not detail.responders:
             self._tell(f"{incident.incident_id} has no responders to remove.", severity="warning")
@@ -357,3 +364,34 @@ class IncidentActions(_Host):
                                  Text.assemble("Remove ", responder_choice(responder), " from ",
                                                headline(incident), "?"),
                                  remove, confirm_label="remove", with_note=False))
+
+    # -- links and the action plan -------------------------------------------------------------
+
+    @on_the_selected_incident
+    def action_link(self) -> None:
+        incident = self._editable()
+        detail = self._detail_of(incident)
+        if incident is None or detail is None:
+            return
+
+        def save(links: Links) -> Done:
+            added, removed = links
+            counts = [f"{len(added)} linked"] * bool(added) + [f"{len(removed)} unlinked"] * bool(removed)
+            for draft in list(added):
+                self.backend.add_evidence(incident.id, draft)
+                added.remove(draft)  # saving again after a failure makes only what is left
+            for evidence in list(removed):
+                self.backend.remove_evidence(evidence.id)
+                removed.remove(evidence)
+            return Done(incident.id, f"{incident.incident_id}: {', '.join(counts) or 'no links changed'}")
+
+        self._open(LinkDialog(f"Links of {clean(incident.incident_id)}", headline(incident), plan.root_links(detail),
+                              self.backend.search_configs, self.backend.search_checks, save))
+
+    @on_the_selected_incident
+    def action_action_plan(self) -> None:
+        detail = self._detail_of(self._selected())
+        if detail is None:
+            return
+        self.app.push_screen(ActionPlanScreen(self.backend, detail),
+                             callback=lambda kept: self.refresh_board(keep_id=kept))

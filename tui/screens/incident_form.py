@@ -23,7 +23,7 @@ from ..domain.messages import sentence
 from ..domain.models import Check, ConfigItem, Incident, IncidentDraft, IncidentEdit, Person
 from ..widgets.detail import health_text, looks_of
 from ..widgets.inline_select import InlineSelect
-from .dialog import Dialog, Loaded, R, describe_error
+from .dialog import EDITOR_BINDINGS, Dialog, Loaded, R, describe_error
 from .picker import CHOICE_MOVES
 
 Linkable = TypeVar("Linkable", ConfigItem, Check)
@@ -135,6 +135,8 @@ def _choices(values: Sequence[Severity] | Sequence[IncidentType]) -> list[tuple[
 
 class IncidentForm(Dialog[R]):
     """New incident (no `incident`) or edit of one; `submit` gets an IncidentDraft or IncidentEdit."""
+
+    BINDINGS = EDITOR_BINDINGS
 
     DEFAULT_CSS = """
     IncidentForm > #dialog { width: 84; }

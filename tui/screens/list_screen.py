@@ -68,6 +68,7 @@ RETRY_MAX_SECONDS = 5.0
 """While the store is unreachable it is asked again after 0.5 s, then twice as long each time up to
 5 s: a restart is noticed within seconds, and a server that is down is not hammered."""
 
+
 class ListQuery(Protocol):
     """What the screen needs of a parsed filter: its sort, and the same filter sorted otherwise."""
 
@@ -90,14 +91,14 @@ Detail = TypeVar("Detail")
 class ListSource(Generic[Query, Row, Detail]):
     """What a list screen needs to know of its rows: one subclass per view."""
 
-    noun: ClassVar[str] = "rows"
+    noun: str = "rows"
     """What the rows are, in messages: "no incidents match this filter"."""
-    place: ClassVar[str] = "the list"
+    place: str = "the list"
     """The view, in messages: "Connected again; the board is up to date."."""
-    default_filter: ClassVar[str] = ""
-    placeholder: ClassVar[str] = ""
+    default_filter: str = ""
+    placeholder: str = ""
     """An example filter, shown in the empty filter bar."""
-    sortable: ClassVar[tuple[Any, ...]] = ()
+    sortable: tuple[Any, ...] = ()
     """The sort keys `s` cycles through, in order."""
 
     def parse(self, text: str) -> Query:
@@ -263,12 +264,28 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         raise NotImplementedError
 
     def make_detail_pane(self) -> Any:
-        """The view's detail pane, with id "detail": `show(detail | None)`, `show_unreadable(row)`, `tick()`."""
+        """The view's detail pane, with id "detail": `show(detail | None)`, `show_unreadable(row)`, `tick()`,
+        `prepare(detail)` (a detail fetched ahead, to be shown soon)."""
         raise NotImplementedError
 
     def compose_topbar(self) -> ComposeResult:
         """What the top line shows beside the title."""
         yield from ()
+
+    def compose_bottom(self) -> ComposeResult:
+        """What a view shows between its status line and the footer (the board: its `:` line)."""
+        yield from ()
+
+    def status_prefix(self) -> str:
+        """What a view says first in its status line (the board: how many incidents are selected)."""
+        return ""
+
+    def changes_shown(self, page: Page, changes: Changes) -> None:
+        """A page just shown brings changes made elsewhere (the board announces new incidents)."""
+
+    def load_applied(self, query: Query) -> None:
+        """Load the first page for a filter just applied (the board lands on an exact id typed in it)."""
+        self._load(0)
 
     def fetch_summary(self) -> None:
         """Reload what the view shows of the whole store (the board's severity counts); none here."""
@@ -339,6 +356,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             yield self.table
             yield self.detail_pane
         yield Static(id="status")
+        yield from self.compose_bottom()
         yield SteadyFooter()
 
     @property
@@ -505,6 +523,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             self.table.show_page(page, request.query.sort, request.target if index is None else index)
         if changes.any:
             self.table.mark_changed(_changed_rows(page, held, self.source.changed(changes)))
+            self.changes_shown(page, changes)
         self._cursor_moved()
         self.after_page()
         self._tell_notices()
@@ -559,11 +578,16 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             self._request_detail()
 
     def _request_detail(self) -> None:
-        """Fetch the wanted detail now, then stay quiet briefly so fast scrolling costs one fetch."""
+        """Fetch the wanted detail now, then stay quiet briefly so fast scrolling costs one fetch.
+        A detail prefetched is not fetched again (a change made elsewhere drops it from `_nearby`):
+        only the next one ahead is."""
         wanted = self._wanted_detail
         if wanted is not None and wanted != self._requested_detail:
             self._requested_detail = wanted
-            self._fetch_detail(wanted, self._row_ahead())
+            known, ahead = wanted in self._nearby, self._row_ahead()
+            if known and ahead is None:
+                return
+            self._fetch_detail(None if known else wanted, ahead)
             self._detail_timer = self.set_timer(DETAIL_QUIET_SECONDS, self._quiet_over)
 
     def _row_ahead(self) -> UUID | None:
@@ -579,8 +603,9 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self._request_detail()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _fetch_detail(self, row_id: UUID, ahead: UUID | None) -> None:
-        self.post_message(DetailLoaded(self.source.detail(self.backend, row_id)))
+    def _fetch_detail(self, row_id: UUID | None, ahead: UUID | None) -> None:
+        if row_id is not None:
+            self.post_message(DetailLoaded(self.source.detail(self.backend, row_id)))
         if ahead is not None:
             self.post_message(DetailLoaded(self.source.detail(self.backend, ahead)))
 
@@ -588,7 +613,9 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
     def _show_detail(self, message: DetailLoaded) -> None:
         detail = message.detail
         self._remember(detail)
-        if self.source.detail_id(detail) == self._wanted_detail:
+        if self.source.detail_id(detail) != self._wanted_detail:
+            self.detail_pane.prepare(detail)  # a neighbour, fetched ahead: its lines made while idle
+        else:
             self._detail = detail
             self.detail_pane.show(detail)
             row = self.source.row_of(detail)
@@ -617,6 +644,8 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             text = f"row {index + 1:,} of {table.total:,}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(self.source.name(table.current))} left the filter (ctrl+r drops it) · {text}"
+        if prefix := self.status_prefix():
+            text = f"{prefix} · {text}"
         if self.live_paused:
             text = f"live updates paused ({key_for(self, ACTIONS_BY_ID['board.live'])} resumes) · {text}"
         status = f"{text} · sorted by {self.source.describe_sort(self.list_query.sort)}"
@@ -634,7 +663,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
             typed if typed != self.source.default_sort() else self.list_query.sort)
         self.table.focus()
         self.filter_bar.settled()
-        self._load(0)
+        self.load_applied(message.query)
 
     # -- List actions (keys come from tui.actions) --------------------------------------------
 

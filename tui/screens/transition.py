@@ -20,13 +20,13 @@ from ..domain.enums import Status, label
 from ..domain.format import clean
 from ..domain.models import Incident
 from ..widgets.detail import STEP_NAMES
-from .dialog import Dialog, R
+from .dialog import EDITOR_BINDINGS, Dialog, R
 
 
 class TransitionDialog(Dialog[R]):
     """A list of the allowed targets (their keys jump to them) and an optional note."""
 
-    BINDINGS = bindings_of("dialog.confirm")
+    BINDINGS = [*bindings_of("dialog.confirm"), *EDITOR_BINDINGS]
     DEFAULT_CSS = """
     TransitionDialog #targets { height: auto; max-height: 7; border: none; }
     """

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,14 +36,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError, Conflict, Forbidden, NotFound, ReadOnly, Unavailable
 from ..store.sql import SqlDatabase, Writer
-from . import grammar, metrics, writes
+from . import grammar, metrics, plan, writes
 from .errors import ApiError, bad_body
-from .query import MAX_ROWS, count_rows, plan_request, read_rows
+from .query import MAX_ROWS, Plan, count_rows, plan_request, read_rows
 from .resources import INCIDENT, Catalog, Resource
+from .rules import RULE_ROUTES
 from .tokens import Role, Token, verify
+from .values import json_body
 
 log = logging.getLogger("incidents.server")
 
+FUNCTIONS = {**writes.FUNCTIONS, **plan.FUNCTIONS}
+"""Every /rpc function: the incident writes and the action plan's."""
 ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
 
 
@@ -103,6 +106,13 @@ class Api:
                            headers={"X-Rbac-Subject": str(token.person.id), "X-Rbac-Object": resource.rbac_object,
                                     "X-Rbac-Action": action})
 
+    def authorize_embeds(self, token: Token, plan: Plan) -> None:
+        """Rows embedded in an answer (or filtered on with !inner) are read too: a viewer may read
+        config items, but not the incidents embedded in them."""
+        for _, _, child in plan.embeds:
+            self.authorize(token, child.resource, "read")
+            self.authorize_embeds(token, child)
+
     # -- endpoints ----------------------------------------------------------------------------
 
     def whoami(self, call: Call) -> Response:
@@ -117,10 +127,11 @@ class Api:
         action = ACTIONS[call.method]
         self.authorize(token, resource, action)
         request = grammar.parse_request(call.params)
+        self.authorize_embeds(token, plan_request(self.catalog, resource, request))
         if call.method in ("GET", "HEAD"):
             return self._read(call, resource, request)
         if not resource.writable:
-            raise ApiError(405, "PGRST117", f"{resource.name} is a view and cannot be written")
+            raise ApiError(405, "PGRST117", f"{resource.name} cannot be written through /db", hint=resource.written_by)
         with self.database.write() as conn:
             writer = Writer(self.database, conn, token.person)
             return self._write(call, writer, resource, request)
@@ -131,17 +142,18 @@ class Api:
             self.authorize(token, self.catalog.get("incidents"), "read")
             arguments = dict(call.params) if call.method == "GET" else _rpc_arguments(call)  # as PostgREST reads them
             return JSONResponse(metrics.READS[name](self.database, arguments))
-        if call.method == "GET" and name in writes.FUNCTIONS and not self.plain_postgrest:
+        if call.method == "GET" and name in FUNCTIONS and not self.plain_postgrest:
             raise ApiError(405, "PGRST101", f"{name} changes data: call it with POST")
-        if name not in writes.FUNCTIONS or self.plain_postgrest:
+        if name not in FUNCTIONS or self.plain_postgrest:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
-                           hint=f"Functions: {', '.join([*writes.FUNCTIONS, *metrics.READS])}")
+                           hint=f"Functions: {', '.join([*FUNCTIONS, *metrics.READS])}")
         self.authorize(token, self.catalog.get("incidents"), "update")
         body = _rpc_arguments(call)
         with self.database.write() as conn:
-            table, id = writes.FUNCTIONS[name](Writer(self.database, conn, token.person), body)
+            table, id = FUNCTIONS[name](Writer(self.database, conn, token.person), body)
             resource = self.catalog.get(table)
             plan = plan_request(self.catalog, resource, grammar.parse_request(call.params))
+            self.authorize_embeds(token, plan)  # refused: the transaction is rolled back
             rows = read_rows(conn, plan, limit=None, offset=0, extra=[resource.column("id") == id])
         return JSONResponse(rows[0] if rows else None)
 
@@ -173,7 +185,7 @@ class Api:
         conn = writer.conn
         plan = plan_request(self.catalog, resource, request)
         if call.method == "POST":
-            body = _json_body(call.body)
+            body = json_body(call.body)
             items = body if isinstance(body, list) else [body]
             if not items or not all(isinstance(item, dict) for item in items):
                 raise bad_body("POST takes a JSON object or a non-empty array of objects")
@@ -184,7 +196,7 @@ class Api:
                 raise ApiError(400, "21000", f"{call.method} requires a filter (such as id=eq.<id>); "
                                              "every row of a table is never changed at once")
             if call.method == "PATCH":
-                body = _json_body(call.body)
+                body = json_body(call.body)
                 if not isinstance(body, dict):
                     raise bad_body("PATCH takes a JSON object of the columns to change")
                 keys = writes.update_rows(writer, resource, plan, body)
@@ -223,17 +235,6 @@ def _key_tuple(resource: Resource, key: Any) -> tuple:
     return (key,)
 
 
-def _json_body(raw: bytes) -> Any:
-    try:
-        return json.loads(raw or b"null", parse_constant=_not_json)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise bad_body(f"The body is not valid JSON: {error}") from None
-
-
-def _not_json(constant: str) -> Any:
-    raise ValueError(f"{constant} is not a JSON value")  # Python reads NaN and Infinity; JSON has neither
-
-
 def _window(top: grammar.Options, headers: Mapping[str, str]) -> tuple[int, int]:
     """Offset and limit from limit/offset or a Range header, within MAX_ROWS."""
     offset, limit = top.offset, top.limit
@@ -251,7 +252,7 @@ def _window(top: grammar.Options, headers: Mapping[str, str]) -> tuple[int, int]
 
 
 def _rpc_arguments(call: Call) -> dict[str, Any]:
-    body = _json_body(call.body)
+    body = json_body(call.body)
     if not isinstance(body, dict):
         raise bad_body("An /rpc call takes a JSON object of named arguments")
     return body
@@ -300,14 +301,15 @@ def _backend_error(error: BackendError) -> ApiError:
 
 # -- the ASGI application ----------------------------------------------------------------------------
 
-def _endpoint(method_name: str, path_param: str | None = None):
+def _endpoint(handler: Callable[..., Response], path_param: str | None = None):
+    """`handler(api, call, *path_param)` in a worker thread; every failure answers JSON."""
     async def endpoint(request: Request) -> Response:
         api: Api = request.app.state.api
         body = await request.body() if request.method in ("POST", "PATCH") else b""
         call = Call(request.method, request.query_params.multi_items(), request.headers, body)
         args = (request.path_params[path_param],) if path_param else ()
         try:
-            return await run_in_threadpool(getattr(api, method_name), call, *args)
+            return await run_in_threadpool(handler, api, call, *args)
         except Exception as error:  # every failure answers JSON, never a traceback
             return error_response(error)
     return endpoint
@@ -354,10 +356,11 @@ def create_app(database: SqlDatabase, *, plain_postgrest: bool = False) -> ASGIA
     table_methods = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
     app = Starlette(routes=[
         Route("/", health), Route("/health", health),
-        Route("/auth/whoami", _endpoint("whoami")),
-        Route("/db/rpc/{name}", _endpoint("rpc", "name"), methods=["GET", "POST"]),
-        Route("/rpc/{name}", _endpoint("rpc", "name"), methods=["GET", "POST"]),
-        Route("/db/{table}", _endpoint("table", "table"), methods=table_methods),
+        Route("/auth/whoami", _endpoint(Api.whoami)),
+        *(Route(path, _endpoint(handler), methods=["POST"]) for path, handler in RULE_ROUTES.items()),
+        Route("/db/rpc/{name}", _endpoint(Api.rpc, "name"), methods=["GET", "POST"]),
+        Route("/rpc/{name}", _endpoint(Api.rpc, "name"), methods=["GET", "POST"]),
+        Route("/db/{table}", _endpoint(Api.table, "table"), methods=table_methods),
     ], exception_handlers={HTTPException: not_found})
     app.state.api = Api(database, plain_postgrest=plain_postgrest)
     return AccessLog(app)

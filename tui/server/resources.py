@@ -29,6 +29,8 @@ class Resource:
     """Columns computed from others (not in `*`, usable in select, order and filters)."""
     absent: frozenset[str] = frozenset()
     """Columns a database we did not create lacks (read as NULL, cannot be written)."""
+    written_by: str | None = None
+    """How a resource that is not writable through /db is changed (the hint of the 405)."""
 
     def columns(self) -> list[str]:
         return [c.name for c in self.table.columns if c.name not in self.absent]
@@ -94,7 +96,12 @@ _TABLES: list[tuple[Table, str, bool]] = [
     (schema.config_items, "catalog", True),
     (schema.checks, "canaries", True),
     (schema.check_statuses, "canaries", True),
+    (schema.incident_rules, "incident_rules", False),
 ]
+_WRITTEN_BY = {
+    "incident_rules": 'Rules are checked first: POST /rpc/rules_apply {"documents": [...]}, /rpc/rule_delete {"name"}',
+}
+"""Resources changed only through functions that check what they are given."""
 
 # Views have no foreign keys of their own; PostgREST infers these from their base tables.
 _VIEW_LINKS = [
@@ -116,7 +123,8 @@ class Catalog:
         for table, rbac_object, writable in _TABLES:
             absent = frozenset(column for name, column in missing_columns if name == table.name)
             computed = self._computed(table, missing_columns) if sort_columns else {}
-            self.resources[table.name] = Resource(table.name, table, rbac_object, writable, computed, absent)
+            self.resources[table.name] = Resource(table.name, table, rbac_object, writable, computed, absent,
+                                                  _WRITTEN_BY.get(table.name, "Views are read-only"))
         self._links = self._foreign_keys()
 
     @staticmethod

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import JSON, Boolean, ColumnElement, DateTime, Integer, TypeDecorator, Uuid
 
 from ..domain import clock
-from .errors import ApiError, bad_value
+from .errors import ApiError, bad_body, bad_value
 
 NOW = "now()"
 """What PostgreSQL (and so Mission Control's web UI) accepts for the current time."""
@@ -107,3 +107,15 @@ def to_json(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def json_body(raw: bytes) -> Any:
+    """A request body as JSON; a 400 saying why when it is not JSON."""
+    try:
+        return json.loads(raw or b"null", parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise bad_body(f"The body is not valid JSON: {error}") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")  # Python reads NaN and Infinity; JSON has neither

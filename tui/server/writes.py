@@ -19,11 +19,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select, update
 
 from ..domain import lifecycle
-from ..domain.enums import IncidentType, Severity, Status, parse_severity, parse_status, parse_type
+from ..domain.checks import CheckReport
+from ..domain.enums import Health, IncidentType, Severity, Status, parse_severity, parse_status, parse_type
 from ..domain.models import IncidentDraft, IncidentEdit, ResponderDraft, ResponderKind
 from ..store.base import NotFound
-from ..store.sql import Writer
-from ..store.sql.schema import comments, hypotheses, incidents, responders
+from ..store.sql import Writer, rules
+from ..store.sql.schema import check_statuses, comments, hypotheses, incidents, responders
 from .errors import ApiError, bad_body, unknown_payload_column
 from .query import Plan, where_of
 from .resources import Resource
@@ -166,12 +167,32 @@ def _ensure_incident_editable(writer: Writer, resource: Resource, values: dict[s
     lifecycle.ensure_editable(incident)
 
 
+def create_check_status(writer: Writer, resource: Resource, body: dict[str, Any]) -> dict[str, Any]:
+    """A check result: stored, the check's status updated, and the rules run (tui.store.sql.rules).
+    Its time is the time of record, as for every write."""
+    values = _checked(body, resource)
+    if set(values) - {"check_id", "status", "message"}:
+        raise ApiError(400, "428C9", "A check result takes check_id, status (true: healthy) and message; "
+                                     "its time is set by the server")
+    if not isinstance(values.get("status"), bool) or values.get("check_id") is None:
+        raise bad_body("A check result needs check_id and status (true: healthy, false: unhealthy)")
+    try:
+        report = CheckReport(check_id=values["check_id"], message=values.get("message") or "",
+                             status=Health.HEALTHY if values["status"] else Health.UNHEALTHY)
+    except ValidationError as error:
+        raise validation_error(error) from None
+    outcome = rules.report_check(writer, report)
+    return {"check_id": outcome.check_id, "time": outcome.at}
+
+
 def insert_row(writer: Writer, resource: Resource, body: dict[str, Any]) -> Any:
     """One row of a POST; the key that finds it again (its id, or the whole row)."""
     if resource.table is incidents:
         return create_incident(writer, resource, body)
     if resource.table is responders:
         return create_responder(writer, resource, body)
+    if resource.table is check_statuses:
+        return create_check_status(writer, resource, body)
     values = _checked(body, resource)
     _refuse_other_creator(writer, resource, body)
     table, now = resource.table, writer.now()

@@ -6,6 +6,7 @@ user can meet is a `BackendError` whose message is a sentence fit for the screen
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar, runtime_checkable
@@ -14,6 +15,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from ..domain.catalog import CatalogQuery
+from ..domain.checks import CheckOutcome, CheckReport
 from ..domain.enums import Severity, Status
 from ..domain.format import clean
 from ..domain.messages import sentences
@@ -25,6 +27,10 @@ from ..domain.models import (
     ConfigDetail,
     ConfigItem,
     ConfigRow,
+    EvidenceDraft,
+    EvidenceEdit,
+    HypothesisDraft,
+    HypothesisEdit,
     Incident,
     IncidentDetail,
     IncidentDraft,
@@ -36,6 +42,7 @@ from ..domain.models import (
     Team,
 )
 from ..domain.query import IncidentQuery, Window
+from ..domain.rules import Applied, RuleDocument, StoredRule
 
 
 class BackendError(Exception):
@@ -109,6 +116,13 @@ class Backend(Protocol):
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]: ...
 
+    # -- streaming (issue 7: `incidents list` of a million rows in flat memory) ---------------
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        """The rows `list_incidents(query, window)` holds, read a part at a time and without the
+        count: memory stays flat however many rows the window spans."""
+        ...
+
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         """How many incidents matching `query` there are at each severity (unknown stored values
         under their verbatim text); sort and window are ignored.
@@ -162,6 +176,55 @@ class Backend(Protocol):
 
     def get_check(self, id: UUID) -> CheckDetail:
         """With the incidents linked to it and its latest results; raises NotFound."""
+        ...
+
+    # -- check results and incident rules (tui.domain.checks, tui.domain.rules, tui.domain.engine) --
+
+    def report_check(self, report: CheckReport) -> CheckOutcome:
+        """Store a check's result, update its status, and let the rules act on it (as System)."""
+        ...
+
+    def list_rules(self) -> list[StoredRule]:
+        """Incident rules not deleted, by priority then name."""
+        ...
+
+    def apply_rules(self, documents: Sequence[RuleDocument]) -> list[Applied]:
+        """Create or update each rule by name, all or none."""
+        ...
+
+    def delete_rule(self, name: str) -> None:
+        """Raises NotFound for a name no rule has."""
+        ...
+
+    def run_rules(self) -> list[str]:
+        """The rules' timeouts due now (autoResolve, autoClose); a line for each thing done."""
+        ...
+
+    # -- links and the action plan: hypotheses, their evidence, the definition of done -------------
+    # Each write locks the incident (writers take turns; a closed incident refuses them) and writes
+    # a history row. Ids returned are of the row written.
+
+    def add_evidence(self, incident_id: UUID, draft: EvidenceDraft) -> UUID:
+        """Evidence under `draft.hypothesis_id`, or on the root hypothesis (made if the incident has
+        none): how a config item or health check is linked. Linking one thing twice to one hypothesis
+        is refused with a sentence."""
+        ...
+
+    def remove_evidence(self, evidence_id: UUID) -> None:
+        """Unlink (the evidence row goes, the timeline says so); NotFound if it is gone already."""
+        ...
+
+    def update_evidence(self, evidence_id: UUID, edit: EvidenceEdit) -> None:
+        """Mark evidence part of the definition of done or not, done or not."""
+        ...
+
+    def add_hypothesis(self, incident_id: UUID, draft: HypothesisDraft) -> UUID:
+        """A factor or solution; with no parent, under the root (tui.domain.plan says what goes where)."""
+        ...
+
+    def update_hypothesis(self, hypothesis_id: UUID, edit: HypothesisEdit,
+                          expected_updated_at: datetime | None) -> None:
+        """Raises Conflict if the hypothesis changed after `expected_updated_at`."""
         ...
 
     # -- metrics ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from tui.domain.lifecycle import (
     HISTORY_STATUS_UPDATED,
 )
 from tui.domain.models import EXTERNAL_RESPONDER_FIELDS, SYSTEM_PERSON_NAME
+from tui.domain.plan import HISTORY_HYPOTHESIS_CREATED
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -42,6 +43,41 @@ T = TypeVar("T")
 # Parents before children, so rows can be inserted table by table in this order.
 TABLE_ORDER = ("people", "teams", "team_members", "config_items", "checks", "check_statuses",
                "incidents", "responders", "hypotheses", "evidences", "comments", "incident_histories")
+
+PLANNED_SHARE = 0.2
+"""Of the incidents people opened (and recorded in detail), how many have an action plan beyond the root."""
+_PLAN_AVAILABILITY = (
+    ("A deploy of {name} shortly before the first errors", "Roll back {name} to the previous release",
+     "Errors started two minutes after the 14:02 deploy of {name}."),
+    ("Connection pool of {name} exhausted under load", "Raise the pool size and alert at 80%",
+     "Pool at 100/100 connections; requests queue for 30s and time out."),
+)
+PLANS: dict[IncidentType, tuple[tuple[str, str, str], ...]] = {
+    IncidentType.AVAILABILITY: _PLAN_AVAILABILITY,
+    IncidentType.RELIABILITY: _PLAN_AVAILABILITY,
+    IncidentType.INTEGRATION: _PLAN_AVAILABILITY,
+    IncidentType.PERFORMANCE: (
+        ("Slow queries on {name} after the index was dropped", "Recreate the index concurrently",
+         "p95 went from 80 ms to 2.4 s; the slow log shows sequential scans."),
+    ),
+    IncidentType.COST: (
+        ("{name} autoscaled without an upper bound", "Cap the autoscaler and review the budget alert",
+         "Node count tripled overnight with no traffic increase."),
+    ),
+    IncidentType.SECURITY: (
+        ("A credential of {name} leaked in a public build log", "Rotate the credential and scrub the logs",
+         "The key appeared in a CI log at 09:14; no use seen yet."),
+    ),
+    IncidentType.TECHNICAL_DEBT: (
+        ("{name} runs on an unsupported runtime", "Upgrade the runtime in the next sprint",
+         "End of life was last month; security patches have stopped."),
+    ),
+    IncidentType.COMPLIANCE: (
+        ("Audit logging of {name} was switched off", "Turn audit logging back on and backfill",
+         "No audit events since the config change on Monday."),
+    ),
+}
+"""(factor, solution, note) stories for a small action plan, by incident type."""
 
 DETAILED_INCIDENTS = 5_000
 """Newest incidents that get responders, comments and history; older ones keep only their links."""
@@ -619,6 +655,8 @@ class _Generator:
     def incidents(self, count: int, batch: int) -> Iterator[DemoData]:
         """Adds incidents oldest first (INC-1 is the oldest), handing over the rows every `batch`."""
         self.rng = random.Random(f"incidents:{self.seed}")
+        self.plan_rng = random.Random(f"plans:{self.seed}")
+        """Action plans draw from their own generator: the incidents are the same with or without them."""
         self.prepare_weights()
         span = HISTORY_SPAN.total_seconds() - MIN_AGE_SECONDS
         # A mild bias towards recent incidents.
@@ -659,6 +697,8 @@ class _Generator:
         hypothesis_id = self.add_links(incident_id, story, cast.creator, created)
         self.recording = detailed
         self.add_activity(row, story, cast, hypothesis_id, age)
+        if detailed:
+            self.add_plan(row, story, cast, hypothesis_id)
 
     def pick_status(self, age: int) -> Status:
         cum = next(cum for limit, cum in self.status_cum if age < limit)
@@ -748,6 +788,73 @@ class _Generator:
             "config_id": config_id, "check_id": check_id, "evidence": evidence,
             "definition_of_done": False, "done": False, "created_by": creator, "created_at": at, "updated_at": at,
         })
+
+    # action plans ------------------------------------------------------------------------------
+
+    def add_plan(self, incident: Row, story: _Story, cast: _Cast, root_id: uuid.UUID) -> None:
+        """A rule-made incident is done when its check is healthy again (as the rule engine marked it);
+        some incidents people opened have a small plan: a factor, often a solution, a note, and a
+        definition of done on what they link."""
+        rng = self.plan_rng
+        links = [e for e in self.data.evidences[-3:] if e["hypothesis_id"] == root_id]
+        if story.by_system:
+            for evidence in links:
+                evidence["definition_of_done"] = evidence["check_id"] is not None
+            return
+        if rng.random() >= PLANNED_SHARE:
+            return
+        author = cast.commander or cast.creator
+        factor_title, solution_title, note = rng.choice(PLANS[story.type])
+        at = self.plan_time(incident, 0.15, 0.35)  # while it could still be changed
+        factor = self.add_node(incident, root_id, "factor", factor_title.format(name=story.subject),
+                               rng.choice(("likely", "likely", "possible", "proven")), author, at)
+        self.data.evidences.append(self.note(factor, note.format(name=story.subject), author, at))
+        if rng.random() < 0.7:
+            self.add_node(incident, factor, "solution", solution_title.format(name=story.subject), "possible",
+                          author, self.plan_time(incident, 0.4, 0.5))
+        for evidence in links[:2]:
+            evidence["definition_of_done"] = True
+        self.keep_history_in_order(incident)
+
+    def plan_time(self, incident: Row, earliest: float, latest: float) -> datetime:
+        """A second between the incident's creation and its close (or now), at a fraction of that span,
+        that no other history row of the incident has."""
+        start: datetime = incident["created_at"]
+        end: datetime = incident["closed"] or self.now
+        at = start + timedelta(seconds=int((end - start).total_seconds() * self.plan_rng.uniform(earliest, latest)))
+        taken = {h["created_at"] for h in self.data.incident_histories[self.own_history(incident):]}
+        while at in taken or at <= start:
+            at += timedelta(seconds=1)
+        return at
+
+    def keep_history_in_order(self, incident: Row) -> None:
+        """The incident's history rows (the last ones written) sorted by time again, plan rows among them."""
+        rows, first = self.data.incident_histories, self.own_history(incident)
+        rows[first:] = sorted(rows[first:], key=lambda row: row["created_at"])
+
+    def own_history(self, incident: Row) -> int:
+        """Where the incident's history rows start: they are the last ones written."""
+        rows = self.data.incident_histories
+        first = len(rows)
+        while first and rows[first - 1]["incident_id"] == incident["id"]:
+            first -= 1
+        return first
+
+    def add_node(self, incident: Row, parent: uuid.UUID, kind: str, title: str, status: str, author: uuid.UUID,
+                 at: datetime) -> uuid.UUID:
+        id = uuid.UUID(int=self.plan_rng.getrandbits(128), version=4)
+        self.data.hypotheses.append({"id": id, "incident_id": incident["id"], "parent_id": parent, "type": kind,
+                                     "title": title, "status": status, "created_by": author, "created_at": at,
+                                     "updated_at": at})
+        self.add_history(incident, author, at, HISTORY_HYPOTHESIS_CREATED, f"{kind}: {title} ({status})",
+                         hypothesis_id=id)
+        return id
+
+    def note(self, hypothesis_id: uuid.UUID, text: str, author: uuid.UUID, at: datetime) -> Row:
+        return {"id": uuid.UUID(int=self.plan_rng.getrandbits(128), version=4), "hypothesis_id": hypothesis_id,
+                "type": "comment", "description": "Comment", "config_id": None, "check_id": None,
+                "evidence": {"comment": text}, "definition_of_done": False, "done": False, "created_by": author,
+                "created_at": at, "updated_at": at}
 
     # what happened after the incident was opened ---------------------------------------------
 
@@ -907,10 +1014,12 @@ class _Generator:
         })
 
     def add_history(self, incident: Row, actor: uuid.UUID, at: datetime, type_: str, description: str,
-                    *, responder_id: uuid.UUID | None = None) -> None:
+                    *, responder_id: uuid.UUID | None = None, hypothesis_id: uuid.UUID | None = None) -> None:
         if not self.recording:
             return
+        id = uuid.UUID(int=self.plan_rng.getrandbits(128), version=4) if hypothesis_id else self.new_id()
         self.data.incident_histories.append({
-            "id": self.new_id(), "incident_id": incident["id"], "created_by": actor, "type": type_,
-            "description": description, "responder_id": responder_id, "created_at": at, "updated_at": at,
+            "id": id, "incident_id": incident["id"], "created_by": actor, "type": type_,
+            "description": description, "responder_id": responder_id, "hypothesis_id": hypothesis_id,
+            "created_at": at, "updated_at": at,
         })

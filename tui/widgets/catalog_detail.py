@@ -52,7 +52,8 @@ def _incidents(incidents: Iterable[LinkedIncident], hint: str, looks: Looks) -> 
 def _result(result: CheckResult, looks: Looks) -> Text:
     """One line: when, the outcome, the message (cut to the pane's width)."""
     health = {True: Health.HEALTHY, False: Health.UNHEALTHY, None: Health.UNKNOWN}[result.passed]
-    return Text.assemble((f"{result.time:%m-%d %H:%M}", MUTED), " ", health_text(health, looks), " ",
+    moment = f"{result.time:%m-%d %H:%M}" if result.time else "?" * 11
+    return Text.assemble((moment, MUTED), " ", health_text(health, looks), " ",
                          clean(result.message or ""), no_wrap=True, overflow="ellipsis")
 
 
@@ -106,6 +107,9 @@ class CatalogDetailPane(KeyScrolling, VerticalScroll):
         self._show_body()
         if moved:
             self.scroll_home(animate=False)
+
+    def prepare(self, detail: ConfigDetail | CheckDetail) -> None:
+        """Nothing made ahead: a config item's or check's detail is short."""
 
     def show_unreadable(self, row: object) -> None:
         """Config items and checks are always readable (see ListSource.readable)."""

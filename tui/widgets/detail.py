@@ -7,9 +7,11 @@ or a symbol, so the pane reads the same on a monochrome terminal.
 
 from __future__ import annotations
 
-import re
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from rich.console import Group, RenderableType
 from rich.style import Style
@@ -23,7 +25,9 @@ from textual.strip import Strip
 from .. import themes
 from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
 from ..domain import lifecycle
-from ..domain.enums import Health, IncidentType, Severity, Status, label, parse_status
+from ..domain.describe import history_phrase, is_comment, responder_name
+from ..domain.describe import responder_kind as kind_of
+from ..domain.enums import Health, HypothesisType, IncidentType, Severity, Status, label
 from ..domain.format import age, clean
 from ..domain.models import (
     Check,
@@ -35,20 +39,17 @@ from ..domain.models import (
     Responder,
     ResponderKind,
     TimelineEntry,
-    TimelineKind,
 )
 from ..themes import Looks
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
+from .marks import HEALTH_MARKS, MUTED
+from .plan_view import action_plan
 
-HEALTH_MARKS = {Health.HEALTHY: "✓", Health.WARNING: "!", Health.UNHEALTHY: "✗", Health.UNKNOWN: "?"}
-MUTED = "dim"
 HEADING = "bold underline"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 NOTHING_SELECTED = Text("No incident selected", style=MUTED)
-
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
 def key_for(node: DOMNode | None, action: Action) -> str:
@@ -67,6 +68,11 @@ def key_for(node: DOMNode | None, action: Action) -> str:
 def looks_of(node: DOMNode | None) -> Looks:
     """The severity, status and health styles of the node's app's theme (the default theme's without one)."""
     return themes.looks(node.app.current_theme) if node is not None else themes.looks()
+def _on_a_read_only_board(node: DOMNode | None) -> bool:
+    try:
+        return node is not None and bool(getattr(node.screen.app, "read_only", False))
+    except NoScreen:
+        return False
 
 
 def transition_keys(node: DOMNode | None = None) -> dict[Status, str]:
@@ -107,7 +113,7 @@ def person_text(person: Person | None) -> Text:
 
 
 def health_text(health: Health, looks: Looks) -> Text:
-    return Text(f"{HEALTH_MARKS[health]} {health.label.lower()}", style=looks.of(health))
+    return Text(f"{HEALTH_MARKS[health][0]} {health.label.lower()}", style=looks.of(health))
 
 
 def grid(*ratios: int | None) -> Table:
@@ -153,8 +159,11 @@ def people(detail: IncidentDetail) -> RenderableType:
     return table
 
 
-def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str) -> Text:
+def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str, *,
+               board_read_only: bool = False) -> Text:
     incident = detail.incident
+    if board_read_only:  # --read-only: no key offered changes anything
+        return Text.assemble(("Next  ", MUTED), "nothing here: this board is read-only")
     if lifecycle.is_read_only(incident):
         return Text.assemble(("Next  ", MUTED), ("read-only", "bold"),
                              f" — press {keys[Status.OPEN]} to reopen")
@@ -219,19 +228,7 @@ def responders(detail: IncidentDetail, looks: Looks) -> RenderableType:
 
 
 def responder_kind(responder: Responder) -> Text:
-    if responder.kind is ResponderKind.EXTERNAL:
-        return Text(clean(responder.external_type or "external"), style="bold")
-    return Text(responder.kind.value, style=MUTED)
-
-
-def responder_name(responder: Responder) -> str:
-    """Who or what responds: the person, the team, or the external system and its ticket id."""
-    if responder.kind is not ResponderKind.EXTERNAL:
-        return responder.name
-    ticket = responder.external_id or "no ticket yet"
-    summary = next((str(responder.properties[key]) for key in ("summary", "title", "subject", "to")
-                    if responder.properties.get(key)), "")
-    return f"{ticket} · {summary}" if summary else ticket
+    return Text(clean(kind_of(responder)), style="bold" if responder.kind is ResponderKind.EXTERNAL else MUTED)
 
 
 def responder_ack(responder: Responder, looks: Looks) -> Text:
@@ -256,6 +253,16 @@ def links(title: str, items: Iterable[ConfigItem | Check], looks: Looks) -> Rend
     return Group(section(title, len(items)), table)
 
 
+def plan_section(detail: IncidentDetail, node: DOMNode | None) -> RenderableType:
+    """The hypothesis tree, the definition of done, and the keys that change them."""
+    counts = [f"{n} {kind.value}{'s' if n > 1 else ''}" for kind in (HypothesisType.FACTOR, HypothesisType.SOLUTION)
+              if (n := sum(1 for h in detail.hypotheses if h.type is kind))]
+    heading = Text.assemble(section("Action plan"), (f"  {' · '.join(counts)}" if counts else "", MUTED))
+    hint = Text(f"{key_for(node, ACTIONS_BY_ID['incident.plan'])} edit the plan · "
+                f"{key_for(node, ACTIONS_BY_ID['incident.link'])} link config items and checks", style=MUTED)
+    return action_plan(detail, heading, hint)
+
+
 def timeline(detail: IncidentDetail) -> RenderableType:
     entries = sorted(detail.timeline, key=lambda entry: entry.at, reverse=True)
     if not entries:
@@ -270,35 +277,9 @@ def timeline_sentence(entry: TimelineEntry) -> Text:
     """A history row or comment as a sentence crediting the person who acted."""
     who = Text(clean(entry.actor.display), style="bold")
     text = clean(entry.text, multiline=True).strip()
-    if entry.kind is TimelineKind.COMMENT or entry.type == lifecycle.HISTORY_COMMENTED:
+    if is_comment(entry):
         return Text.assemble(who, " commented:\n", (f"“{text}”", "italic"))
-    return Text.assemble(who, " ", _history_phrase(entry.type or "", text))
-
-
-def _history_phrase(kind: str, text: str) -> str:
-    detail = "" if _UUID.match(text) else text
-    if kind == lifecycle.HISTORY_STATUS_UPDATED:
-        return _status_phrase(text)
-    phrase = {
-        lifecycle.HISTORY_ACKNOWLEDGED: "acknowledged",
-        lifecycle.HISTORY_CREATED: "created the incident",
-        lifecycle.HISTORY_UPDATED: "edited the incident",
-        lifecycle.HISTORY_RESPONDER_CREATED: "added responder",
-        lifecycle.HISTORY_RESPONDER_REMOVED: "removed responder",
-    }.get(kind)
-    if phrase is None:
-        return f"{clean(kind) or 'did something'}: {detail}" if detail else clean(kind)
-    if kind == lifecycle.HISTORY_ACKNOWLEDGED or not detail:
-        return phrase
-    return f"{phrase} {detail}" if kind.startswith("responder.") else f"{phrase}: {detail}"
-
-
-def _status_phrase(raw: str) -> str:
-    status = parse_status(raw)
-    if not isinstance(status, Status):
-        return f"set the status to {raw}"
-    return {Status.OPEN: "reopened it", Status.CLOSED: "closed it",
-            Status.CANCELLED: "cancelled it"}.get(status, f"marked it {status.value}")
+    return Text.assemble(who, " ", history_phrase(entry.type or "", text))
 
 
 def render_detail(detail: IncidentDetail, node: DOMNode | None = None, growth: int = 1) -> RenderableType:
@@ -316,13 +297,15 @@ def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> 
         Text(""),
         people(detail),
         Text(""),
-        next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"])),
+        next_steps(detail, transition_keys(node), key_for(node, ACTIONS_BY_ID["incident.transition"]),
+                   board_read_only=_on_a_read_only_board(node)),
         description(detail, growth),
     )
     below = Group(
         responders(detail, looks),
         links("Config items", detail.configs, looks),
         links("Health checks", detail.checks, looks),
+        plan_section(detail, node),
         timeline(detail),
     )
     return above, below
@@ -336,6 +319,21 @@ def render_unreadable(row: IncidentRow, looks: Looks) -> RenderableType:
                    "or ask whoever wrote it.", style=MUTED)
     return Group(title, badges(row, looks), Text(""), Text("Unreadable", style=HEADING), *problems, Text(""),
                  explain)
+
+
+RENDERED_KEPT = 8
+"""Details whose rendered lines the pane keeps (the one shown, its prefetched neighbours)."""
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    detail: IncidentDetail | None
+    growth: int
+    width: int
+    ages: tuple[str, ...]
+    lines: list[Strip]
+    cut_line: int | None
+    style: Style
 
 
 class IncidentDetailPane(KeyScrolling, ScrollView):
@@ -357,10 +355,8 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.detail: IncidentDetail | None = None
-        self.body: RenderableType = NOTHING_SELECTED
-        """What the pane shows, as a rich renderable."""
         self._parts: tuple[RenderableType, ...] = (NOTHING_SELECTED,)
-        """`body` in the parts rendered apart (see `detail_halves`)."""
+        """What the pane shows when it shows no detail (nothing, an unreadable row)."""
         self._growth = 1
         """How many previews of a long description are shown (see `description_cut`)."""
         self._cut_line: int | None = None
@@ -369,6 +365,10 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         self._lines_width = -1
         self._ages: tuple[str, ...] = ()
         """`relative_times` of the detail as last rendered."""
+        self._lines_style = Style()
+        """The style `_lines` are made in (see `render_line`)."""
+        self._rendered: OrderedDict[UUID, _Rendered] = OrderedDict()
+        """The lines of the details shown or prepared lately, so a step onto one is a swap of lines."""
 
     def show(self, detail: IncidentDetail | None) -> None:
         if detail is not None and detail == self.detail:
@@ -388,6 +388,12 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         """The severity and status colours are drawn into the lines: a new theme draws them again."""
         if self.detail is not None:
             self._render_detail()
+    def prepare(self, detail: IncidentDetail) -> None:
+        """Render `detail` now, while the user reads another (a prefetched neighbour), so that the
+        step onto it shows lines already made instead of rendering the whole pane through Rich."""
+        width = self.scrollable_content_region.width
+        if width > 0 and self._cached(detail, 1, width) is None:
+            self._keep(detail, 1, width, self._render_parts(detail_halves(detail, self, 1), detail, 1, width))
 
     def show_unreadable(self, row: IncidentRow) -> None:
         """A row another tool stored with values we cannot read: what it holds, and what is wrong."""
@@ -400,17 +406,23 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         if self.detail is not None and relative_times(self.detail) != self._ages:
             self._render_detail()
 
+    @property
+    def body(self) -> RenderableType:
+        """What the pane shows, as a rich renderable."""
+        parts = self._current_parts()
+        return parts[0] if len(parts) == 1 else Group(*parts)
+
+    def _current_parts(self) -> tuple[RenderableType, ...]:
+        """The detail in the parts rendered apart (see `detail_halves`), made only when needed."""
+        return self._parts if self.detail is None else detail_halves(self.detail, self, self._growth)
+
     def _render_detail(self) -> None:
         detail = self.detail
         self._ages = relative_times(detail) if detail is not None else ()
-        if detail is None:
-            self._show_parts(NOTHING_SELECTED)
-        else:
-            self._show_parts(*detail_halves(detail, self, self._growth))
+        self._show_parts(NOTHING_SELECTED) if detail is None else self._render_body()
 
     def _show_parts(self, *parts: RenderableType) -> None:
         self._parts = parts
-        self.body = parts[0] if len(parts) == 1 else Group(*parts)
         self._render_body()
 
     def on_resize(self) -> None:
@@ -421,19 +433,50 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         width = self.scrollable_content_region.width
         if width <= 0:
             return  # hidden or not laid out yet: rendered when it is drawn
-        console = self.app.console
-        options = self.app.console_options.update(width=width, highlight=False)
-        self._lines = []
-        self._cut_line = None
-        for part in self._parts:
-            self._lines += [Strip(line, width) for line in console.render_lines(part, options, pad=True)]
-            if self._cut_line is None and self.detail is not None and description_cut(self.detail, self._growth):
-                self._cut_line = len(self._lines) - 1
+        detail = self.detail
+        made = self._cached(detail, self._growth, width) if detail is not None else None
+        if made is None:
+            made = self._render_parts(self._current_parts(), detail, self._growth, width)
+            if detail is not None:
+                self._keep(detail, self._growth, width, made)
+        self._lines, self._cut_line, self._lines_style = made.lines, made.cut_line, made.style
         self._lines_width = width
         set_content_size(self, Size(width, len(self._lines)))
         if repaint:
             self.refresh()
         self.call_after_refresh(self._read_on)
+
+    def _render_parts(self, parts: Iterable[RenderableType], detail: IncidentDetail | None, growth: int,
+                      width: int) -> _Rendered:
+        console = self.app.console
+        options = self.app.console_options.update(width=width, highlight=False)
+        lines: list[Strip] = []
+        cut_line, style = None, self.rich_style
+        for part in parts:
+            lines += [Strip(line, width).apply_style(style) for line in console.render_lines(part, options, pad=True)]
+            if cut_line is None and detail is not None and description_cut(detail, growth):
+                cut_line = len(lines) - 1
+        ages = relative_times(detail) if detail is not None else ()
+        return _Rendered(detail, growth, width, ages, lines, cut_line, style)
+
+    def _cached(self, detail: IncidentDetail, growth: int, width: int) -> _Rendered | None:
+        """The lines made for this very detail, at this width and length, whose relative times still read the same."""
+        made = self._rendered.get(detail.incident.id)
+        if made is None or made.growth != growth or made.width != width or made.style != self.rich_style:
+            return None
+        if not (made.detail is detail or made.detail == detail) or made.ages != relative_times(detail):
+            return None
+        return made
+
+    def _keep(self, detail: IncidentDetail, growth: int, width: int, made: _Rendered) -> None:
+        self._rendered[detail.incident.id] = made
+        self._rendered.move_to_end(detail.incident.id)
+        while len(self._rendered) > RENDERED_KEPT:
+            self._rendered.popitem(last=False)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rendered.clear()  # a theme change: the lines kept carry the old colours
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -457,4 +500,7 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         index = self.scroll_offset.y + y
         if index >= len(self._lines):
             return Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        return self._lines[index].apply_style(self.rich_style)
+        line, style = self._lines[index], self.rich_style
+        # The lines are made in the pane's style (ahead, while idle); only another style (the focus
+        # changed it) is applied as the line is drawn.
+        return line if style == self._lines_style else line.apply_style(style)

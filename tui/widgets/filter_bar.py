@@ -61,8 +61,10 @@ class FilterBar(Vertical):
 
     @property
     def applying(self) -> bool:
-        """Enter was pressed and the board has not taken the result yet."""
-        return self.filter_input.applying
+        """Enter was pressed and the board has not taken the result yet (never before the line is
+        composed: keys typed ahead ask as soon as a view is pushed)."""
+        typed = self.query(FilterInput)
+        return bool(typed) and typed.first().applying
 
     def settled(self) -> None:
         """The board took what enter applied (or there was nothing to take): typed keys go on."""

@@ -39,6 +39,10 @@ from .line_view import set_content_size
 
 CHANGED_SECONDS = 2.0
 """How long a row changed elsewhere stays marked."""
+FLASHES = 6
+FLASH_SECONDS = 0.35
+"""A row flashed (a new Critical or High incident) blinks FLASHES times this fast, then stays marked as changed."""
+SELECTED_MARK = "●"
 MIN_TITLE_WIDTH = 22
 CELL_PADDING = 1
 
@@ -115,6 +119,18 @@ class CachedLine(NamedTuple):
     strip: Strip
 
 
+class Marks(NamedTuple):
+    changed: bool
+    selected: bool
+    flash: bool
+
+    def style(self, styles: LineStyles) -> Style:
+        """The style of a row without the cursor: a blink wins, then the selection, then a change."""
+        if self.flash:
+            return styles.flash
+        return styles.selected if self.selected else styles.changed if self.changed else styles.row
+
+
 class LineStyles(NamedTuple):
     """What the table's lines are drawn in; they change with the focus and the theme."""
 
@@ -122,6 +138,8 @@ class LineStyles(NamedTuple):
     header: Style
     cursor: Style
     changed: Style
+    selected: Style
+    flash: Style
     looks: Looks
 
 
@@ -130,7 +148,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     Line 0 is the header (it never scrolls); line y > 0 shows row `scroll_y + y - 1` of the page."""
 
-    COMPONENT_CLASSES = {"row-table--header", "row-table--cursor", "row-table--changed"}
+    COMPONENT_CLASSES = {"row-table--header", "row-table--cursor", "row-table--changed", "row-table--selected",
+                         "row-table--flash"}
     DEFAULT_CSS = """
     RowTable {
         background: $surface;
@@ -148,6 +167,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         }
         & > .row-table--header { text-style: bold; background: $panel; color: $foreground; }
         & > .row-table--changed { background: $warning 30%; text-style: bold; }
+        & > .row-table--selected { background: $accent 25%; text-style: bold; }
+        & > .row-table--flash { background: $error; color: $text; text-style: bold reverse; }
         &:ansi > .row-table--header { background: ansi_bright_blue; color: ansi_default; }
         & > .row-table--cursor {
             background: $block-cursor-blurred-background;
@@ -192,11 +213,15 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.cursor_row = 0
         """Position of the cursor in the page."""
         self.columns_shown: tuple[tuple[Column, int], ...] = ()
-        self._strips: dict[tuple[UUID, bool, bool, LineStyles], CachedLine] = {}
+        self._strips: dict[tuple[UUID, bool, Marks, LineStyles], CachedLine] = {}
         """The rendered line of each row, with and without the cursor, marked as changed or not, in each
         style it was drawn in (focused or not: moving the focus to and from the filter bar redraws no row)."""
         self._changed: dict[UUID, float] = {}
         """Rows marked as changed elsewhere, until this time.monotonic()."""
+        self.selected: frozenset[UUID] = frozenset()
+        """Rows selected for an action on several at once (marked with SELECTED_MARK)."""
+        self._flashing: dict[UUID, int] = {}
+        """Rows blinking, with how many blinks are left."""
         self._header: Strip | None = None
         self._styles: LineStyles | None = None
 
@@ -281,6 +306,41 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         if marked:
             self.set_timer(CHANGED_SECONDS, self._unmark_expired)
 
+    def show_selected(self, ids: Iterable[UUID]) -> None:
+        """Mark these rows as selected (and no others)."""
+        before, self.selected = self.selected, frozenset(ids)
+        for row_id in before ^ self.selected:
+            self._refresh_row(row_id)
+
+    def flash(self, ids: Iterable[UUID]) -> None:
+        """Blink these rows (those the page holds) a few times, then leave them marked as changed."""
+        held = [row_id for row_id in ids if self.index_of(row_id) is not None]
+        if not held:
+            return
+        self._flashing |= {row_id: FLASHES for row_id in held}
+        self.mark_changed(held)
+        self.set_timer(FLASH_SECONDS, self._blink)
+
+    def _blink(self) -> None:
+        for row_id, left in list(self._flashing.items()):
+            if left <= 1:
+                del self._flashing[row_id]
+            else:
+                self._flashing[row_id] = left - 1
+            self._refresh_row(row_id)
+        if self._flashing:
+            self.set_timer(FLASH_SECONDS, self._blink)
+
+    @property
+    def flashing(self) -> frozenset[UUID]:
+        """Rows drawn in the flash style right now (a blink is on at even counts)."""
+        return frozenset(row_id for row_id, left in self._flashing.items() if left % 2 == 0)
+
+    def _refresh_row(self, row_id: UUID) -> None:
+        index = self.index_of(row_id)
+        if index is not None:
+            self._refresh_position(index - self.page_offset)
+
     def _unmark_expired(self) -> None:
         now = time.monotonic()
         for row_id, until in list(self._changed.items()):
@@ -357,6 +417,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._styles = LineStyles(base, base + self.get_component_rich_style("row-table--header"),
                                       base + self.get_component_rich_style("row-table--cursor"),
                                       base + self.get_component_rich_style("row-table--changed"),
+                                      base + self.get_component_rich_style("row-table--selected"),
+                                      base + self.get_component_rich_style("row-table--flash"),
                                       themes.looks(self.app.current_theme))
         return self._styles
 
@@ -377,8 +439,9 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._header = self._strip(line, width, self._line_styles().header)
         return self._header
 
-    def _line_key(self, row: Any, cursor: bool) -> tuple[UUID, bool, bool, LineStyles]:
-        return (row.id, cursor, row.id in self._changed, self._line_styles())
+    def _line_key(self, row: Any, cursor: bool) -> tuple[UUID, bool, Marks, LineStyles]:
+        marks = Marks(row.id in self._changed, row.id in self.selected, row.id in self.flashing)
+        return (row.id, cursor, marks, self._line_styles())
 
     def _row_line(self, row: Any, cursor: bool, width: int) -> Strip:
         key = self._line_key(row, cursor)
@@ -387,13 +450,15 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         cached = self._strips.get(key)
         if cached is not None and cached.row == row and cached.clock == clock and cached.strip.cell_length == width:
             return cached.strip
-        styles = key[3]
+        marks, styles = key[2], key[3]
         line = _line([(column.cell(row, now, styles.looks), size) for column, size in self.columns_shown])
+        if marks.selected:  # in the first cell's padding: readable without colour
+            line = Text.assemble((SELECTED_MARK, "bold"), line[1:], no_wrap=True, end="")
         if cursor:
             # As in a DataTable: the cursor's colour wins over the cells' colours, not their backgrounds.
             strip = self._strip(line, width, styles.cursor, post_style=Style.from_color(styles.cursor.color))
         else:
-            strip = self._strip(line, width, styles.changed if key[2] else styles.row)
+            strip = self._strip(line, width, marks.style(styles))
         self._strips[key] = CachedLine(row, clock, strip)
         return strip
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 from ...domain.models import Person
 from ..base import Unavailable
 from .backend import ApiBackend
-from .http import Http
+from .http import ANSWER_SECONDS, Http
 
 __all__ = ["ApiBackend", "open_api_backend"]
 
 
 def open_api_backend(url: str, token: str | None = None, ca_bundle: str | None = None,
-                     timeout: float = 10.0) -> ApiBackend:
+                     timeout: float = ANSWER_SECONDS) -> ApiBackend:
     """Connect to the server at `url` (its root: tables are under /db) and find out who the token is."""
     http = Http(url, token, ca_bundle, timeout)
     try:

@@ -45,6 +45,8 @@ from .catalog import CatalogReads
 from .changes import ChangeWatcher
 from .http import Http, Params
 from .metrics import fetch_metrics
+from .plan import HYPOTHESES, HYPOTHESES_ORDER, PlanApi, read_plan
+from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
 
@@ -66,7 +68,7 @@ NOTICE_NO_RPC = ("The server has no /rpc functions (a plain PostgREST): a change
                  "several requests, and one that fails half-way says what was done.")
 
 
-class ApiBackend(CatalogReads):
+class ApiBackend(CatalogReads, RuleRequests, PlanApi):
     """Open it with `open_api_backend`. `notices` holds a sentence for each way the server is less
     than ours (no rank columns, no aggregates, no /rpc), for the UI to show once."""
 
@@ -167,17 +169,25 @@ class ApiBackend(CatalogReads):
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
-        offset, wanted = max(window.offset, 0), max(window.limit, 0)
-        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]
-        rows: list[IncidentRow] = []
         total = self._count("incidents", where)
-        while len(rows) < wanted and offset + len(rows) < total:
-            page = self._get("incidents", [*base, ("limit", str(min(wanted - len(rows), ROW_CAP))),
-                                           ("offset", str(offset + len(rows)))])
-            if not page:
-                break
-            rows += [_board_row(row) for row in page]
-        return Page(rows=tuple(rows), total=total, offset=window.offset)
+        wanted = min(max(window.limit, 0), max(total - max(window.offset, 0), 0))
+        rows = tuple(self._rows(query, where, Window(window.offset, wanted)))
+        return Page(rows=rows, total=total, offset=window.offset)
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        return self._rows(query, self._where(query), window)
+
+    def _rows(self, query: IncidentQuery, where: Params, window: Window) -> Iterator[IncidentRow]:
+        """The window's rows, ROW_CAP at a time (the most a Mission Control PostgREST answers)."""
+        offset, wanted, read = max(window.offset, 0), max(window.limit, 0), 0
+        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]
+        while read < wanted:
+            asked = min(wanted - read, ROW_CAP)
+            page = self._get("incidents", [*base, ("limit", str(asked)), ("offset", str(offset + read))])
+            yield from map(_board_row, page)
+            read += len(page)
+            if len(page) < asked:
+                return
 
     def _count(self, table: str, params: Params) -> int:
         """How many rows match: `Prefer: count=exact` and the total in Content-Range."""
@@ -268,28 +278,30 @@ class ApiBackend(CatalogReads):
     def get_incident(self, id: UUID) -> IncidentDetail:
         select = (f"*,creator:created_by({PERSON}),commander:commander_id({PERSON}),"
                   f"communicator:communicator_id({PERSON}),responders({RESPONDER}),"
-                  "hypotheses(evidences(config_id,check_id)),"
+                  f"{HYPOTHESES},"
                   f"incident_histories(created_by,created_at,type,description,actor:created_by({PERSON})),"
                   f"comments(created_by,created_at,comment,actor:created_by({PERSON}))")
         rows = self._get("incidents", [("select", select), ("id", f"eq.{id}"),
                                        ("responders.deleted_at", "is.null"),
                                        ("responders.order", "created_at.asc,id.asc"),
                                        ("incident_histories.order", "created_at.asc"),
-                                       ("comments.order", "created_at.asc")])
+                                       ("comments.order", "created_at.asc"), *HYPOTHESES_ORDER])
         if not rows:
             raise NotFound("That incident no longer exists.")
         row = rows[0]
         incident = _incident(row)
-        configs, checks = _links_of(row)
+        config_ids, check_ids = _links_of(row)
+        configs, checks = self._configs(config_ids), self._checks(check_ids)
         return IncidentDetail(
             incident=incident,
             creator=_person(row.get("creator")) or _unknown_person(incident.created_by),
             commander=_person(row.get("commander")),
             communicator=_person(row.get("communicator")),
             responders=tuple(_responder(item) for item in row.get("responders") or ()),
-            configs=tuple(self._configs(configs)),
-            checks=tuple(self._checks(checks)),
+            configs=tuple(configs),
+            checks=tuple(checks),
             timeline=tuple(_timeline(row)),
+            hypotheses=read_plan(row, configs, checks),
         )
 
     def _configs(self, ids: set[str]) -> list[ConfigItem]:

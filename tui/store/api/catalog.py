@@ -16,7 +16,7 @@ from uuid import UUID
 from ...domain.catalog import CatalogQuery, HealthClause, LabelClause, TextClause
 from ...domain.models import CheckDetail, CheckResult, CheckRow, ConfigDetail, ConfigRow, LinkedIncident
 from ...domain.query import Window
-from ..base import NotFound, Page
+from ..base import BackendError, NotFound, Page
 from ..sql.configs import HEALTH_ORDER, RECENT_RESULTS, SORT_COLUMNS, TEXT_COLUMNS
 from . import compile as api
 from .http import Params
@@ -64,15 +64,26 @@ def order(query: CatalogQuery) -> str:
     return f"{first},name_lower.asc,id.asc"
 
 
+NOT_SERVED = ("The server at {url} does not serve what the Configs and Checks views ask for (a plain "
+              "PostgREST or Mission Control has no computed columns such as {table}.open_incidents): these "
+              "views need `incidents serve`.")
+
+
 class CatalogReads:
     """The Configs and Checks views' reads; mixed into ApiBackend, which provides these."""
 
+    url: str
     _get: Callable[[str, Params], list[dict[str, Any]]]
     _count: Callable[[str, Params], int]
 
     def _catalog_page(self, table: str, select: str, query: CatalogQuery, window: Window) -> list[dict[str, Any]]:
-        return self._get(table, [("select", select), *api.where(conditions(query)), ("order", order(query)),
-                                 ("limit", str(max(window.limit, 0))), ("offset", str(max(window.offset, 0)))])
+        try:
+            return self._get(table, [("select", select), *api.where(conditions(query)), ("order", order(query)),
+                                     ("limit", str(max(window.limit, 0))), ("offset", str(max(window.offset, 0)))])
+        except BackendError as error:
+            if "does not exist" not in str(error):
+                raise
+            raise BackendError(NOT_SERVED.format(url=self.url, table=table)) from None
 
     def list_configs(self, query: CatalogQuery, window: Window) -> Page[ConfigRow]:
         rows = self._catalog_page("config_items", CONFIG, query, window)

@@ -1,8 +1,11 @@
 """Requests to a PostgREST-style server, with every failure turned into a sentence.
 
-Reads are retried with a short backoff (a server restarting behind a load balancer answers
-again within a second or two); writes never are, since a write that timed out may have
-been made. No message, log line or repr holds the token.
+Reads are retried with a short backoff when the connection fails or the server answers 5xx
+(a server restarting behind a load balancer answers again within a second or two), but not
+when the server took too long: trying a hanging server twice more only makes the user wait
+three times as long to be told (the board's banner asks again on its own schedule). Writes are
+never retried, since a write that timed out may have been made. No message, log line or repr
+holds the token.
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ Params = Sequence[tuple[str, str]]
 
 READ_DELAYS = (0.25, 0.75)
 """Pauses between the tries of a read (three tries, about a second of waiting in all)."""
+ANSWER_SECONDS = 5.0
+"""How long a request waits for the server (for the next bytes of an answer, not for all of it: a
+slow link that keeps sending is fine). A board page takes milliseconds; after this long the
+server is as good as away, and the banner says so."""
+CONNECT_SECONDS = 3.0
 _LIFECYCLE_ERRORS: dict[str, type[LifecycleError]] = {
     "InvalidTransition": InvalidTransition, "ReadOnlyIncident": ReadOnlyIncident,
 }
@@ -42,10 +50,14 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext | bool:
         raise Unavailable(f"Cannot use the CA bundle {ca_bundle}: {reason}.") from None
 
 
+class TimedOut(Unavailable):
+    """The server accepted the request but did not answer in time."""
+
+
 class Http:
     """One server: its base URL, the token (kept out of every message) and a connection pool."""
 
-    def __init__(self, url: str, token: str | None, ca_bundle: str | None, timeout: float) -> None:
+    def __init__(self, url: str, token: str | None, ca_bundle: str | None, timeout: float = ANSWER_SECONDS) -> None:
         self.url = url.strip().rstrip("/")
         parsed = httpx.URL(self.url) if "://" in self.url else None
         if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
@@ -54,8 +66,10 @@ class Http:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._with_token = bool(token)
+        self._timeout = timeout
         try:
-            self._client = httpx.Client(base_url=self.url, headers=headers, timeout=timeout,
+            self._client = httpx.Client(base_url=self.url, headers=headers,
+                                        timeout=httpx.Timeout(timeout, connect=CONNECT_SECONDS),
                                         verify=tls_context(ca_bundle))
         except (httpx.InvalidURL, ValueError) as error:
             raise Unavailable(f"{one_line(url, 80)} is not a server address: {error}.") from None
@@ -70,10 +84,13 @@ class Http:
 
     def read(self, path: str, params: Params = (), *, prefer: str | None = None, method: str = "GET",
              accept: frozenset[int] = frozenset()) -> httpx.Response:
-        """A GET (or HEAD), tried up to three times while the server is unreachable or failing."""
+        """A GET (or HEAD), tried up to three times while the server is unreachable or failing (once
+        when it does not answer in time)."""
         for delay in (*READ_DELAYS, None):
             try:
                 response = self._send(method, path, params, None, prefer)
+            except TimedOut:
+                raise
             except Unavailable:
                 if delay is None:
                     raise
@@ -105,10 +122,13 @@ class Http:
         except httpx.ConnectError as error:
             raise Unavailable(f"Cannot reach the server at {self.url}: {_reason(error)}"
                               + ("; nothing was changed." if writing else ".")) from None
+        except httpx.ConnectTimeout:
+            raise TimedOut(f"Cannot reach the server at {self.url}: no answer to connecting within "
+                           f"{CONNECT_SECONDS:g} s" + ("; nothing was changed." if writing else ".")) from None
         except httpx.TimeoutException:
-            raise Unavailable(f"The server at {self.url} did not answer in time"
-                              + ("; the change may or may not have been made: look before trying again."
-                                 if writing else ".")) from None
+            raise TimedOut(f"The server at {self.url} did not answer within {self._timeout:g} s"
+                           + ("; the change may or may not have been made: look before trying again."
+                              if writing else ".")) from None
         except httpx.TransportError as error:
             raise Unavailable(f"The connection to the server at {self.url} failed: {_reason(error)}"
                               + ("; the change may or may not have been made." if writing else ".")) from None

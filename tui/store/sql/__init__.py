@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
-from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
 
@@ -113,6 +111,12 @@ def _prepare(engine: Engine, location: str) -> bool:
     tables = set(inspect(engine).get_table_names())
     if "incidents" in tables and "alembic_version" not in tables:
         return False  # Mission Control's own database: never migrated
+    if "alembic_version" in tables:
+        with engine.connect() as conn:
+            if migrate.current_revision(conn) == migrate.head():
+                return True  # the common start: nothing to migrate, and Alembic not even imported
+    from alembic.util import CommandError
+
     with engine.execution_options(**{IMMEDIATE: True}).begin() as conn:
         advisory_lock(conn, "migrate", "")  # processes starting together on a new database take turns
         try:
@@ -129,7 +133,7 @@ def _check_schema(engine: Engine, location: str) -> bool:
     if "incidents" in tables and "alembic_version" not in tables:
         return False
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision() if tables else None
+        current = migrate.current_revision(conn) if tables else None
     if current != migrate.head():
         state = "is empty" if current is None else "has an older schema"
         raise Unavailable(f"The database at {location} is read-only and {state}: it needs to be set up for this "

@@ -6,8 +6,8 @@ lifecycle rules come from tui.domain.lifecycle; times come from tui.domain.clock
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    exc,
     func,
     insert,
     literal_column,
@@ -38,6 +39,7 @@ from ...domain.models import (
     SYSTEM_PERSON_NAME,
     Check,
     ConfigItem,
+    EvidenceDraft,
     Incident,
     IncidentDetail,
     IncidentDraft,
@@ -59,6 +61,8 @@ from . import metrics
 from .changes import ChangeWatcher
 from .configs import CatalogReads
 from .database import SqlDatabase, person_of
+from .plan import PlanBackend, PlanWrites, evidence_values, read_plan, root_values
+from .rules import RuleMethods
 from .schema import (
     check_statuses,
     checks,
@@ -74,6 +78,10 @@ from .schema import (
     teams,
 )
 
+DEEP_OFFSET = 1_000
+"""A page this far down is read from whichever end of the result is nearer (see list_incidents)."""
+STREAMED_ROWS = 500
+"""Rows `iter_incidents` reads from the driver at a time."""
 RESPONDERS_SHOWN = 5
 """Responder names a board row carries (Mission Control's list shows up to 5 avatars)."""
 _SEPARATOR = "\x1f"
@@ -81,7 +89,7 @@ _TICK = timedelta(microseconds=1)
 T = TypeVar("T")
 
 
-class SqlBackend(CatalogReads):
+class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
     """tui.store.base.Backend over SQLAlchemy Core, acting as the person who signed in.
 
     Open it with `open_sql_backend`; every write goes through a `Writer` naming that person.
@@ -174,20 +182,51 @@ class SqlBackend(CatalogReads):
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
         where = self._where(query)
+        offset, limit = max(window.offset, 0), max(window.limit, 0)
+        with self._read() as conn:
+            # A deep page (G, the last rows) is read from the end when that is nearer: the index walk
+            # then skips `total - offset` rows instead of `offset`. Only then is the count needed first.
+            total = self._count(conn, where) if offset >= DEEP_OFFSET else None
+            if total is not None and offset > total // 2:
+                end = min(offset + limit, total)
+                found = self._page(conn, query, where, total - end, max(end - offset, 0), from_end=True)
+            else:
+                found = self._page(conn, query, where, offset, limit, counted=total is None and bool(query.text))
+            if total is None:
+                total = found[0].total if found and "total" in found[0]._fields else self._count(conn, where)
+        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+
+    def _count(self, conn: Connection, where: list[ColumnElement[bool]]) -> int:
+        count: int = conn.execute(select(func.count()).select_from(incidents).where(*where)).scalar_one()
+        return count
+
+    def _page(self, conn: Connection, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
+              *, from_end: bool = False, counted: bool = False) -> list[Row[Any]]:
+        return list(conn.execute(self._page_query(query, where, offset, limit, from_end=from_end, counted=counted)))
+
+    def _page_query(self, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
+                    *, from_end: bool = False, counted: bool = False) -> Select[Any]:
+        """The board rows `offset`..`offset + limit` in the query's order; `from_end`: counted from the
+        end of the result instead. `counted`: each row also carries the count of every match (`total`),
+        from the same pass: for free text, whose match is the cost and whose matches are all sorted anyway."""
         terms = sql.order_terms(query)
+        inner = [term.reversed() for term in terms] if from_end else terms
         keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]
-        # Find the page's ids first, then compute the row details for those ids only.
-        page = (select(incidents.c.id.label("page_id"), *keys).where(*where)
-                .order_by(*(term.clause() for term in terms))
-                .limit(max(window.limit, 0)).offset(max(window.offset, 0)).subquery("page"))
-        rows = (select(*_BOARD_COLUMNS)
+        total = [func.count().over().label("total")] if counted else []
+        # The page's ids first, then the row details for those ids only.
+        page = (select(incidents.c.id.label("page_id"), *keys, *total).select_from(sql.board_source(query))
+                .where(*where).order_by(*(term.clause() for term in inner)).limit(limit).offset(offset)
+                .subquery("page"))
+        return (select(*_BOARD_COLUMNS, *(page.c.total for _ in total))
                 .select_from(page.join(incidents, incidents.c.id == page.c.page_id))
                 .order_by(*(term.clause(page.c[f"k{i}"]) for i, term in enumerate(terms))))
-        count = select(func.count()).select_from(incidents).where(*where)
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        where = self._where(query)
+        page = self._page_query(query, where, max(window.offset, 0), max(window.limit, 0))
         with self._read() as conn:
-            found = conn.execute(rows).all()
-            total = conn.execute(count).scalar_one()
-        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+            for row in conn.execution_options(yield_per=STREAMED_ROWS).execute(page):
+                yield _board_row(row)
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
         with self._read() as conn:
@@ -212,15 +251,17 @@ class SqlBackend(CatalogReads):
         with self._read() as conn:
             incident = _load(conn, id)
             roles = _people_by_id(conn, {incident.created_by, incident.commander_id, incident.communicator_id})
+            configs, checks = self._linked_configs(conn, id), self._linked_checks(conn, id)
             return IncidentDetail(
                 incident=incident,
                 creator=roles.get(incident.created_by) or _unknown_person(incident.created_by),
                 commander=roles.get(incident.commander_id),
                 communicator=roles.get(incident.communicator_id),
                 responders=tuple(_responder(row) for row in conn.execute(_responders_of(id))),
-                configs=tuple(self._linked_configs(conn, id)),
-                checks=tuple(self._linked_checks(conn, id)),
+                configs=tuple(configs),
+                checks=tuple(checks),
                 timeline=tuple(_timeline(conn, id)),
+                hypotheses=read_plan(conn, self.database, id, configs, checks),
             )
 
     def _linked_configs(self, conn: Connection, id: UUID) -> list[ConfigItem]:
@@ -261,7 +302,7 @@ class SqlBackend(CatalogReads):
         self._act(lambda writer: writer.add_comment(incident_id, text))
 
 
-class Writer:
+class Writer(PlanWrites):
     """The writes of one transaction, each credited to `actor`: the person who signed in, a
     request's token holder, or System for the rule engine. Lifecycle rules apply to all.
 
@@ -294,26 +335,21 @@ class Writer:
                   "communicator_id": draft.communicator_id, "created_at": now, "updated_at": now}
         if self.database.dialect == "sqlite":  # PostgreSQL fills it from incident_id_sequence
             values["incident_id"] = f"INC-{_next_number(conn)}"
-        conn.execute(insert(incidents).values(values))
+        with _numbers_ran_out(self.database.location):
+            conn.execute(insert(incidents).values(values))
         if root:
             self._root_hypothesis(id, draft, now)
         self._record(id, now, lifecycle.HISTORY_CREATED, draft.title)
         return _load(conn, id)
 
     def _root_hypothesis(self, incident_id: UUID, draft: IncidentDraft, now: datetime) -> None:
-        root, me = uuid4(), self.actor
-        self.conn.execute(insert(hypotheses).values(
-            id=root, created_by=me.id, incident_id=incident_id, type="root", title=draft.title, status="possible",
-            created_at=now, updated_at=now))
-        links: list[dict[str, Any]] = [
-            {"config_id": config_id, "check_id": None, "type": "config", "description": "Config item",
-             "evidence": None} for config_id in dict.fromkeys(draft.config_ids)]
-        links += [{"config_id": None, "check_id": check_id, "type": "check", "description": "Health check",
-                   "evidence": {"check_id": str(check_id)}} for check_id in dict.fromkeys(draft.check_ids)]
+        root = root_values(incident_id, draft.title, self.actor, now)
+        self.conn.execute(insert(hypotheses).values(root))
+        links = [EvidenceDraft(config_id=config_id) for config_id in dict.fromkeys(draft.config_ids)]
+        links += [EvidenceDraft(check_id=check_id) for check_id in dict.fromkeys(draft.check_ids)]
         if links:
-            self.conn.execute(insert(evidences), [
-                {**link, "id": uuid4(), "hypothesis_id": root, "created_by": me.id, "created_at": now,
-                 "updated_at": now} for link in links])
+            self.conn.execute(insert(evidences), [evidence_values(link, root["id"], self.actor, now)
+                                                  for link in links])
 
     def update_incident(self, id: UUID, edit: IncidentEdit, expected_updated_at: datetime) -> Incident:
         conn, current = self.conn, self._current(id, expected_updated_at)
@@ -383,6 +419,10 @@ class Writer:
         lifecycle.ensure_editable(self.lock(incident_id))  # "closed and read-only": a close committed first
         return _comment(self.conn, incident_id, self.actor, self.now(), text.strip())
 
+    def note(self, incident_id: UUID, type: str, description: str) -> None:
+        """A timeline row of the caller's own `type` (the rule engine's `incident.rule`)."""
+        self._record(incident_id, self.now(), type, description)
+
     def _current(self, id: UUID, expected_updated_at: datetime) -> Incident:
         """The incident as stored now, locked; Conflict if it changed since the caller read it."""
         incident = self.lock(id)
@@ -391,11 +431,12 @@ class Writer:
         return incident
 
     def _record(self, incident_id: UUID, now: datetime, type: str, description: str,
-                *, responder_id: UUID | None = None) -> None:
+                **about: UUID | None) -> None:
         """The history row for a change, unless the database's own trigger wrote it: then that
-        row is credited to the actor (Mission Control's triggers credit the incident's creator)."""
+        row is credited to the actor (Mission Control's triggers credit the incident's creator).
+        `about`: the rows it is about (responder_id, hypothesis_id, evidence_id)."""
         if type not in self.database.history_by_triggers:
-            _history(self.conn, incident_id, self.actor, now, type, description, responder_id=responder_id)
+            _history(self.conn, incident_id, self.actor, now, type, description, **about)
             return
         written_now = literal_column("incident_histories.xmin") == literal_column("pg_current_xact_id()::xid")
         self.conn.execute(update(incident_histories)
@@ -554,6 +595,24 @@ def _next_number(conn: Connection) -> int:
     return number
 
 
+@contextmanager
+def _numbers_ran_out(location: str) -> Iterator[None]:
+    """Mission Control's `incident_id varchar(10)` holds INC-999999 at most; our schema widens it
+    (migration 0006), theirs is never migrated, so there a create past it is told in a sentence."""
+    try:
+        yield
+    except exc.DataError as error:
+        if getattr(error.orig, "sqlstate", None) != _STRING_TOO_LONG:
+            raise
+        raise BackendError(
+            f"The database at {location} cannot number another incident: its incidents.incident_id column "
+            "(Mission Control's varchar(10)) holds INC-999999 at most. Nothing was created; widen that column "
+            "(ALTER TABLE incidents ALTER COLUMN incident_id TYPE text) to create more.") from None
+
+
+_STRING_TOO_LONG = "22001"
+
+
 def _conflict(incident: Incident) -> Conflict:
     return Conflict(f"{incident.incident_id} was changed by someone else since you loaded it; "
                     "refreshed, try again.")
@@ -576,10 +635,11 @@ def _compare_and_set(conn: Connection, current: Incident, expected_updated_at: d
 
 
 def _history(conn: Connection, incident_id: UUID, actor: Person, now: datetime, type: str, description: str,
-             *, responder_id: UUID | None = None, comment_id: UUID | None = None) -> None:
+             **about: UUID | None) -> None:
+    """`about`: the ids of the rows the change is about (responder_id, comment_id, hypothesis_id, evidence_id)."""
     conn.execute(insert(incident_histories).values(
         id=uuid4(), incident_id=incident_id, created_by=actor.id, type=type, description=description,
-        responder_id=responder_id, comment_id=comment_id, created_at=now, updated_at=now))
+        created_at=now, updated_at=now, **about))
 
 
 def _comment(conn: Connection, incident_id: UUID, actor: Person, now: datetime, text: str) -> UUID:

@@ -17,11 +17,11 @@ from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
     UnaryExpression,
     and_,
     column,
-    exists,
     false,
     func,
     literal_column,
@@ -109,25 +109,31 @@ def _person_named(name: str) -> ColumnElement[bool]:
 
 
 def _role_match(column: ColumnElement[UUID], name: str, me: Callable[[], UUID]) -> ColumnElement[bool]:
-    """Never NULL, so that NOT (negation) keeps incidents where the role is unassigned."""
+    """Never NULL, so that NOT (negation) keeps incidents where the role is unassigned.
+
+    A name is looked up among the people first (a handful), then the role's index finds their
+    incidents: no lookup per incident."""
     if name == ME:
         return and_(column.is_not(None), column == me())
     if name == NOBODY:
         return column.is_(None)
-    return exists().where(people.c.id == column, _person_named(name))
+    return and_(column.is_not(None), column.in_(select(people.c.id).where(_person_named(name))))
+
+
+def _responding(*conditions: ColumnElement[bool]) -> Select[Any]:
+    """Ids of incidents with an active responder meeting `conditions` (person and team joined)."""
+    return (select(responders.c.incident_id)
+            .select_from(responders.outerjoin(people, people.c.id == responders.c.person_id)
+                         .outerjoin(teams, teams.c.id == responders.c.team_id))
+            .where(responders.c.deleted_at.is_(None), *conditions))
 
 
 def _responder_match(name: str, me: Callable[[], UUID]) -> ColumnElement[bool]:
-    active = and_(responders.c.incident_id == incidents.c.id, responders.c.deleted_at.is_(None))
     if name == ME:
-        return exists().where(active, responders.c.person_id == me())
+        return incidents.c.id.in_(_responding(responders.c.person_id == me()))
     if name == NOBODY:
-        return not_(exists().where(active))
-    named = (select(responders.c.id)
-             .select_from(responders.outerjoin(people, people.c.id == responders.c.person_id)
-                          .outerjoin(teams, teams.c.id == responders.c.team_id))
-             .where(active, or_(_person_named(name), contains(teams.c.name, name))))
-    return named.exists()
+        return incidents.c.id.not_in(_responding())
+    return incidents.c.id.in_(_responding(or_(_person_named(name), contains(teams.c.name, name))))
 
 
 _ROLE_COLUMNS = {
@@ -152,23 +158,21 @@ _LINKS = {
 }
 
 
-def _linked(field: LinkField) -> Select[Any]:
-    """Evidence rows of the incident's hypotheses that point at a config item / check."""
-    link, _ = _LINKS[field]
-    return (select(evidences.c.id)
-            .select_from(hypotheses.join(evidences, evidences.c.hypothesis_id == hypotheses.c.id))
-            .where(hypotheses.c.incident_id == incidents.c.id, link.is_not(None)))
+def _linked(field: LinkField, *conditions: ColumnElement[bool]) -> Select[Any]:
+    """Ids of incidents whose hypotheses hold evidence pointing at a config item / check meeting
+    `conditions`: driven from the few matching items through the evidence index, not probed per incident."""
+    link, target = _LINKS[field]
+    return (select(hypotheses.c.incident_id)
+            .select_from(target.join(evidences, link == target.c.id)
+                         .join(hypotheses, hypotheses.c.id == evidences.c.hypothesis_id))
+            .where(*conditions))
 
 
 def _link_clause(clause: LinkClause) -> ColumnElement[bool]:
-    link, target = _LINKS[clause.field]
-    matches = []
-    for name in clause.names:
-        if name.lower() == NOBODY:
-            matches.append(not_(_linked(clause.field).exists()))
-        else:
-            named = _linked(clause.field).join(target, target.c.id == link).where(contains(target.c.name, name))
-            matches.append(named.exists())
+    _, target = _LINKS[clause.field]
+    matches = [incidents.c.id.not_in(_linked(clause.field)) if name.lower() == NOBODY
+               else incidents.c.id.in_(_linked(clause.field, contains(target.c.name, name)))
+               for name in clause.names]
     match = or_(*matches)
     return not_(match) if clause.negated else match
 
@@ -256,6 +260,18 @@ class OrderTerm:
         return ordered.desc() if self.descending else ordered.asc()
 
 
+COMMANDER = people.alias("commander")
+"""The commander's person, joined once for the commander sort (see `board_source`)."""
+
+
+def board_source(query: IncidentQuery) -> FromClause:
+    """What the board's page is selected from: `incidents`, and for the commander sort its commander
+    joined in, so the name is read by one join rather than a lookup per row in a subquery."""
+    if query.sort.key is SortKey.COMMANDER:
+        return incidents.outerjoin(COMMANDER, COMMANDER.c.id == incidents.c.commander_id)
+    return incidents
+
+
 def commander_name() -> ColumnElement[str]:
     return (select(func.lower(people.c.name)).where(people.c.id == incidents.c.commander_id)
             .scalar_subquery())
@@ -267,7 +283,7 @@ def _primary(key: SortKey) -> list[OrderTerm]:
         SortKey.TYPE: [OrderTerm(rank("type"))],
         SortKey.TITLE: [OrderTerm(func.lower(incidents.c.title))],
         # Unassigned after every name (and first when reversed).
-        SortKey.COMMANDER: [OrderTerm(commander_name().is_(None)), OrderTerm(commander_name())],
+        SortKey.COMMANDER: [OrderTerm(COMMANDER.c.name.is_(None)), OrderTerm(func.lower(COMMANDER.c.name))],
         # INC-9 before INC-10: shorter ids are smaller numbers.
         SortKey.ID: [OrderTerm(func.length(incidents.c.incident_id)), OrderTerm(incidents.c.incident_id)],
         SortKey.AGE: [OrderTerm(incidents.c.created_at, descending=True)],

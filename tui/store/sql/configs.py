@@ -8,6 +8,7 @@ spellings `parse_health` reads (tui.domain.enums.HEALTH_ALIASES).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
@@ -92,9 +93,13 @@ def _latest_result(name: str, missing: Missing) -> ColumnElement[Any]:
             .order_by(check_statuses.c.time.desc()).limit(1).scalar_subquery())
 
 
+@functools.cache
 def catalog_columns(table: Table, missing: Missing) -> dict[str, ColumnElement[Any]]:
     """The computed columns of `config_items` or `checks` the views filter and sort by; `incidents
-    serve` serves them too, so the API backend filters and sorts exactly as this one."""
+    serve` serves them too, so the API backend filters and sorts exactly as this one.
+
+    Built once per table and database shape (building them costs more than running a page's query);
+    nothing in them depends on the time or the user. Callers must not change the dict."""
     def column(name: str) -> ColumnElement[Any]:
         return _column(table, name, missing)
 

@@ -90,6 +90,10 @@ def _lenient(parse: _Read | None) -> _Read | None:
 
 
 Json = JSON().with_variant(JSONB(), "postgresql")
+IncidentNumber = Text().with_variant(String(10), "sqlite")
+"""`INC-<n>`: text since migration 0006 (Mission Control's varchar(10) stops at INC-999999). SQLite
+keeps the declared varchar(10) of migration 0001: it never enforces a length, and changing a
+declared type there means rebuilding the table."""
 NOW = text("CURRENT_TIMESTAMP")
 
 metadata = MetaData()
@@ -174,6 +178,7 @@ config_items = Table(
     _updated_at(nullable=True),
     Column("deleted_at", UtcDateTime),
     Column("inserted_at", UtcDateTime, nullable=False, server_default=NOW),
+    Index("config_items_updated_at_idx", "updated_at"),  # migration 0009: the Configs view's live updates
 )
 
 checks = Table(
@@ -184,11 +189,14 @@ checks = Table(
     Column("type", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("status", Text),
-    Column("labels", Json),  # migration 0009 (or 0007), as in Mission Control
+    Column("labels", Json),  # migration 0009, as in Mission Control
+    Column("last_transition_time", UtcDateTime),  # 0007: when `status` last changed
     Column("is_pushed", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime),
     Column("updated_at", UtcDateTime),
     Column("deleted_at", UtcDateTime),
+    Index("checks_name_idx", "name"),
+    Index("checks_updated_at_idx", "updated_at"),  # migration 0009: the Checks view's live updates
 )
 
 check_statuses = Table(
@@ -199,12 +207,13 @@ check_statuses = Table(
     Column("message", Text),
     Column("is_pushed", Boolean, nullable=False, default=False),
     _created_at(),
+    Index("check_statuses_created_at_idx", "created_at"),  # migration 0009
 )
 
 incidents = Table(
     "incidents", metadata,
     Column("id", LenientUuid, primary_key=True),
-    Column("incident_id", String(10), nullable=False),
+    Column("incident_id", IncidentNumber, nullable=False),
     Column("incident_rule_id", Uuid, ForeignKey("incident_rules.id")),
     Column("title", Text, nullable=False),
     _person("created_by"),
@@ -271,6 +280,8 @@ hypotheses = Table(
     _updated_at(),
     CheckConstraint("type IN ('root', 'factor', 'solution')", name="hypotheses_type_check"),
     Index("hypotheses_incident_id_idx", "incident_id"),
+    Index("hypotheses_parent_id_idx", "parent_id"),
+    Index("hypotheses_id_incident_idx", "id", "incident_id"),  # covering, for config:/check: (migration 0006)
 )
 
 evidences = Table(
@@ -283,11 +294,15 @@ evidences = Table(
     _person("created_by"),
     Column("type", Text, nullable=False),
     Column("evidence", Json),
+    Column("definition_of_done", Boolean, server_default=text("false")),  # migration 0007
+    Column("done", Boolean),  # migration 0008
     _created_at(),
     _updated_at(),
     Index("evidences_hypothesis_id_idx", "hypothesis_id"),
     Index("evidences_config_id_idx", "config_id"),
     Index("evidences_check_id_idx", "check_id"),
+    Index("evidences_config_hypothesis_idx", "config_id", "hypothesis_id"),  # covering (migration 0006)
+    Index("evidences_check_hypothesis_idx", "check_id", "hypothesis_id"),
 )
 
 comments = Table(

@@ -1,0 +1,86 @@
+"""Less work per keystroke (issue 7): a step onto an incident fetched ahead neither fetches it again
+nor renders it again, and the board holds a bounded window whatever the number of incidents."""
+
+from __future__ import annotations
+
+from tui.app import IncidentApp
+from tui.screens.board import PAGE_SIZE, Board
+from tui.screens.list_screen import NEARBY_DETAILS
+from tui.widgets.detail import RENDERED_KEPT, IncidentDetailPane
+
+SIZE = (160, 48)
+
+
+def board_of(app: IncidentApp) -> Board:
+    assert isinstance(app.screen, Board)
+    return app.screen
+
+
+def shown_text(pane: IncidentDetailPane) -> list[str]:
+    return [strip.text for strip in pane._lines]
+
+
+async def test_a_step_onto_an_incident_fetched_ahead_only_fetches_the_next(demo_backend, settle):
+    fetched = []
+    real = demo_backend.get_incident
+
+    def counted(id):
+        fetched.append(id)
+        return real(id)
+
+    demo_backend.get_incident = counted  # the real backend answers; the test only notes what was asked
+    app = IncidentApp(backend=demo_backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(app)
+        await pilot.press("j")  # onto row 1, which fetches row 2 ahead
+        await settle(pilot)
+        rows = board.table.page.rows
+        fetched.clear()
+        await pilot.press("j")
+        await settle(pilot)
+        assert fetched == [rows[3].id]  # row 2 came from what was fetched ahead
+        assert board.selected_detail().incident.id == rows[2].id
+        assert board.detail_pane.detail.incident.id == rows[2].id
+
+
+async def test_lines_made_ahead_are_the_lines_a_fresh_render_makes(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(demo_app)
+        pane = board.detail_pane
+        await pilot.press("j", "j")
+        await settle(pilot)
+        made_ahead = shown_text(pane)
+        first_row = pane._lines
+        pane._rendered.clear()
+        pane._render_detail()
+        assert shown_text(pane) == made_ahead
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert pane._lines is not first_row and shown_text(pane) == made_ahead
+        kept = pane._lines
+        await pilot.press("k", "j")
+        await settle(pilot)
+        assert pane._lines is kept  # back on it: the lines kept are shown, not made again
+
+
+async def test_the_board_holds_a_bounded_window_whatever_the_number_of_incidents(demo_app, settle):
+    """320 incidents, more than a page: after the top, the bottom and a walk across a page edge
+    the table holds one page (a screenful and its prefetch margin), the board and the pane a few details."""
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(demo_app)
+        await pilot.press("/", "backspace", "enter")  # every incident
+        await settle(pilot)
+        assert board.table.total > PAGE_SIZE
+        for keys in (("G",), ("g",), ("pagedown",) * 6, ("j",) * 12):
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert len(board.table.page.rows) <= PAGE_SIZE
+            assert len(board._nearby) <= NEARBY_DETAILS
+            assert len(board.detail_pane._rendered) <= RENDERED_KEPT
+        visible = board.table.scrollable_content_region.height
+        assert PAGE_SIZE <= 3 * visible  # the page is a screenful with a margin each way, not more
