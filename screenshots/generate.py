@@ -7,6 +7,7 @@ change only when the UI does.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,18 +22,24 @@ from tui.domain import clock  # noqa: E402
 from tui.store.sql import open_sql_backend, seed_demo  # noqa: E402
 
 SHOTS = {
-    # file name: (terminal size, keys pressed after the board has loaded)
+    # file name: (terminal size, keys pressed after the board has loaded[, environment])
     "board-160x48": ((160, 48), ()),
     "board-80x24": ((80, 24), ()),
     "detail-80x24": ((80, 24), ("j", "enter")),
     "filter-160x48": ((160, 48), ("slash", *"sev:critical,high status:open", "enter")),
+    "metrics-80x24": ((80, 24), ("M",)),
+    "no-color-80x24": ((80, 24), ("j", "tab"), {"NO_COLOR": "1"}),
     "checks-160x48": ((160, 48), ("H", "slash", *"status:unhealthy", "enter")),
 }
 
 
-async def shoot(url: str, name: str, size: tuple[int, int], keys: tuple[str, ...], out: Path) -> None:
+async def shoot(url: str, name: str, size: tuple[int, int], keys: tuple[str, ...], out: Path,
+                env: dict[str, str] | None = None) -> None:
     backend = open_sql_backend(url, TESTER)
+    os.environ.update(env or {})  # read when the app is made (NO_COLOR)
     app = IncidentApp(backend)
+    for variable in env or {}:
+        del os.environ[variable]
     try:
         async with app.run_test(size=size) as pilot:
             await wait_until_idle(pilot)
@@ -51,8 +58,8 @@ def main(out: Path) -> None:
         seeder = open_sql_backend(url, TESTER)
         seed_demo(seeder, now=FIXED_NOW)
         seeder.close()
-        for name, (size, keys) in SHOTS.items():
-            asyncio.run(shoot(url, name, size, keys, out))
+        for name, (size, keys, *env) in SHOTS.items():
+            asyncio.run(shoot(url, name, size, keys, out, *env))
             print(f"wrote {out / name}.svg")
 
 

@@ -38,6 +38,7 @@ class Group(str, Enum):
     SAVED = "Saved views"
     DIALOG = "Dialogs"
     HELP = "Help"
+    METRICS = "Metrics"
     RULES = "Rules"
 
 
@@ -100,6 +101,8 @@ ACTIONS: tuple[Action, ...] = (
            show=True, key_display="?"),
     Action("app.palette", "ctrl+p,f9", "Commands", "Search every command by name", "command_palette", Group.APP,
            priority=True),
+    Action("app.metrics", "M", "Metrics", "Active incidents at a glance, MTTA, MTTR, incidents per day",
+           "metrics", Group.APP),
     Action("app.rules", "R", "Rules", "Incident rules and their timeouts", "rules", Group.APP),
 
     Action("board.filter", "slash", "Filter", "Edit the filter: enter applies it, esc leaves it as it was",
@@ -230,6 +233,11 @@ ACTIONS: tuple[Action, ...] = (
            Group.DIALOG, in_palette=False),
     Action("help.close", "escape,question_mark,q", "Close help", "Back to where help was opened", "dismiss",
            Group.HELP, in_palette=False),
+    Action("metrics.window", "w", "Window", "The next window: the last 7, 30 or 90 days", "next_window",
+           Group.METRICS, show=True),
+    Action("metrics.refresh", "ctrl+r", "Count again", "Ask the store for the numbers again", "refresh",
+           Group.METRICS),
+    Action("metrics.back", "escape", "Board", "Back to the board", "back", Group.METRICS, show=True),
     Action("rules.close", "escape,R", "Back", "Back to the board", "close_rules", Group.RULES, show=True,
            in_palette=False),
     Action("rules.refresh", "ctrl+r", "Refresh rules", "Read the rules again", "refresh_rules", Group.RULES,

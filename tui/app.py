@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 from uuid import UUID
 
 from textual import events, work
 from textual.app import App
+from textual.screen import ModalScreen
 from textual.widgets import TextArea
 
 from .actions import ACTIONS, ACTIONS_BY_ID, SCREEN_GROUPS, Group, bindings, effective_keys, unknown_binding_ids
@@ -19,8 +21,10 @@ from .palette import IncidentCommands
 from .screens.board import Board
 from .screens.catalog import ChecksScreen, ConfigsScreen
 from .screens.help import HelpScreen
+from .screens.metrics import MetricsScreen
 from .screens.rules import RulesScreen
 from .store.base import Backend, BackendError
+from .themes import DEFAULT_THEME, check_theme, colour_variables
 from .typeahead import KeyTrail, Typeahead
 
 
@@ -39,8 +43,11 @@ class IncidentApp(App[None]):
     def __init__(self, backend: Backend, *, initial_filter: str = DEFAULT_FILTER,
                  keymap: dict[str, str] | None = None, refresh_seconds: float = 1.0, where: str = "",
                  read_only: bool = False, bell: bool = False, views: dict[str, str] | None = None,
-                 views_file: Path | None = None, frontend_url: str = "") -> None:
-        super().__init__()
+                 views_file: Path | None = None, frontend_url: str = "", theme: str = DEFAULT_THEME) -> None:
+        # Under NO_COLOR, Textual removes every colour (keeping bold, dim, reverse…) only when it
+        # thinks colours are the terminal's own; else it draws in greys, which are colours too.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)  # as Textual reads it
+        self.theme = check_theme(theme)
         self.backend = backend
         self.sub_title = where
         """The server the board shows, without credentials (empty for a local database)."""
@@ -67,6 +74,10 @@ class IncidentApp(App[None]):
     def notify(self, message: str, *, title: str = "", **options) -> None:
         """Notifications often quote stored names and ids: cleaned, whoever sends them."""
         super().notify(clean(message), title=clean(title), **options)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The severity, status and health colours (tui.themes), for any theme that does not set them."""
+        return colour_variables(self.current_theme)
 
     def get_default_screen(self) -> Board:
         return Board(self.initial_filter, refresh_seconds=self.refresh_seconds)
@@ -138,6 +149,12 @@ class IncidentApp(App[None]):
 
     def on_key_trail(self, message: KeyTrail) -> None:
         self.typeahead.arrived(message)
+
+    def action_metrics(self) -> None:
+        if isinstance(self.screen, MetricsScreen):
+            self.screen.dismiss()
+        elif not isinstance(self.screen, ModalScreen):  # not over a dialog: it waits for an answer
+            self.push_screen(MetricsScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

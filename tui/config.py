@@ -6,6 +6,7 @@ db = "postgresql+psycopg://incidents@db.internal/incidents"
 name = "Alice Example"          # who "I" am; defaults to the OS user
 email = "alice@example.com"
 refresh_seconds = 1.0            # how often the board looks for changes made elsewhere; 0: never
+theme = "ansi-dark"              # a Textual theme; ansi-dark / ansi-light use the terminal's colours
 # api = "https://incidents.example.com"   # a server instead of db (`incidents serve`, Mission Control)
 # token = "…"                              # its bearer token; never shown
 # ca_bundle = "/etc/ssl/our-ca.pem"        # trust this CA for the server's certificate
@@ -80,6 +81,8 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = {}
     refresh_seconds: float = Field(default=1.0, ge=0)
     """How often the board asks the store what changed elsewhere (0 turns live updates off)."""
+    theme: str = ""
+    """A Textual theme's name (checked when the TUI starts); empty: the default theme."""
     api: str = ""
     """URL of an incidents server (`incidents serve`, or Mission Control) to use instead of a database."""
     token: SecretStr | None = None

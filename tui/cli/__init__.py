@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the server's bearer token (INCIDENTS_TOKEN or the config file keep it out of ps)")
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="PEM file of CA certificates to verify the server with (default: the system's)")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme (default: textual-dark; ansi-dark or ansi-light: the terminal's own "
+                             "colours); ctrl+p changes it while running")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (default: XDG config dir)")
     parser.add_argument("-p", "--profile", metavar="NAME",
                         help="use the [profiles.NAME] table of the settings file over its other settings "
@@ -63,14 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_tui(args: argparse.Namespace, settings: Settings) -> int:
     from ..app import IncidentApp  # Textual is only imported when the TUI runs
+    from ..themes import DEFAULT_THEME, check_theme
 
+    try:
+        theme = check_theme(args.theme or settings.theme or DEFAULT_THEME)
+    except ValueError as error:
+        print(f"incidents: {error}", file=sys.stderr)
+        return EXIT_USAGE
     backend = open_backend(args, settings)
     server_url = api_url(args, settings)
     try:
         IncidentApp(backend, keymap=settings.keymap, refresh_seconds=settings.refresh_seconds,
                     where=shown_url(server_url) if server_url else "", read_only=settings.read_only,
                     bell=settings.bell, views=settings.views, views_file=default_views_file(),
-                    frontend_url=settings.frontend_url).run()
+                    frontend_url=settings.frontend_url, theme=theme).run()
     finally:
         backend.close()
     return 0

@@ -21,7 +21,7 @@ from ..domain.enums import IncidentType, Severity, label
 from ..domain.format import clean
 from ..domain.messages import sentence
 from ..domain.models import Check, ConfigItem, Incident, IncidentDraft, IncidentEdit, Person
-from ..widgets.detail import health_text
+from ..widgets.detail import health_text, looks_of
 from ..widgets.inline_select import InlineSelect
 from .dialog import EDITOR_BINDINGS, Dialog, Loaded, R, describe_error
 from .picker import CHOICE_MOVES
@@ -84,7 +84,7 @@ class LinkChooser(Vertical, Generic[Linkable]):
 
     def _result_text(self, item: Linkable) -> Text:
         mark = Text("[x] " if item.id in self.chosen else "[ ] ")
-        return Text.assemble(mark, clean(item.name), "  ", health_text(item.health),
+        return Text.assemble(mark, clean(item.name), "  ", health_text(item.health, looks_of(self)),
                              (f"  {clean(item.type)}" if item.type else "", "dim"))
 
     def _chosen_text(self) -> Text:

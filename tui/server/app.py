@@ -3,6 +3,8 @@
     GET|HEAD|POST|PATCH|DELETE /db/<table>    the PostgREST subset (tui.server.grammar)
     POST /rpc/<name> (also /db/rpc/<name>)    atomic writes (tui.server.writes.FUNCTIONS);
                                               the answer is the resulting row, as an object
+    GET|POST /rpc/<name>                      reads (tui.server.metrics.READS), arguments in the
+                                              query string (GET) or the body (POST)
     GET /auth/whoami                          the token's person and role
     GET / and /health                         {"status": "ok"}, without auth
 
@@ -34,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError, Conflict, Forbidden, NotFound, ReadOnly, Unavailable
 from ..store.sql import SqlDatabase, Writer
-from . import grammar, plan, writes
+from . import grammar, metrics, plan, writes
 from .errors import ApiError, bad_body
 from .query import MAX_ROWS, Plan, count_rows, plan_request, read_rows
 from .resources import INCIDENT, Catalog, Resource
@@ -136,13 +138,17 @@ class Api:
 
     def rpc(self, call: Call, name: str) -> Response:
         token = self.authenticate(call.headers)
+        if name in metrics.READS and not self.plain_postgrest:
+            self.authorize(token, self.catalog.get("incidents"), "read")
+            arguments = dict(call.params) if call.method == "GET" else _rpc_arguments(call)  # as PostgREST reads them
+            return JSONResponse(metrics.READS[name](self.database, arguments))
+        if call.method == "GET" and name in FUNCTIONS and not self.plain_postgrest:
+            raise ApiError(405, "PGRST101", f"{name} changes data: call it with POST")
         if name not in FUNCTIONS or self.plain_postgrest:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
-                           hint=f"Functions: {', '.join(FUNCTIONS)}")
+                           hint=f"Functions: {', '.join([*FUNCTIONS, *metrics.READS])}")
         self.authorize(token, self.catalog.get("incidents"), "update")
-        body = json_body(call.body)
-        if not isinstance(body, dict):
-            raise bad_body("An /rpc call takes a JSON object of named arguments")
+        body = _rpc_arguments(call)
         with self.database.write() as conn:
             table, id = FUNCTIONS[name](Writer(self.database, conn, token.person), body)
             resource = self.catalog.get(table)
@@ -245,6 +251,13 @@ def _window(top: grammar.Options, headers: Mapping[str, str]) -> tuple[int, int]
     return offset, min(limit if limit is not None else MAX_ROWS, MAX_ROWS)
 
 
+def _rpc_arguments(call: Call) -> dict[str, Any]:
+    body = json_body(call.body)
+    if not isinstance(body, dict):
+        raise bad_body("An /rpc call takes a JSON object of named arguments")
+    return body
+
+
 # -- errors ------------------------------------------------------------------------------------------
 
 _INTEGRITY = (("unique", 409, "23505"), ("foreign key", 409, "23503"), ("not null", 400, "23502"),
@@ -345,8 +358,8 @@ def create_app(database: SqlDatabase, *, plain_postgrest: bool = False) -> ASGIA
         Route("/", health), Route("/health", health),
         Route("/auth/whoami", _endpoint(Api.whoami)),
         *(Route(path, _endpoint(handler), methods=["POST"]) for path, handler in RULE_ROUTES.items()),
-        Route("/db/rpc/{name}", _endpoint(Api.rpc, "name"), methods=["POST"]),
-        Route("/rpc/{name}", _endpoint(Api.rpc, "name"), methods=["POST"]),
+        Route("/db/rpc/{name}", _endpoint(Api.rpc, "name"), methods=["GET", "POST"]),
+        Route("/rpc/{name}", _endpoint(Api.rpc, "name"), methods=["GET", "POST"]),
         Route("/db/{table}", _endpoint(Api.table, "table"), methods=table_methods),
     ], exception_handlers={HTTPException: not_found})
     app.state.api = Api(database, plain_postgrest=plain_postgrest)

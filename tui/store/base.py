@@ -19,6 +19,7 @@ from ..domain.checks import CheckOutcome, CheckReport
 from ..domain.enums import Severity, Status
 from ..domain.format import clean
 from ..domain.messages import sentences
+from ..domain.metrics import Metrics
 from ..domain.models import (
     Check,
     CheckDetail,
@@ -229,6 +230,14 @@ class Backend(Protocol):
     def update_hypothesis(self, hypothesis_id: UUID, edit: HypothesisEdit,
                           expected_updated_at: datetime | None) -> None:
         """Raises Conflict if the hypothesis changed after `expected_updated_at`."""
+        ...
+
+    # -- metrics ------------------------------------------------------------------------------
+
+    def metrics(self, days: int) -> Metrics:
+        """Active incidents by severity and type, the longest open, and per day of the last `days`
+        (UTC, today included) the incidents opened and how long acknowledging and resolving them took.
+        Aggregates only: never every incident."""
         ...
 
     def changes_since(self, mark: object | None) -> Changes:

@@ -16,12 +16,13 @@ from ..actions import ACTIONS_BY_ID
 from ..domain.enums import Health
 from ..domain.format import age, clean
 from ..domain.models import CheckDetail, CheckResult, ConfigDetail, LinkedIncident
-from .detail import MUTED, health_text, key_for, section, severity_badge, status_badge, when
+from ..themes import Looks
+from .detail import MUTED, health_text, key_for, looks_of, section, value_badge, when
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 
 
-def _title(name: str, health: Health, *kinds: str | None) -> Text:
-    title = Text.assemble((clean(name), "bold"), "  ", health_text(health))
+def _title(name: str, health: Health, looks: Looks, *kinds: str | None) -> Text:
+    title = Text.assemble((clean(name), "bold"), "  ", health_text(health, looks))
     described = " · ".join(clean(kind) for kind in kinds if kind)
     return Text.assemble(title, "\n", (described, MUTED)) if described else title
 
@@ -33,47 +34,48 @@ def _labels(labels: tuple[tuple[str, str], ...]) -> RenderableType:
                  *(Text.assemble((f"{clean(key)}=", MUTED), clean(value)) for key, value in labels))
 
 
-def _incident(incident: LinkedIncident) -> Text:
+def _incident(incident: LinkedIncident, looks: Looks) -> Text:
     """One line: id, severity, status, title (cut to the pane's width)."""
-    return Text.assemble((clean(incident.incident_id), "bold"), " ", severity_badge(incident.severity), " ",
-                         status_badge(incident.status), " ", clean(incident.title), no_wrap=True, overflow="ellipsis")
+    return Text.assemble((clean(incident.incident_id), "bold"), " ", value_badge(incident.severity, looks), " ",
+                         value_badge(incident.status, looks), " ", clean(incident.title), no_wrap=True,
+                         overflow="ellipsis")
 
 
-def _incidents(incidents: Iterable[LinkedIncident], hint: str) -> RenderableType:
+def _incidents(incidents: Iterable[LinkedIncident], hint: str, looks: Looks) -> RenderableType:
     listed = list(incidents)
     if not listed:
         return Group(section("Incidents", 0), Text("none linked", style=MUTED))
-    return Group(section("Incidents", len(listed)), *(_incident(incident) for incident in listed),
+    return Group(section("Incidents", len(listed)), *(_incident(incident, looks) for incident in listed),
                  Text(hint, style=MUTED))
 
 
-def _result(result: CheckResult) -> Text:
+def _result(result: CheckResult, looks: Looks) -> Text:
     """One line: when, the outcome, the message (cut to the pane's width)."""
     health = {True: Health.HEALTHY, False: Health.UNHEALTHY, None: Health.UNKNOWN}[result.passed]
     moment = f"{result.time:%m-%d %H:%M}" if result.time else "?" * 11
-    return Text.assemble((moment, MUTED), " ", health_text(health), " ",
+    return Text.assemble((moment, MUTED), " ", health_text(health, looks), " ",
                          clean(result.message or ""), no_wrap=True, overflow="ellipsis")
 
 
-def _results(results: tuple[CheckResult, ...]) -> RenderableType:
+def _results(results: tuple[CheckResult, ...], looks: Looks) -> RenderableType:
     if not results:
         return Group(section("Latest results", 0), Text("none reported", style=MUTED))
-    return Group(section("Latest results", len(results)), *(_result(result) for result in results))
+    return Group(section("Latest results", len(results)), *(_result(result, looks) for result in results))
 
 
-def render_config(detail: ConfigDetail, hint: str) -> RenderableType:
+def render_config(detail: ConfigDetail, hint: str, looks: Looks) -> RenderableType:
     config = detail.config
     status = Text.assemble(("Status ", MUTED), clean(config.status or "—"))
-    return Group(_title(config.name, config.health, config.type, config.config_class), status,
-                 _labels(config.labels), _incidents(detail.incidents, hint))
+    return Group(_title(config.name, config.health, looks, config.type, config.config_class), status,
+                 _labels(config.labels), _incidents(detail.incidents, hint, looks))
 
 
-def render_check(detail: CheckDetail, hint: str) -> RenderableType:
+def render_check(detail: CheckDetail, hint: str, looks: Looks) -> RenderableType:
     check = detail.check
     last_run = Text.assemble(("Last run ", MUTED), when(check.last_run) if check.last_run else Text("never"))
     message = Text.assemble(("Last message ", MUTED), clean(check.last_message or "—"))
-    return Group(_title(check.name, check.health, check.type), last_run, message, _labels(check.labels),
-                 _results(detail.results), _incidents(detail.incidents, hint))
+    return Group(_title(check.name, check.health, looks, check.type), last_run, message, _labels(check.labels),
+                 _results(detail.results, looks), _incidents(detail.incidents, hint, looks))
 
 
 class CatalogDetailPane(KeyScrolling, VerticalScroll):
@@ -93,6 +95,9 @@ class CatalogDetailPane(KeyScrolling, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"No {self.noun} selected", style=MUTED), id="catalog-body")
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._show_body())  # health colours
 
     def show(self, detail: ConfigDetail | CheckDetail | None) -> None:
         if detail is not None and detail == self.detail:
@@ -124,9 +129,9 @@ class CatalogDetailPane(KeyScrolling, VerticalScroll):
         if detail is None:
             body: RenderableType = Text(f"No {self.noun} selected", style=MUTED)
         elif isinstance(detail, CheckDetail):
-            body = render_check(detail, hint)
+            body = render_check(detail, hint, looks_of(self))
         else:
-            body = render_config(detail, hint)
+            body = render_config(detail, hint, looks_of(self))
         self._last_run = self._age()
         self.query_one("#catalog-body", Static).update(body)
 

@@ -37,27 +37,27 @@ def _last_run(row: CheckRow, now: datetime) -> str:
     return fmt.age(row.last_run, now) if row.last_run else "never"
 
 
-_NAME = Column("name", "Name", None, lambda r, _: _plain(r.name, "bold"), CatalogSortKey.NAME)
-_HEALTH = Column("health", "Health", 11, lambda r, _: health_text(r.health), CatalogSortKey.HEALTH)
-_OPEN = Column("open", "Open inc.", 9, lambda r, _: _open_incidents(r.open_incidents))
-_LABELS = Column("labels", "Labels", 28, lambda r, _: labels_text(r.labels), drop=4)
+_NAME = Column("name", "Name", None, lambda r, _, __: _plain(r.name, "bold"), CatalogSortKey.NAME)
+_HEALTH = Column("health", "Health", 11, lambda r, _, looks: health_text(r.health, looks), CatalogSortKey.HEALTH)
+_OPEN = Column("open", "Open inc.", 9, lambda r, _, __: _open_incidents(r.open_incidents))
+_LABELS = Column("labels", "Labels", 28, lambda r, _, __: labels_text(r.labels), drop=4)
 
 CONFIG_COLUMNS: tuple[Column, ...] = (
     _NAME,
-    Column("type", "Type", 22, lambda r, _: _plain(r.type), CatalogSortKey.TYPE, drop=2),
-    Column("class", "Class", 14, lambda r, _: _plain(r.config_class), CatalogSortKey.CLASS, drop=3),
+    Column("type", "Type", 22, lambda r, _, __: _plain(r.type), CatalogSortKey.TYPE, drop=2),
+    Column("class", "Class", 14, lambda r, _, __: _plain(r.config_class), CatalogSortKey.CLASS, drop=3),
     _HEALTH,
-    Column("status", "Status", 12, lambda r, _: _plain(r.status), CatalogSortKey.STATUS, drop=1),
+    Column("status", "Status", 12, lambda r, _, __: _plain(r.status), CatalogSortKey.STATUS, drop=1),
     _LABELS,
     _OPEN,
 )
 
 CHECK_COLUMNS: tuple[Column, ...] = (
     _NAME,
-    Column("type", "Type", 14, lambda r, _: _plain(r.type), CatalogSortKey.TYPE, drop=2),
-    Column("status", "Status", 11, lambda r, _: health_text(r.health), CatalogSortKey.HEALTH),
-    Column("run", "Last run", 8, lambda r, now: Text(_last_run(r, now), justify="right")),
-    Column("message", "Last message", 36, lambda r, _: _plain(r.last_message, "dim"), drop=1),
+    Column("type", "Type", 14, lambda r, _, __: _plain(r.type), CatalogSortKey.TYPE, drop=2),
+    Column("status", "Status", 11, lambda r, _, looks: health_text(r.health, looks), CatalogSortKey.HEALTH),
+    Column("run", "Last run", 8, lambda r, now, __: Text(_last_run(r, now), justify="right")),
+    Column("message", "Last message", 36, lambda r, _, __: _plain(r.last_message, "dim"), drop=1),
     _OPEN,
 )
 

@@ -22,6 +22,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .. import themes
 from ..actions import ACTIONS_BY_ID, TRANSITIONS, Action
 from ..domain import lifecycle
 from ..domain.describe import history_phrase, is_comment, responder_name
@@ -31,6 +32,7 @@ from ..domain.format import age, clean
 from ..domain.models import (
     Check,
     ConfigItem,
+    Incident,
     IncidentDetail,
     IncidentRow,
     Person,
@@ -38,29 +40,12 @@ from ..domain.models import (
     ResponderKind,
     TimelineEntry,
 )
+from ..themes import Looks
 from .key_scrolling import SCROLL_BINDINGS, KeyScrolling
 from .line_view import set_content_size
 from .marks import HEALTH_MARKS, MUTED
 from .plan_view import action_plan
 
-# Keyed by str: a stored value is looked up as it is, and a known one equals its enum member.
-SEVERITY_STYLES: dict[str, str] = {
-    Severity.CRITICAL: "bold white on red3",
-    Severity.HIGH: "bold black on dark_orange",
-    Severity.MEDIUM: "black on yellow",
-    Severity.LOW: "black on cyan",
-    Severity.INFO: "white on grey35",
-}
-STATUS_STYLES: dict[str, str] = {
-    Status.OPEN: "bold white on red3",
-    Status.INVESTIGATING: "bold white on red3",
-    Status.NEW: "bold white on red3",
-    Status.MITIGATED: "bold black on yellow",
-    Status.RESOLVED: "bold black on green3",
-    Status.CLOSED: "white on grey35",
-    Status.CANCELLED: "white on grey35",
-}
-UNKNOWN_STYLE = "reverse"
 HEADING = "bold underline"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -80,6 +65,9 @@ def key_for(node: DOMNode | None, action: Action) -> str:
     return action.key_display or action.keys.split(",")[0]
 
 
+def looks_of(node: DOMNode | None) -> Looks:
+    """The severity, status and health styles of the node's app's theme (the default theme's without one)."""
+    return themes.looks(node.app.current_theme) if node is not None else themes.looks()
 def _on_a_read_only_board(node: DOMNode | None) -> bool:
     try:
         return node is not None and bool(getattr(node.screen.app, "read_only", False))
@@ -94,20 +82,22 @@ def transition_keys(node: DOMNode | None = None) -> dict[Status, str]:
 
 # -- small pieces ----------------------------------------------------------------------------
 
-def badge(text: str, style: str) -> Text:
+def badge(text: str, style: str | Style) -> Text:
     return Text(f" {text} ", style=style)
 
 
-def severity_badge(severity: Severity | str) -> Text:
-    return badge(clean(label(severity)).upper(), SEVERITY_STYLES.get(severity, UNKNOWN_STYLE))
-
-
-def status_badge(status: Status | str) -> Text:
-    return badge(clean(label(status)).upper(), STATUS_STYLES.get(status, UNKNOWN_STYLE))
+def value_badge(value: Severity | Status | str, looks: Looks) -> Text:
+    """A severity or status in capitals on a block of its colour (an unknown one verbatim, reversed)."""
+    return badge(clean(label(value)).upper(), looks.badge(value))
 
 
 def type_badge(kind: IncidentType | str) -> Text:
-    return badge(clean(label(kind)), "bold reverse" if isinstance(kind, IncidentType) else UNKNOWN_STYLE)
+    return badge(clean(label(kind)), "bold reverse" if isinstance(kind, IncidentType) else "italic reverse")
+
+
+def badges(values: IncidentRow | Incident, looks: Looks) -> Text:
+    return Text(" ").join([value_badge(values.severity, looks), value_badge(values.status, looks),
+                           type_badge(values.type)])
 
 
 def when(moment: datetime | None) -> Text:
@@ -122,9 +112,8 @@ def person_text(person: Person | None) -> Text:
     return Text(clean(person.display), style="italic" if person.is_system else "")
 
 
-def health_text(health: Health) -> Text:
-    mark, style = HEALTH_MARKS[health]
-    return Text(f"{mark} {health.label.lower()}", style=style)
+def health_text(health: Health, looks: Looks) -> Text:
+    return Text(f"{HEALTH_MARKS[health][0]} {health.label.lower()}", style=looks.of(health))
 
 
 def grid(*ratios: int | None) -> Table:
@@ -153,15 +142,13 @@ def relative_times(detail: IncidentDetail) -> tuple[str, ...]:
     return tuple(age(moment) for _, moment in moments(detail) if moment is not None)
 
 
-def header(detail: IncidentDetail) -> RenderableType:
+def header(detail: IncidentDetail, looks: Looks) -> RenderableType:
     incident = detail.incident
     title = Text.assemble((clean(incident.incident_id), "bold"), "  ", (clean(incident.title), "bold"))
-    badges = Text(" ").join([severity_badge(incident.severity), status_badge(incident.status),
-                             type_badge(incident.type)])
     times = grid(None, None)
     for name, moment in moments(detail):
         times.add_row(Text(name, style=MUTED), when(moment))
-    return Group(title, badges, Text(""), times)
+    return Group(title, badges(incident, looks), Text(""), times)
 
 
 def people(detail: IncidentDetail) -> RenderableType:
@@ -230,13 +217,13 @@ def description(detail: IncidentDetail, growth: int = 1) -> RenderableType:
     return Group(section("Description"), Text(text), more)
 
 
-def responders(detail: IncidentDetail) -> RenderableType:
+def responders(detail: IncidentDetail, looks: Looks) -> RenderableType:
     if not detail.responders:
         return Group(section("Responders", 0), Text("none yet — press + to add one", style=MUTED))
     table = grid(None, 1, None)
     for responder in detail.responders:
         table.add_row(responder_kind(responder), Text(clean(responder_name(responder))),
-                      responder_ack(responder))
+                      responder_ack(responder, looks))
     return Group(section("Responders", len(detail.responders)), table)
 
 
@@ -244,13 +231,13 @@ def responder_kind(responder: Responder) -> Text:
     return Text(clean(kind_of(responder)), style="bold" if responder.kind is ResponderKind.EXTERNAL else MUTED)
 
 
-def responder_ack(responder: Responder) -> Text:
+def responder_ack(responder: Responder, looks: Looks) -> Text:
     if responder.acknowledged is None:
         return Text("not acknowledged", style=MUTED)
-    return Text(f"✓ acknowledged {responder.acknowledged:{TIME_FORMAT}}", style="green3")
+    return Text(f"✓ acknowledged {responder.acknowledged:{TIME_FORMAT}}", style=looks.of(Health.HEALTHY))
 
 
-def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
+def links(title: str, items: Iterable[ConfigItem | Check], looks: Looks) -> RenderableType:
     items = list(items)
     if not items:
         return Group(section(title, 0), Text("none linked", style=MUTED))
@@ -262,7 +249,7 @@ def links(title: str, items: Iterable[ConfigItem | Check]) -> RenderableType:
         note = getattr(item, "last_message", None)
         if note:
             name.append(f" — {clean(note)}", style=MUTED)
-        table.add_row(health_text(item.health), name)
+        table.add_row(health_text(item.health, looks), name)
     return Group(section(title, len(items)), table)
 
 
@@ -304,8 +291,9 @@ def render_detail(detail: IncidentDetail, node: DOMNode | None = None, growth: i
 def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> tuple[Group, Group]:
     """The pane down to the end of the description, and the rest: the pane renders them apart, to
     know the line a cut description ends on."""
+    looks = looks_of(node)
     above = Group(
-        header(detail),
+        header(detail, looks),
         Text(""),
         people(detail),
         Text(""),
@@ -314,23 +302,23 @@ def detail_halves(detail: IncidentDetail, node: DOMNode | None, growth: int) -> 
         description(detail, growth),
     )
     below = Group(
-        responders(detail),
-        links("Config items", detail.configs),
-        links("Health checks", detail.checks),
+        responders(detail, looks),
+        links("Config items", detail.configs, looks),
+        links("Health checks", detail.checks, looks),
         plan_section(detail, node),
         timeline(detail),
     )
     return above, below
 
 
-def render_unreadable(row: IncidentRow) -> RenderableType:
+def render_unreadable(row: IncidentRow, looks: Looks) -> RenderableType:
     title = Text.assemble((clean(row.incident_id), "bold"), "  ", (clean(row.title), "bold"))
-    badges = Text(" ").join([severity_badge(row.severity), status_badge(row.status), type_badge(row.type)])
     problems = [Text.assemble(("⚠ ", "bold"), clean(problem)) for problem in row.problems]
     explain = Text("This incident was stored by another tool with values incident-tui cannot read, so it is "
                    "shown as well as it can be and cannot be changed here. Fix the row in the database, "
                    "or ask whoever wrote it.", style=MUTED)
-    return Group(title, badges, Text(""), Text("Unreadable", style=HEADING), *problems, Text(""), explain)
+    return Group(title, badges(row, looks), Text(""), Text("Unreadable", style=HEADING), *problems, Text(""),
+                 explain)
 
 
 RENDERED_KEPT = 8
@@ -393,6 +381,13 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         if moved and self.scroll_y:
             self.scroll_to(0, 0, animate=False, immediate=True)
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._restyle)
+
+    def _restyle(self, _: object) -> None:
+        """The severity and status colours are drawn into the lines: a new theme draws them again."""
+        if self.detail is not None:
+            self._render_detail()
     def prepare(self, detail: IncidentDetail) -> None:
         """Render `detail` now, while the user reads another (a prefetched neighbour), so that the
         step onto it shows lines already made instead of rendering the whole pane through Rich."""
@@ -403,7 +398,7 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
     def show_unreadable(self, row: IncidentRow) -> None:
         """A row another tool stored with values we cannot read: what it holds, and what is wrong."""
         self.detail = None
-        self._show_parts(render_unreadable(row))
+        self._show_parts(render_unreadable(row, looks_of(self)))
         self.scroll_to(0, 0, animate=False, immediate=True)
 
     def tick(self) -> None:

@@ -1,6 +1,7 @@
 """The incident list: the board's columns on the shared line-drawn table (tui.widgets.row_table).
 
-Severity and status are coloured and also spelled out, so they read without colour. A row's age
+Severity and status are spelled out, in the theme's colours and weights (tui.themes), so they read
+without colour. A row's age
 is its clock text: the table redraws it when it reads differently as the clock moves.
 """
 
@@ -15,44 +16,25 @@ from ..domain import format as fmt
 from ..domain.enums import IncidentType, Severity, Status, label
 from ..domain.models import UNREADABLE_MARK, IncidentRow
 from ..domain.query import Sort, SortKey
+from ..themes import UNKNOWN, Looks
 from .row_table import Column, RowTable
 
-SEVERITY_STYLE = {
-    Severity.CRITICAL: "bold white on #b3261e",
-    Severity.HIGH: "bold #ff8700",
-    Severity.MEDIUM: "#d7af00",
-    Severity.LOW: "#5f87d7",
-    Severity.INFO: "dim",
-}
 SEVERITY_SHORT = {Severity.CRITICAL: "CRIT", Severity.HIGH: "HIGH", Severity.MEDIUM: "MED",
                   Severity.LOW: "LOW", Severity.INFO: "INFO"}
-STATUS_STYLE = {
-    Status.OPEN: "bold #ff5f5f",
-    Status.INVESTIGATING: "bold #ff5f5f",
-    Status.NEW: "bold #ff5f5f",
-    Status.MITIGATED: "#d7af00",
-    Status.RESOLVED: "#5faf5f",
-    Status.CLOSED: "dim",
-    Status.CANCELLED: "dim strike",
-}
-UNKNOWN_STYLE = "italic"
-"""Values no known spelling parses to are shown verbatim, in italics."""
 
 
-def severity_text(severity: Severity | str, *, short: bool = True) -> Text:
-    if not isinstance(severity, Severity):
-        return Text(fmt.clean(str(severity)), style=UNKNOWN_STYLE)
-    return Text(SEVERITY_SHORT[severity] if short else severity.label, style=SEVERITY_STYLE[severity])
+def severity_text(severity: Severity | str, looks: Looks, *, short: bool = True) -> Text:
+    """`CRIT`, `HIGH`…: spelled out, in the theme's severity colour and weight (an unknown value verbatim)."""
+    shown = fmt.clean(label(severity)) if not isinstance(severity, Severity) or not short else SEVERITY_SHORT[severity]
+    return Text(shown, style=looks.of(severity))
 
 
-def status_text(status: Status | str) -> Text:
-    if not isinstance(status, Status):
-        return Text(fmt.clean(str(status)), style=UNKNOWN_STYLE)
-    return Text(status.label, style=STATUS_STYLE[status])
+def status_text(status: Status | str, looks: Looks) -> Text:
+    return Text(fmt.clean(label(status)), style=looks.of(status))
 
 
 def _type_text(value: IncidentType | str) -> Text:
-    return Text(fmt.clean(label(value)), style="" if isinstance(value, IncidentType) else UNKNOWN_STYLE,
+    return Text(fmt.clean(label(value)), style="" if isinstance(value, IncidentType) else UNKNOWN,
                 no_wrap=True, overflow="ellipsis")
 
 
@@ -84,15 +66,15 @@ def _links_text(row: IncidentRow) -> Text:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "ID", 11, lambda r, _: Text(fmt.clean(r.incident_id), style="dim"), SortKey.ID),
-    Column("sev", "Sev", 6, lambda r, _: severity_text(r.severity), SortKey.SEVERITY),
-    Column("status", "Status", 12, lambda r, _: status_text(r.status), SortKey.STATUS),
-    Column("type", "Type", 14, lambda r, _: _type_text(r.type), SortKey.TYPE, drop=2),
-    Column("title", "Title", None, lambda r, _: _title_text(r), SortKey.TITLE),
-    Column("commander", "Commander", 18, lambda r, _: _person_text(r.commander), SortKey.COMMANDER, drop=1),
-    Column("responders", "Responders", 20, lambda r, _: _responders_text(r.responders), drop=4),
-    Column("links", "Links", 7, lambda r, _: _links_text(r), drop=3),
-    Column("age", "Age", 5, lambda r, now: Text(_age_text(r, now), justify="right"), SortKey.AGE),
+    Column("id", "ID", 11, lambda r, _, __: Text(fmt.clean(r.incident_id), style="dim"), SortKey.ID),
+    Column("sev", "Sev", 6, lambda r, _, looks: severity_text(r.severity, looks), SortKey.SEVERITY),
+    Column("status", "Status", 12, lambda r, _, looks: status_text(r.status, looks), SortKey.STATUS),
+    Column("type", "Type", 14, lambda r, _, __: _type_text(r.type), SortKey.TYPE, drop=2),
+    Column("title", "Title", None, lambda r, _, __: _title_text(r), SortKey.TITLE),
+    Column("commander", "Commander", 18, lambda r, _, __: _person_text(r.commander), SortKey.COMMANDER, drop=1),
+    Column("responders", "Responders", 20, lambda r, _, __: _responders_text(r.responders), drop=4),
+    Column("links", "Links", 7, lambda r, _, __: _links_text(r), drop=3),
+    Column("age", "Age", 5, lambda r, now, __: Text(_age_text(r, now), justify="right"), SortKey.AGE),
 )
 SORTABLE = tuple(column.sort for column in COLUMNS if column.sort is not None)
 

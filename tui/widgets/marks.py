@@ -5,9 +5,11 @@ from __future__ import annotations
 from ..domain.enums import Health
 
 HEALTH_MARKS = {
-    Health.HEALTHY: ("✓", "green3"),
+    Health.HEALTHY: ("✓", "green"),
     Health.WARNING: ("!", "yellow"),
-    Health.UNHEALTHY: ("✗", "bold red3"),
-    Health.UNKNOWN: ("?", "grey50"),
+    Health.UNHEALTHY: ("✗", "bold red"),
+    Health.UNKNOWN: ("?", "dim"),
 }
-MUTED = "grey58"
+"""The marks; the detail pane colours them with the theme (tui.themes), the plan view in the 16 colours."""
+MUTED = "dim"
+"""Dim rather than a grey of 256: the same in 16 colours, in any theme and under NO_COLOR."""

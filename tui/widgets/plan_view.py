@@ -18,12 +18,12 @@ from ..domain.models import Evidence, Hypothesis, IncidentDetail
 from .marks import HEALTH_MARKS, MUTED
 
 STATUS_STYLES: dict[str, str] = {
-    HypothesisStatus.PROVEN: "bold green3",
-    HypothesisStatus.LIKELY: "green3",
+    HypothesisStatus.PROVEN: "bold green",
+    HypothesisStatus.LIKELY: "green",
     HypothesisStatus.POSSIBLE: "yellow",
     HypothesisStatus.UNLIKELY: MUTED,
     HypothesisStatus.IMPROBABLE: MUTED,
-    HypothesisStatus.DISPROVEN: "strike grey58",
+    HypothesisStatus.DISPROVEN: "strike dim",
 }
 KIND_MARKS: dict[str, str] = {HypothesisType.ROOT: "●", HypothesisType.FACTOR: "▲", HypothesisType.SOLUTION: "◆"}
 DONE_MARK = "★ done-evidence"
@@ -47,7 +47,7 @@ def evidence_text(evidence: Evidence) -> Text:
     elif evidence.check_id or evidence.config_id:
         what = Text.assemble(("? ", MUTED), (clean(plan.evidence_name(evidence)), MUTED))
     else:
-        mark, style = ("✓ ", "green3") if evidence.done else ("· ", MUTED)
+        mark, style = ("✓ ", "green") if evidence.done else ("· ", MUTED)
         body = evidence.text or evidence.description
         what = Text.assemble((mark, style), (clean(evidence.type or "note"), MUTED), " ",
                              (f"“{clean(one_line(body, 120))}”", "italic"))
@@ -61,7 +61,7 @@ def evidence_text(evidence: Evidence) -> Text:
 def done_line(detail: IncidentDetail) -> Text:
     """`Definition of done: 2 of 3 hold (checkout-api is unhealthy)`, coloured by whether it holds."""
     state = plan.definition_of_done(detail)
-    style = "bold green3" if state.holds else "bold red3" if state.total else MUTED
+    style = "bold green" if state.holds else "bold red" if state.total else MUTED
     mark = "✓ " if state.holds else "✗ " if state.total else ""
     return Text.assemble((mark + clean(state.sentence()), style))  # a span: a Static keeps it
 

@@ -31,8 +31,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .. import themes
 from ..domain.clock import utcnow
 from ..store.base import Page
+from ..themes import Looks
 from .line_view import set_content_size
 
 CHANGED_SECONDS = 2.0
@@ -52,15 +54,17 @@ class Column:
     width: int | None
     """At most this many cells (as many as the widest cell shown needs); None for the title, which
     takes the width the others leave."""
-    cell: Callable[[Any, datetime], Text]
+    cell: Callable[[Any, datetime, Looks], Text]
+    """The cell of a row at a time, in the theme's severity, status and health styles."""
     sort: Enum | None = None
     drop: int = 0
     """When the terminal is narrow, columns with the highest `drop` go first; 0 never goes."""
 
 
-def content_widths(columns: Sequence[Column], rows: Sequence[Any], sort: Any, now: datetime) -> dict[str, int]:
+def content_widths(columns: Sequence[Column], rows: Sequence[Any], sort: Any, now: datetime,
+                   looks: Looks) -> dict[str, int]:
     """How wide each column but the title needs to be for its heading and the cells of `rows`."""
-    return {column.key: max([_header(column, sort).cell_len, *(column.cell(row, now).cell_len for row in rows)])
+    return {column.key: max([_header(column, sort).cell_len, *(column.cell(row, now, looks).cell_len for row in rows)])
             for column in columns if column.width is not None}
 
 
@@ -136,6 +140,7 @@ class LineStyles(NamedTuple):
     changed: Style
     selected: Style
     flash: Style
+    looks: Looks
 
 
 class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -386,7 +391,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Fit the columns to the width and the rows held; True (and every rendered line dropped) if
         they changed."""
         layout = columns_for(self.COLUMNS, self._content_width(),
-                             content_widths(self.COLUMNS, self.page.rows, self.order, utcnow()))
+                             content_widths(self.COLUMNS, self.page.rows, self.order, utcnow(),
+                                            self._line_styles().looks))
         if layout == self.columns_shown:
             return False
         self.columns_shown = layout
@@ -412,7 +418,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
                                       base + self.get_component_rich_style("row-table--cursor"),
                                       base + self.get_component_rich_style("row-table--changed"),
                                       base + self.get_component_rich_style("row-table--selected"),
-                                      base + self.get_component_rich_style("row-table--flash"))
+                                      base + self.get_component_rich_style("row-table--flash"),
+                                      themes.looks(self.app.current_theme))
         return self._styles
 
     # -- Drawing -------------------------------------------------------------------------------
@@ -443,8 +450,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         cached = self._strips.get(key)
         if cached is not None and cached.row == row and cached.clock == clock and cached.strip.cell_length == width:
             return cached.strip
-        line = _line([(column.cell(row, now), size) for column, size in self.columns_shown])
         marks, styles = key[2], key[3]
+        line = _line([(column.cell(row, now, styles.looks), size) for column, size in self.columns_shown])
         if marks.selected:  # in the first cell's padding: readable without colour
             line = Text.assemble((SELECTED_MARK, "bold"), line[1:], no_wrap=True, end="")
         if cursor:

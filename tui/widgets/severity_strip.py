@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from rich.text import Text
 from textual.widgets import Static
 
+from .. import themes
 from ..domain.enums import Severity
-from .incident_table import SEVERITY_STYLE
+from ..themes import Looks
 
 
-def strip_text(counts: Mapping[Severity | str, int] | None) -> Text:
-    text = Text("Active: ", style="bold")
+def strip_text(counts: Mapping[Severity | str, int] | None, looks: Looks) -> Text:
+    text = Text.assemble(("Active: ", "bold"))  # bold as a span: a base style would embolden every count
     if counts is None:
         return text.append("counting…", style="dim")
     for position, severity in enumerate(Severity):
@@ -20,14 +21,22 @@ def strip_text(counts: Mapping[Severity | str, int] | None) -> Text:
             text.append(" · ", style="dim")
         count = counts.get(severity, 0)
         # Zero counts are dimmed rather than coloured: colour means "look here".
-        style = SEVERITY_STYLE[severity] if count else "dim"
-        text.append(f"{severity.label} {count:,}", style=style)
+        text.append(f"{severity.label} {count:,}", style=looks.of(severity) if count else "dim")
     return text
 
 
 class SeverityStrip(Static):
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(strip_text(None), id=id)
+        super().__init__(strip_text(None, themes.looks()), id=id)
+        self.counts: Mapping[Severity | str, int] | None = None
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._show())
 
     def show_counts(self, counts: Mapping[Severity | str, int]) -> None:
-        self.update(strip_text(counts), layout=False)  # one line, always: no re-layout
+        self.counts = counts
+        self._show()
+
+    def _show(self) -> None:
+        looks = themes.looks(self.app.current_theme)
+        self.update(strip_text(self.counts, looks), layout=False)  # one line, always: no re-layout

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ...domain import clock, lifecycle
 from ...domain.enums import Severity, Status, parse_severity
+from ...domain.metrics import Metrics
 from ...domain.models import (
     Check,
     ConfigItem,
@@ -43,6 +44,7 @@ from . import compile as api
 from .catalog import CatalogReads
 from .changes import ChangeWatcher
 from .http import Http, Params
+from .metrics import fetch_metrics
 from .plan import HYPOTHESES, HYPOTHESES_ORDER, PlanApi, read_plan
 from .rules import RuleRequests
 
@@ -315,6 +317,9 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         rows = self._get("checks", [("select", _CHECK), *api.where([api.in_list("id", ids)]),
                                     ("order", "name.asc"), _LAST_STATUS, ("check_statuses.limit", "1")])
         return [_check(row) for row in rows]
+
+    def metrics(self, days: int) -> Metrics:
+        return fetch_metrics(self._http, days)
 
     # -- writes: our server's /rpc functions, else the plain PostgREST way --------------------------
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
 
 from ...domain import clock, lifecycle
 from ...domain.enums import Severity, Status
+from ...domain.metrics import Metrics
 from ...domain.models import (
     SYSTEM_PERSON_NAME,
     Check,
@@ -57,6 +58,7 @@ from ...domain.models import (
 from ...domain.query import IncidentQuery, Window
 from ..base import BackendError, Changes, Conflict, NotFound, Page, Unreadable
 from . import compile as sql
+from . import metrics
 from .changes import ChangeWatcher
 from .configs import CatalogReads
 from .database import SqlDatabase, person_of
@@ -84,7 +86,6 @@ STREAMED_ROWS = 500
 RESPONDERS_SHOWN = 5
 """Responder names a board row carries (Mission Control's list shows up to 5 avatars)."""
 _SEPARATOR = "\x1f"
-_SEVERITY_BY_RANK = {severity.rank: severity for severity in Severity}
 _TICK = timedelta(microseconds=1)
 T = TypeVar("T")
 
@@ -251,16 +252,11 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
                 yield _board_row(row)
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
-        # Grouped by the stored text so unknown values keep theirs; the rank computed beside it
-        # folds `P1`, `critical`... into one Severity exactly as the severity filter would.
-        grouped = (select(incidents.c.severity, sql.rank("severity"), func.count())
-                   .where(*self._where(query)).group_by(incidents.c.severity))
-        counts: dict[Severity | str, int] = dict.fromkeys(Severity, 0)
         with self._read() as conn:
-            for stored, rank, count in conn.execute(grouped):
-                severity = _SEVERITY_BY_RANK.get(rank, stored)
-                counts[severity] = counts.get(severity, 0) + count
-        return counts
+            return metrics.count_by(conn, "severity", self._where(query))
+
+    def metrics(self, days: int) -> Metrics:
+        return metrics.incident_metrics(self.database, days)
 
     def find_incident(self, incident_id: str) -> UUID:
         wanted = incident_id.strip().upper()
