@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from ..actions import ACTIONS, ACTIONS_BY_ID, WRITES, Group, configured_keys, effective_keys
-from ..commands import SCREENS, command_help, incident_number, parse_command
+from ..commands import SCREENS, command_help, parse_command
 from ..domain import lifecycle
 from ..domain.clock import utcnow
 from ..domain.enums import CANONICAL_STATUSES, Severity, Status, label
@@ -65,11 +65,9 @@ class SelectedLoaded(Message):
 
 
 class JumpFound(Message):
-    def __init__(self, incident_id: str, id: UUID | None, error: str = "", *, filtered: bool = False) -> None:
+    def __init__(self, incident_id: str, id: UUID | None, error: str = "") -> None:
         super().__init__()
         self.incident_id, self.id, self.error = incident_id, id, error
-        self.filtered = filtered
-        """The id was typed in the filter (already applied): only the cursor is to land on it."""
 
 
 class ViewsRead(Message):
@@ -386,33 +384,21 @@ class BoardKeys(IncidentActions):
             self._tell(f"Unknown command :{clean(command.argument)}. Commands: {self.command_line.placeholder}",
                        severity="warning", timeout=10)
 
-    def _find(self, incident_id: str, *, filtered: bool = False) -> None:
+    def _find(self, incident_id: str) -> None:
         self._asking += 1
-        self._resolve(incident_id, filtered)
-
-    def land_on_exact_id(self, query: IncidentQuery) -> bool:
-        """An incident's exact id typed in the filter: the page is loaded with the cursor on it (it
-        comes first), once the id is resolved. False if the filter holds no id."""
-        typed = next(filter(None, map(incident_number, query.text)), None)
-        if typed is None:
-            return False
-        self._find(typed, filtered=True)
-        return True
+        self._resolve(incident_id)
 
     @work(thread=True, exit_on_error=False, group="jump")
-    def _resolve(self, incident_id: str, filtered: bool) -> None:
+    def _resolve(self, incident_id: str) -> None:
         try:
             found = self.backend.find_incident(incident_id)
         except Exception as error:  # noqa: BLE001 - told as a sentence (NotFound says which)
-            self.post_message(JumpFound(incident_id, None, describe_error(error), filtered=filtered))
+            self.post_message(JumpFound(incident_id, None, describe_error(error)))
             return
-        self.post_message(JumpFound(incident_id, found, filtered=filtered))
+        self.post_message(JumpFound(incident_id, found))
 
     def on_jump_found(self, message: JumpFound) -> None:
         self._answered()
-        if message.filtered:
-            self._load(0, message.id)
-            return
         if message.id is None:
             self._tell(message.error or f"No incident {message.incident_id}.", severity="warning")
             return

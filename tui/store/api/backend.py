@@ -9,6 +9,7 @@ half-way says what was done.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from datetime import datetime
@@ -171,11 +172,24 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         where = self._where(query)
         total = self._count("incidents", where)
         wanted = min(max(window.limit, 0), max(total - max(window.offset, 0), 0))
-        rows = tuple(self._rows(query, where, Window(window.offset, wanted)))
+        rows = tuple(self._exact_id_first(query, where, Window(window.offset, wanted)))
         return Page(rows=rows, total=total, offset=window.offset)
 
     def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
-        return self._rows(query, self._where(query), window)
+        return self._exact_id_first(query, self._where(query), window)
+
+    def _exact_id_first(self, query: IncidentQuery, where: Params, window: Window) -> Iterator[IncidentRow]:
+        """`INC-31` typed in the filter lists INC-31 first, as the SQL backend orders it. PostgREST orders
+        by columns only, so that incident is asked for on its own and the rest of the result follows it,
+        one row further on (any PostgREST can answer both)."""
+        typed = query.exact_id
+        exact = [] if typed is None else list(self._rows(query, [*where, ("incident_id", f"eq.{typed}")], Window(0, 1)))
+        if not exact:
+            return self._rows(query, where, window)
+        rest = [*where, ("incident_id", f"neq.{typed}")]
+        if window.offset > 0:
+            return self._rows(query, rest, Window(window.offset - 1, window.limit))
+        return itertools.chain(exact[: window.limit], self._rows(query, rest, Window(0, window.limit - 1)))
 
     def _rows(self, query: IncidentQuery, where: Params, window: Window) -> Iterator[IncidentRow]:
         """The window's rows, ROW_CAP at a time (the most a Mission Control PostgREST answers)."""
