@@ -264,3 +264,49 @@ async def test_a_plain_postgrest_says_the_views_need_incidents_serve(demo_url, s
                 assert "not loaded: The server at" in status_line(app)
         finally:
             backend.close()
+
+
+async def test_the_command_line_and_the_copy_keys_work_in_the_configs_and_checks_views(
+        demo_backend, settle, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)  # no browser here: b copies the link instead
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    app = IncidentApp(demo_backend, frontend_url="https://mc.example.com/")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        configs = app.screen
+        item = configs.table.current
+        await pilot.press("y")
+        assert app.clipboard == item.name
+        await pilot.press("Y")
+        assert app.clipboard == f"https://mc.example.com/catalog/{item.id}"
+
+        await pilot.press("colon", *"checks", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChecksScreen)
+        check = app.screen.table.current
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.clipboard == f"https://mc.example.com/health?checkId={check.id}"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is configs
+
+        await pilot.press("colon", *"view mine", "enter")  # the board's: said so, nothing else happens
+        await settle(pilot)
+        assert app.screen is configs and "Saved views are the board's" in messages(app)[-1]
+        await pilot.press("colon", *"INC-12", "enter")  # the board over the view, on that incident
+        await settle(pilot)
+        assert isinstance(app.screen, Board) and app.screen.table.current.incident_id == "INC-12"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is configs
+        await pilot.press("colon", *"INC-99999", "enter")
+        await settle(pilot)
+        assert app.screen is configs and "INC-99999" in messages(app)[-1]
+        await pilot.press("colon", "escape")
+        assert not configs.command_line.is_open and app.screen is configs
+        await pilot.press("colon", "q", "enter")
+        await pilot.pause(0.3)
+        assert not app.is_running
