@@ -232,6 +232,26 @@ async def test_a_burst_into_the_views_and_back_ends_on_the_board(demo_app, settl
         assert isinstance(demo_app.screen, Board)
 
 
+async def test_esc_goes_back_even_before_the_view_has_focused_its_table(demo_app, settle):
+    """Why the burst above was flaky: an esc typed ahead can reach a view just pushed (or popped to)
+    before its table has the focus; it was spent on focusing the table instead of going back."""
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        board = demo_app.screen
+        await pilot.press("H")
+        await settle(pilot)
+        demo_app.screen.set_focus(None)  # as in the moment before the table takes it
+        await pilot.press("escape")
+        await settle(pilot)
+        assert demo_app.screen is board
+        await pilot.press("H", "tab")  # the detail open under the list: esc closes it first
+        await settle(pilot)
+        demo_app.screen.set_focus(None)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ChecksScreen) and not demo_app.screen.has_class("-detail-open")
+
+
 async def test_the_views_over_a_server_filter_and_jump_as_locally(live, remote, settle):
     app = app_on(remote, live)
     async with app.run_test(size=SIZE) as pilot:

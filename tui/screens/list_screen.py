@@ -674,8 +674,11 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         """Undo what is open (the filter being edited, the detail); with nothing open, return to the
         view this one was opened from."""
         opened_from = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        if (isinstance(opened_from, ListScreen) and self.table.has_focus and not self.filter_bar.editing
-                and not self.has_class("-detail-open")):
+        # Whatever has the focus: a view just pushed or popped to may not have given it to its table
+        # yet when a key typed ahead arrives, and that esc must not be spent on focusing it.
+        nothing_open = not (self.filter_bar.editing or self.has_class("-detail-open")
+                            or self.detail_pane.has_focus_within)
+        if isinstance(opened_from, ListScreen) and nothing_open:
             self.app.pop_screen()
             return
         if self.filter_bar.editing:
