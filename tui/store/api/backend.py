@@ -39,6 +39,7 @@ from ...domain.models import (
     read_row,
 )
 from ...domain.query import ME, EnumClause, IncidentQuery, LinkField, Window
+from ...domain.wire import query_to_json
 from ..base import BackendError, Changes, Conflict, NotFound, Page, Unavailable, Unreadable
 from . import compile as api
 from .catalog import CatalogReads
@@ -50,6 +51,8 @@ from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
 
+BOARD_FUNCTION = "/db/rpc/incidents_page"
+"""Our server's board page (tui.server.board): the query as JSON, answered as the SQL backend does."""
 ROW_CAP = 2000
 """Rows asked for in one request at most: Mission Control's PostgREST answers no more (NOTES §6.1)."""
 RESPONDERS_SHOWN = 5
@@ -80,6 +83,8 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         self._known_dialect: api.Dialect | None = None
         self._aggregates: bool | None = None
         self._has_rpc = True
+        self._board_function = True
+        """Until the server says it has no BOARD_FUNCTION (a plain PostgREST)."""
         self._changes = ChangeWatcher(self._get)
 
     def __repr__(self) -> str:
@@ -168,19 +173,47 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         return api.where(self._conditions(query))
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
+        if self._board_function:
+            served = self._served_page(query, window)
+            if served is not None:
+                return served
         where = self._where(query)
         total = self._count("incidents", where)
-        wanted = min(max(window.limit, 0), max(total - max(window.offset, 0), 0))
-        rows = tuple(self._rows(query, where, Window(window.offset, wanted)))
+        offset = max(window.offset, 0)
+        end = min(offset + max(window.limit, 0), total)
+        if offset > total // 2:  # a deep page (G): the server skips total - end rows instead of offset
+            backwards = self._rows(query, where, Window(total - end, max(end - offset, 0)), backwards=True)
+            return Page(rows=tuple(reversed(list(backwards))), total=total, offset=window.offset)
+        rows = tuple(self._rows(query, where, Window(offset, max(end - offset, 0))))
         return Page(rows=rows, total=total, offset=window.offset)
+
+    def _served_page(self, query: IncidentQuery, window: Window) -> Page[IncidentRow] | None:
+        """The page and its count in one request, answered by our server as the SQL backend answers
+        it (tui.server.board); None from a server without that function (a plain PostgREST)."""
+        params = [("query", query_to_json(query)), ("offset", str(max(window.offset, 0))),
+                  ("limit", str(min(max(window.limit, 0), ROW_CAP)))]
+        answer = self._http.read(BOARD_FUNCTION, params, accept=frozenset({404}))
+        if answer.status_code == 404:
+            self._board_function = False
+            log.info("%s has no %s: the board's filters are sent as PostgREST filters", self.url, BOARD_FUNCTION)
+            return None
+        body = self._json(answer)
+        try:
+            rows, total = body["rows"], int(body["total"])
+            return Page(rows=tuple(read_row(row) for row in rows), total=total, offset=window.offset)
+        except (KeyError, TypeError, ValueError):
+            raise Unavailable(f"The server at {self.url} answered the board's page with something else.") from None
 
     def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
         return self._rows(query, self._where(query), window)
 
-    def _rows(self, query: IncidentQuery, where: Params, window: Window) -> Iterator[IncidentRow]:
-        """The window's rows, ROW_CAP at a time (the most a Mission Control PostgREST answers)."""
+    def _rows(self, query: IncidentQuery, where: Params, window: Window, *,
+              backwards: bool = False) -> Iterator[IncidentRow]:
+        """The window's rows, ROW_CAP at a time (the most a Mission Control PostgREST answers);
+        `backwards`: counted from the end of the result, last row first."""
         offset, wanted, read = max(window.offset, 0), max(window.limit, 0), 0
-        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]
+        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect, backwards=backwards)),
+                *_BOARD_EMBEDS]
         while read < wanted:
             asked = min(wanted - read, ROW_CAP)
             page = self._get("incidents", [*base, ("limit", str(asked)), ("offset", str(offset + read))])
