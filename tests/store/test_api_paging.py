@@ -94,3 +94,15 @@ def test_a_plain_postgrest_reads_a_deep_page_from_the_nearer_end(served, text):
         skipped = [int(url.params["offset"]) for url in sent if "offset" in url.params]
         assert skipped and max(skipped) <= total // 2  # never walks past most of the rows
     assert _ids(served.plain, text, Window(total + 5, 50)) == []
+
+
+def test_a_look_for_changes_is_one_request_on_our_server_and_finds_what_seven_find_elsewhere(served):
+    marks = {backend: backend.changes_since(None) for backend in (served.ours, served.plain)}
+    assert all(not changes.any for changes in marks.values())
+    row = served.sql.list_incidents(parse_filter("status:open"), Window(0, 1)).rows[0]
+    served.sql.add_comment(row.id, "seen from both servers")
+    for backend, expected in ((served.ours, 1), (served.plain, 7)):
+        with _requests(backend) as sent:
+            changes = backend.changes_since(marks[backend].mark)
+        assert changes.incident_ids == {row.id} and len(sent) == expected
+        assert not backend.changes_since(changes.mark).any

@@ -1,11 +1,17 @@
-"""The board's page as one read function: `GET /rpc/incidents_page?query=<json>&offset=0&limit=50`
-answers `{"rows": [...], "total": n, "offset": 0}`.
+"""The board's reads as functions, each one request instead of several:
+
+    GET /rpc/incidents_page?query=<json>&offset=0&limit=50   {"rows": [...], "total": n, "offset": 0}
+    GET /rpc/changes_stamped?since=<time>|first=true         {"rows": [{"source", "id", "owner", "stamp"}]}
 
 The client sends the query itself (tui.domain.wire), and the server answers it with the SQL
 backend's own `list_incidents`, acting as the token's person (`commander:@me`): the same indexes,
 the same order, a deep page (`G`) read from the nearer end of the result, `config:`/`check:`
 driven from the matching items, and the page and its count in one round trip. A plain PostgREST
 has no such function; the API backend then spells the query out in filters (tui.store.api.compile).
+
+`changes_stamped` answers what the API backend's change watcher otherwise asks table by table
+(tui.store.api.changes: seven requests a look): the rows stamped since LOOK_BACK before `since`
+(every stamped row without it), or, with `first=true`, before the newest stamp.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from ..domain.models import Person
 from ..domain.query import Window
 from ..domain.wire import BadQuery, query_from_json
 from ..store.sql import SqlBackend, SqlDatabase
+from ..store.sql.changes import ChangeWatcher
 from .errors import bad_body
 from .query import MAX_ROWS
+from .values import parse_instant, to_json
 
 
 def _whole_number(arguments: dict[str, Any], name: str, default: int, most: int) -> int:
@@ -42,5 +50,16 @@ def _page(database: SqlDatabase, person: Person, arguments: dict[str, Any]) -> A
             "offset": page.offset}
 
 
-READS: dict[str, Callable[[SqlDatabase, Person, dict[str, Any]], Any]] = {"incidents_page": _page}
+def _changes(database: SqlDatabase, _person: Person, arguments: dict[str, Any]) -> Any:
+    since = arguments.get("since")
+    if since is not None and not isinstance(since, str):
+        raise bad_body("since must be a time, as in 2026-12-03T17:00:00+00:00")
+    watcher = ChangeWatcher(database.engine, database.location, database.missing_columns)
+    rows = watcher.stamped_rows(parse_instant(since) if since else None, first=arguments.get("first") in ("true", True))
+    return {"rows": [{"source": row.source, "id": to_json(row.id), "owner": to_json(row.incident_id),
+                      "stamp": to_json(row.stamp)} for row in rows]}
+
+
+READS: dict[str, Callable[[SqlDatabase, Person, dict[str, Any]], Any]] = {"incidents_page": _page,
+                                                                          "changes_stamped": _changes}
 """Name -> the answer as JSON values, computed as the token's person (who must be allowed to read incidents)."""

@@ -51,8 +51,6 @@ from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
 
-BOARD_FUNCTION = "/db/rpc/incidents_page"
-"""Our server's board page (tui.server.board): the query as JSON, answered as the SQL backend does."""
 ROW_CAP = 2000
 """Rows asked for in one request at most: Mission Control's PostgREST answers no more (NOTES §6.1)."""
 RESPONDERS_SHOWN = 5
@@ -83,9 +81,9 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         self._known_dialect: api.Dialect | None = None
         self._aggregates: bool | None = None
         self._has_rpc = True
-        self._board_function = True
-        """Until the server says it has no BOARD_FUNCTION (a plain PostgREST)."""
-        self._changes = ChangeWatcher(self._get)
+        self._board_functions = True
+        """Until the server says it has none of tui.server.board's functions (a plain PostgREST)."""
+        self._changes = ChangeWatcher(self._get, self._served_changes)
 
     def __repr__(self) -> str:
         return f"ApiBackend({self.url!r}, as {self._me.name!r})"
@@ -173,10 +171,9 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         return api.where(self._conditions(query))
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
-        if self._board_function:
-            served = self._served_page(query, window)
-            if served is not None:
-                return served
+        served = self._served_page(query, window)
+        if served is not None:
+            return served
         where = self._where(query)
         total = self._count("incidents", where)
         offset = max(window.offset, 0)
@@ -187,22 +184,40 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         rows = tuple(self._rows(query, where, Window(offset, max(end - offset, 0))))
         return Page(rows=rows, total=total, offset=window.offset)
 
-    def _served_page(self, query: IncidentQuery, window: Window) -> Page[IncidentRow] | None:
-        """The page and its count in one request, answered by our server as the SQL backend answers
-        it (tui.server.board); None from a server without that function (a plain PostgREST)."""
-        params = [("query", query_to_json(query)), ("offset", str(max(window.offset, 0))),
-                  ("limit", str(min(max(window.limit, 0), ROW_CAP)))]
-        answer = self._http.read(BOARD_FUNCTION, params, accept=frozenset({404}))
-        if answer.status_code == 404:
-            self._board_function = False
-            log.info("%s has no %s: the board's filters are sent as PostgREST filters", self.url, BOARD_FUNCTION)
+    def _served(self, function: str, params: Params) -> Any:
+        """The answer of one of our server's board functions (tui.server.board), or None from a server
+        without them (a plain PostgREST: the board then asks in PostgREST's own terms)."""
+        if not self._board_functions:
             return None
-        body = self._json(answer)
+        answer = self._http.read(f"/db/rpc/{function}", params, accept=frozenset({404}))
+        if answer.status_code == 404:
+            self._board_functions = False
+            log.info("%s has no board functions: the board asks with PostgREST filters", self.url)
+            return None
+        return self._json(answer)
+
+    def _served_page(self, query: IncidentQuery, window: Window) -> Page[IncidentRow] | None:
+        """The page and its count in one request, answered as the SQL backend answers it."""
+        body = self._served("incidents_page", [("query", query_to_json(query)), ("offset", str(max(window.offset, 0))),
+                                               ("limit", str(min(max(window.limit, 0), ROW_CAP)))])
+        if body is None:
+            return None
         try:
             rows, total = body["rows"], int(body["total"])
             return Page(rows=tuple(read_row(row) for row in rows), total=total, offset=window.offset)
         except (KeyError, TypeError, ValueError):
             raise Unavailable(f"The server at {self.url} answered the board's page with something else.") from None
+
+    def _served_changes(self, watermark: datetime | None, first: bool) -> list[dict[str, Any]] | None:
+        """A look for changes in one request (tui.store.api.changes.Served)."""
+        params = [("first", "true")] if first else [("since", watermark.isoformat())] if watermark else []
+        body = self._served("changes_stamped", params)
+        if body is None:
+            return None
+        rows = body.get("rows") if isinstance(body, dict) else None
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise Unavailable(f"The server at {self.url} answered a look for changes with something else.")
+        return rows
 
     def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
         return self._rows(query, self._where(query), window)
