@@ -73,7 +73,7 @@ def _requests(backend: ApiBackend) -> Iterator[list[httpx.URL]]:
 
 
 @pytest.mark.parametrize("text", FILTERS)
-def test_our_server_pages_as_the_sql_backend_does_one_request_a_page(served, text):
+def test_our_server_pages_and_counts_as_the_sql_backend_does_one_request_each(served, text):
     total = served.sql.list_incidents(parse_filter(text), Window(0, 1)).total
     for window in (Window(0, PAGE), Window(DEEP_OFFSET + 3, PAGE), Window(max(total - 26, 0), 50)):
         with _requests(served.ours) as sent:
@@ -81,6 +81,9 @@ def test_our_server_pages_as_the_sql_backend_does_one_request_a_page(served, tex
         assert [row.incident_id for row in page.rows] == _ids(served.sql, text, window)
         assert page.total == total
         assert [url.path for url in sent] == ["/db/rpc/incidents_page"]
+    with _requests(served.ours) as sent:
+        assert served.ours.count_by_severity(parse_filter(text)) == served.sql.count_by_severity(parse_filter(text))
+    assert [url.path for url in sent] == ["/db/rpc/incidents_by_severity"]
 
 
 @pytest.mark.parametrize("text", ["", "status:active", "sort:-commander", "sort:-age type:!cost"])

@@ -1,6 +1,7 @@
 """The board's reads as functions, each one request instead of several:
 
     GET /rpc/incidents_page?query=<json>&offset=0&limit=50   {"rows": [...], "total": n, "offset": 0}
+    GET /rpc/incidents_by_severity?query=<json>              {"Critical": n, "High": n, ...}
     GET /rpc/changes_stamped?since=<time>|first=true         {"rows": [{"source", "id", "owner", "stamp"}]}
 
 The client sends the query itself (tui.domain.wire), and the server answers it with the SQL
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.models import Person
-from ..domain.query import Window
+from ..domain.query import IncidentQuery, Window
 from ..domain.wire import BadQuery, query_from_json
 from ..store.sql import SqlBackend, SqlDatabase
 from ..store.sql.changes import ChangeWatcher
@@ -38,16 +39,25 @@ def _whole_number(arguments: dict[str, Any], name: str, default: int, most: int)
     return value
 
 
-def _page(database: SqlDatabase, person: Person, arguments: dict[str, Any]) -> Any:
+def _query(arguments: dict[str, Any]) -> IncidentQuery:
     text = arguments.get("query", "{}")
     try:
-        query = query_from_json(text if isinstance(text, str) else "")
+        return query_from_json(text if isinstance(text, str) else "")
     except BadQuery as error:
         raise bad_body(str(error)) from None
+
+
+def _page(database: SqlDatabase, person: Person, arguments: dict[str, Any]) -> Any:
+    query = _query(arguments)
     window = Window(_whole_number(arguments, "offset", 0, 2**62), _whole_number(arguments, "limit", 50, MAX_ROWS))
     page = SqlBackend(database, person).list_incidents(query, window)
     return {"rows": [row.model_dump(mode="json") for row in page.rows], "total": page.total,
             "offset": page.offset}
+
+
+def _by_severity(database: SqlDatabase, person: Person, arguments: dict[str, Any]) -> Any:
+    counts = SqlBackend(database, person).count_by_severity(_query(arguments))
+    return {getattr(severity, "value", severity): count for severity, count in counts.items()}
 
 
 def _changes(database: SqlDatabase, _person: Person, arguments: dict[str, Any]) -> Any:
@@ -60,6 +70,6 @@ def _changes(database: SqlDatabase, _person: Person, arguments: dict[str, Any]) 
                       "stamp": to_json(row.stamp)} for row in rows]}
 
 
-READS: dict[str, Callable[[SqlDatabase, Person, dict[str, Any]], Any]] = {"incidents_page": _page,
-                                                                          "changes_stamped": _changes}
+READS: dict[str, Callable[[SqlDatabase, Person, dict[str, Any]], Any]] = {
+    "incidents_page": _page, "incidents_by_severity": _by_severity, "changes_stamped": _changes}
 """Name -> the answer as JSON values, computed as the token's person (who must be allowed to read incidents)."""
