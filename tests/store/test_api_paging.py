@@ -20,6 +20,7 @@ from tui.domain.query import Window
 from tui.server import create_app
 from tui.server.tokens import Role, create_token
 from tui.store.api import ApiBackend, open_api_backend
+from tui.store.base import BackendError
 from tui.store.sql import SqlBackend, open_sql_backend, open_sql_database, seed_demo
 from tui.store.sql.backend import DEEP_OFFSET
 
@@ -109,3 +110,9 @@ def test_a_look_for_changes_is_one_request_on_our_server_and_finds_what_seven_fi
             changes = backend.changes_since(marks[backend].mark)
         assert changes.incident_ids == {row.id} and len(sent) == expected
         assert not backend.changes_since(changes.mark).any
+
+
+def test_a_request_too_long_to_send_is_a_sentence(served):
+    """At 100,000 incidents a plain PostgREST's `config:payments-db` named more ids than a URL holds."""
+    with pytest.raises(BackendError, match="too long a request to send .* narrow the filter"):
+        served.plain.list_incidents(parse_filter('"' + "x" * 70_000 + '"'), Window(0, 50))
