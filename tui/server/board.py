@@ -1,13 +1,14 @@
 """The board's reads as functions, each one request instead of several:
 
-    GET /rpc/incidents_page?query=<json>&offset=0&limit=50   {"rows": [...], "total": n, "offset": 0}
+    GET /rpc/incidents_page?query=<json>&offset=0&limit=50   {"rows": [...], "total": n, "exact": true, "offset": 0}
     GET /rpc/incidents_by_severity?query=<json>              {"Critical": n, "High": n, ...}
     GET /rpc/changes_stamped?since=<time>|first=true         {"rows": [{"source", "id", "owner", "stamp"}]}
 
 The client sends the query itself (tui.domain.wire), and the server answers it with the SQL
 backend's own `list_incidents`, acting as the token's person (`commander:@me`): the same indexes,
 the same order, a deep page (`G`) read from the nearer end of the result, `config:`/`check:`
-driven from the matching items, and the page and its count in one round trip. A plain PostgREST
+driven from the matching items, and the page and its count in one round trip; `exact` false when
+the backend stopped counting at `total` (tui.store.base.Count: shown as "10,000+"). A plain PostgREST
 has no such function; the API backend then spells the query out in filters (tui.store.api.compile).
 
 `changes_stamped` answers what the API backend's change watcher otherwise asks table by table
@@ -52,7 +53,7 @@ def _page(database: SqlDatabase, person: Person, arguments: dict[str, Any]) -> A
     window = Window(_whole_number(arguments, "offset", 0, 2**62), _whole_number(arguments, "limit", 50, MAX_ROWS))
     page = SqlBackend(database, person).list_incidents(query, window)
     return {"rows": [row.model_dump(mode="json") for row in page.rows], "total": page.total,
-            "offset": page.offset}
+            "exact": page.exact, "offset": page.offset}
 
 
 def _by_severity(database: SqlDatabase, person: Person, arguments: dict[str, Any]) -> Any:

@@ -203,8 +203,8 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         if body is None:
             return None
         try:
-            rows, total = body["rows"], int(body["total"])
-            return Page(rows=tuple(read_row(row) for row in rows), total=total, offset=window.offset)
+            rows, total, exact = body["rows"], int(body["total"]), body.get("exact", True) is not False
+            return Page(rows=tuple(read_row(row) for row in rows), total=total, offset=window.offset, exact=exact)
         except (KeyError, TypeError, ValueError):
             raise Unavailable(f"The server at {self.url} answered the board's page with something else.") from None
 
