@@ -116,3 +116,14 @@ def test_a_request_too_long_to_send_is_a_sentence(served):
     """At 100,000 incidents a plain PostgREST's `config:payments-db` named more ids than a URL holds."""
     with pytest.raises(BackendError, match="too long a request to send .* narrow the filter"):
         served.plain.list_incidents(parse_filter('"' + "x" * 70_000 + '"'), Window(0, 50))
+
+
+@pytest.mark.parametrize("text", ["", "config:payments-db"])
+def test_incidents_list_over_our_server_streams_its_pages(served, text):
+    wanted = [row.incident_id for row in served.sql.iter_incidents(parse_filter(text), Window(0, INCIDENTS))]
+    with _requests(served.ours) as sent:
+        listed = [row.incident_id for row in served.ours.iter_incidents(parse_filter(text), Window(0, INCIDENTS))]
+    assert listed == wanted
+    assert {url.path for url in sent} == {"/db/rpc/incidents_page"} and len(sent) == len(wanted) // 2000 + 1
+    assert [row.incident_id for row in served.plain.iter_incidents(parse_filter(text), Window(5, 30))] == \
+        [row.incident_id for row in served.plain.list_incidents(parse_filter(text), Window(5, 30)).rows]
