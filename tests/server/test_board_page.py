@@ -37,6 +37,8 @@ def test_me_is_the_token_s_person(server):
 @pytest.mark.parametrize(("arguments", "sentence"), [
     ({"query": "{not json"}, "The query is not one the board could ask"),
     ({"query": '{"status": {"values": ["sideways"]}}'}, "The query is not one the board could ask"),
+    ({"query": '{"age": [{"newer": true, "age": "P99999999D"}]}'}, "an age is negative or too long ago"),
+    ({"query": '{"links": [{"field": "config", "names": []}]}'}, "a people or link clause names nobody"),
     ({"limit": "100000"}, "limit must be a whole number from 0 to 2000"),
     ({"offset": "-1"}, "offset must be a whole number"),
 ])
