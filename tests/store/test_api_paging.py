@@ -127,3 +127,16 @@ def test_incidents_list_over_our_server_streams_its_pages(served, text):
     assert {url.path for url in sent} == {"/db/rpc/incidents_page"} and len(sent) == len(wanted) // 2000 + 1
     assert [row.incident_id for row in served.plain.iter_incidents(parse_filter(text), Window(5, 30))] == \
         [row.incident_id for row in served.plain.list_incidents(parse_filter(text), Window(5, 30)).rows]
+
+
+def test_the_detail_with_its_linked_configs_and_checks_is_one_request_on_any_server(served):
+    row = served.sql.list_incidents(parse_filter("config:!none check:!none"), Window(0, 1)).rows[0]
+    wanted = served.sql.get_incident(row.id)
+    assert wanted.configs and wanted.checks
+    for backend in (served.ours, served.plain):
+        with _requests(backend) as sent:
+            detail = backend.get_incident(row.id)
+        assert len(sent) == 1
+        assert (detail.configs, detail.checks) == (wanted.configs, wanted.checks)
+        assert [[(e.config, e.check) for e in h.evidences] for h in detail.hypotheses] == \
+            [[(e.config, e.check) for e in h.evidences] for h in wanted.hypotheses]

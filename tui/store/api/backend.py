@@ -46,7 +46,7 @@ from .catalog import CatalogReads
 from .changes import ChangeWatcher
 from .http import Http, Params
 from .metrics import fetch_metrics
-from .plan import HYPOTHESES, HYPOTHESES_ORDER, PlanApi, read_plan
+from .plan import CHECK_ITEM, HYPOTHESES, HYPOTHESES_ORDER, PlanApi, read_plan
 from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
@@ -150,7 +150,7 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         return [ConfigItem.model_validate(row) for row in rows]
 
     def search_checks(self, text: str, limit: int = 50) -> list[Check]:
-        rows = self._named("checks", _CHECK, text, limit, [_LAST_STATUS])
+        rows = self._named("checks", CHECK_ITEM, text, limit, [_LAST_STATUS])
         return [_check(row) for row in rows]
 
     def _named(self, table: str, select: str, text: str, limit: int,
@@ -352,8 +352,7 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
             raise NotFound("That incident no longer exists.")
         row = rows[0]
         incident = _incident(row)
-        config_ids, check_ids = _links_of(row)
-        configs, checks = self._configs(config_ids), self._checks(check_ids)
+        configs, checks = _linked_items(row)
         return IncidentDetail(
             incident=incident,
             creator=_person(row.get("creator")) or _unknown_person(incident.created_by),
@@ -365,20 +364,6 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
             timeline=tuple(_timeline(row)),
             hypotheses=read_plan(row, configs, checks),
         )
-
-    def _configs(self, ids: set[str]) -> list[ConfigItem]:
-        if not ids:
-            return []
-        rows = self._get("config_items", [("select", "id,name,type,health,status"),
-                                          *api.where([api.in_list("id", ids)]), ("order", "name.asc")])
-        return [ConfigItem.model_validate({**row, "name": row.get("name") or str(row["id"])}) for row in rows]
-
-    def _checks(self, ids: set[str]) -> list[Check]:
-        if not ids:
-            return []
-        rows = self._get("checks", [("select", _CHECK), *api.where([api.in_list("id", ids)]),
-                                    ("order", "name.asc"), _LAST_STATUS, ("check_statuses.limit", "1")])
-        return [_check(row) for row in rows]
 
     def metrics(self, days: int) -> Metrics:
         return fetch_metrics(self._http, days)
@@ -546,7 +531,6 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
 
 # -- row mapping ----------------------------------------------------------------------------------
 
-_CHECK = "id,name,type,status,check_statuses(message,time)"
 _LAST_STATUS = ("check_statuses.order", "time.desc")
 _NO_LOOKUPS = api.Lookups(me=lambda: UUID(int=0), people_named=lambda _: set(), responding=lambda _: set(),
                           linked=lambda *_: set())
@@ -630,6 +614,22 @@ def _board_row(row: dict[str, Any]) -> IncidentRow:
                      "commander": _name_of(row.get("commander")),
                      "responders": tuple(_responder_label(item) for item in responders[:RESPONDERS_SHOWN]),
                      "config_count": len(configs), "check_count": len(checks)})
+
+
+def _linked_items(row: dict[str, Any]) -> tuple[list[ConfigItem], list[Check]]:
+    """The config items and checks embedded in the incident's evidence, each once, by name."""
+    configs: dict[str, ConfigItem] = {}
+    checks: dict[str, Check] = {}
+    for hypothesis in row.get("hypotheses") or ():
+        for evidence in (hypothesis or {}).get("evidences") or ():
+            config, check = evidence.get("config_item"), evidence.get("check_item")
+            if isinstance(config, dict):
+                configs[str(config["id"])] = ConfigItem.model_validate({**config, "name": config.get("name")
+                                                                        or str(config["id"])})
+            if isinstance(check, dict):
+                checks[str(check["id"])] = _check(check)
+    return (sorted(configs.values(), key=lambda item: item.name),
+            sorted(checks.values(), key=lambda item: item.name))
 
 
 def _links_of(row: dict[str, Any]) -> tuple[set[str], set[str]]:
