@@ -89,15 +89,22 @@ class Compared:
             return ""
         return verdict(self.ratio <= self.limit)
 
+    @property
+    def finished(self) -> bool:
+        """False for a scenario stopped by its timeout (`now` is infinite, `detail` says why)."""
+        return math.isfinite(self.now)
+
     def cells(self) -> list[str]:
         floor = f"{self.floor:,.1f} {self.unit}" if self.floor is not None else "-"
-        ratio = f"{self.ratio:.2f}x" if self.ratio is not None else "-"
+        ratio = f"{self.ratio:.2f}x" if self.ratio is not None and self.finished else "-"
         target = f"≤ {self.limit:g}x" if self.limit is not None else ""
-        now = f"{self.now:,.1f} {self.unit}" + (f" ({self.detail})" if self.detail else "")
+        value = f"{self.now:,.1f} {self.unit}" if self.finished else "not finished"
+        now = value + (f" ({self.detail})" if self.detail else "")
         return [self.metric, self.scenario, now, floor, ratio, target, self.verdict]
 
     def as_json(self) -> dict[str, object]:
-        return {"metric": self.metric, "scenario": self.scenario, "now": round(self.now, 2),
+        return {"metric": self.metric, "scenario": self.scenario,
+                "now": round(self.now, 2) if self.finished else None, "finished": self.finished,
                 "floor": None if self.floor is None else round(self.floor, 2), "unit": self.unit,
                 "ratio": None if self.ratio is None else round(self.ratio, 3), "target_ratio": self.limit,
                 "verdict": self.verdict, "detail": self.detail}
