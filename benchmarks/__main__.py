@@ -159,7 +159,7 @@ def unfinished(metric: str, name: str, measured: Measured, floor: float | None, 
                index: int = 0) -> Compared:
     done = measured.column(index)
     before = f"; {len(done)} sample(s) before it, p50 {percentile(done, 50):,.0f} {unit}" if done else ""
-    return Compared(metric, name, math.inf, floor, unit, limit, f"did not finish: {measured.failure}{before}")
+    return Compared(metric, name, math.inf, floor, unit, limit, f"{measured.failure}{before}")
 
 
 def scenario_rows(mode: Mode, args: argparse.Namespace, scenario: str, samples: int, metrics: list[str],
