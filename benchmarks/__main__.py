@@ -327,11 +327,11 @@ def modes(incidents: int, args: argparse.Namespace) -> Iterator[Mode]:
             url = pg_seeded(args.pg, incidents)
             yield Mode(kind, f"{label}, postgresql", lambda url=url: pg_board(url))
         elif kind == "api":
-            yield Mode(kind, f"{label}, api (incidents serve over SQLite, loopback)",
+            yield Mode(kind, f"{label}, api over SQLite",
                        lambda: api_serving(sqlite_url(path), args))
         elif kind == "api-postgresql":
             url = pg_seeded(args.pg, incidents)
-            yield Mode(kind, f"{label}, api (incidents serve over PostgreSQL, loopback)",
+            yield Mode(kind, f"{label}, api over PostgreSQL",
                        lambda url=url: api_serving(url, args))
 
 

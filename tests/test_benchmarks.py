@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import run_scenario
-from benchmarks.report import Compared
+from benchmarks.report import Compared, by_mode_table
 
 
 def test_a_scenario_reports_each_sample_it_measured_on_the_board(demo_url: str, tmp_path: Path):
@@ -37,3 +37,14 @@ def test_an_unfinished_scenario_is_a_miss_in_the_table():
     row = Compared("G, last row", "1,000,000, api", float("inf"), 190.0, "ms", 1.0, "not done in 1 s")
     assert row.cells()[2:] == ["not finished (not done in 1 s)", "190.0 ms", "-", "≤ 1x", "MISS"]
     assert row.as_json()["now"] is None and row.as_json()["finished"] is False
+
+
+def test_the_readme_table_has_a_column_per_mode_and_says_what_missed():
+    rows = [Compared("G, last row", "1,000,000, sqlite", 95.0, 190.0, "ms", 1.0).as_json(),
+            Compared("G, last row", "1,000,000, api over SQLite", float("inf"), 190.0, "ms", 1.0,
+                     "a sample took over 20 s").as_json(),
+            Compared("seeding (when the cache was built)", "1,000,000, SQLite", 478_000.0, None, "ms").as_json()]
+    assert by_mode_table(rows).splitlines() == [
+        "| metric | floor, same run | target | 1,000,000, sqlite | 1,000,000, api over SQLite |",
+        "|---|---|---|---|---|",
+        "| G, last row | 190.0 ms | ≤ 1x | 95 ms (0.5x) ok | not finished (a sample took over 20 s) MISS |"]
