@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 """Rows held at once: a few screens of margin around the cursor, never the whole result."""
+PAST_ANY_END = 2**62
+"""A row index beyond any result: where `G` aims when the count is only a lower bound ("10,000+")."""
 DETAIL_QUIET_SECONDS = 0.12
 """While the cursor keeps moving, load the detail at most this often (the last one always)."""
 AGE_TICK_SECONDS = 1.0
@@ -641,7 +643,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         elif not table.total or index is None:  # no rows, but a count that saw rows inserted after the page
             text = f"no {self.source.noun} match this filter"
         else:
-            text = f"row {index + 1:,} of {table.total:,}"
+            text = f"row {index + 1:,} of {table.page.count}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(self.source.name(table.current))} left the filter (ctrl+r drops it) · {text}"
         if prefix := self.status_prefix():
@@ -713,7 +715,10 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self.go_to(0)
 
     def action_cursor_bottom(self) -> None:
-        self.go_to(self.table.total - 1)
+        if self.table.page.exact:
+            self.go_to(self.table.total - 1)
+        else:  # past a capped count: the empty answer carries the exact total, and _show_page asks for its end
+            self._load(PAST_ANY_END)
 
     def _set_detail_open(self, is_open: bool) -> None:
         self.set_class(is_open, "-detail-open")
