@@ -625,6 +625,26 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
                 self.table.replace_row(row)
             self.after_detail()
 
+    def show_written(self, detail: Detail, *, left_filter: bool, moves: bool) -> None:
+        """A detail made from what a write returned, shown at once in the pane and its row; it is fetched
+        again in the background for what else the write stored (a timeline line). `left_filter`: the row
+        no longer matches the filter, so it stays pinned under the cursor. `moves`: the write changed
+        what the rows are sorted by, so the page is loaded again too (the cursor follows the row)."""
+        detail_id = self.source.detail_id(detail)
+        self._remember(detail)
+        self._detail, self._wanted_detail, self._requested_detail = detail, detail_id, detail_id
+        self.detail_pane.show(detail)
+        row = self.source.row_of(detail)
+        if row is not None:
+            self.table.replace_row(row)
+        if moves:
+            self._load(self._intended_index(), detail_id, pin=True, fresh_detail=detail_id)
+            return
+        if left_filter:
+            self._pinned = detail_id
+        self._update_status()
+        self._fetch_detail(detail_id, None)
+
     def _remember(self, detail: Detail) -> None:
         detail_id = self.source.detail_id(detail)
         self._nearby[detail_id] = detail
