@@ -16,6 +16,7 @@ import math
 import os
 import platform
 import selectors
+import signal
 import subprocess
 import sys
 import tempfile
@@ -349,6 +350,9 @@ def mode_rows(incidents: int, mode: Mode, floors: Floors, args: argparse.Namespa
 
 def main() -> None:
     args = arguments()
+    # Stopped with a signal, the run still stops what it started (scenario processes, the local
+    # PostgreSQL) and removes its working copies.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, load = datetime.now(UTC), os.getloadavg()
     heading = (f"incident-tui benchmarks · {started:%Y-%m-%d %H:%M} UTC · commit {commit()} · {os.cpu_count()} CPUs · "
                f"load at start {load[0]:.1f} / {load[1]:.1f} · Python {platform.python_version()} · "
