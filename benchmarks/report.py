@@ -150,8 +150,13 @@ def _by_mode_cell(row: dict[str, object] | None) -> str:
     floor = f" / {_figure(row['floor'], row['unit'])}" if row["floor"] is not None else ""
     if not row["finished"]:
         return f"not finished ({row['detail']}){floor}{verdict_text}"
-    ratio = f" ({float(str(row['ratio'])):.1f}x)" if row["ratio"] is not None else ""
+    ratio = f" ({_times(float(str(row['ratio'])))})" if row["ratio"] is not None else ""
     return _figure(row["now"], row["unit"]) + floor + ratio + verdict_text
+
+
+def _times(ratio: float) -> str:
+    """Two decimals near the targets (1.03x is a miss of a 1x target), fewer far from them."""
+    return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.0f}x"
 
 
 def _figure(value: object, unit: object) -> str:

@@ -47,4 +47,4 @@ def test_the_readme_table_has_a_column_per_mode_and_says_what_missed():
     assert by_mode_table(rows).splitlines() == [
         "| metric | target | 1,000,000, sqlite | 1,000,000, api over SQLite |",
         "|---|---|---|---|",
-        "| G, last row | ≤ 1x | 95 ms / 190 ms (0.5x) ok | not finished (a sample took over 20 s) / 190 ms MISS |"]
+        "| G, last row | ≤ 1x | 95 ms / 190 ms (0.50x) ok | not finished (a sample took over 20 s) / 190 ms MISS |"]
