@@ -625,6 +625,26 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
                 self.table.replace_row(row)
             self.after_detail()
 
+    def show_written(self, detail: Detail, *, left_filter: bool, moves: bool) -> None:
+        """A detail made from what a write returned, shown at once in the pane and its row; it is fetched
+        again in the background for what else the write stored (a timeline line). `left_filter`: the row
+        no longer matches the filter, so it stays pinned under the cursor. `moves`: the write changed
+        what the rows are sorted by, so the page is loaded again too (the cursor follows the row)."""
+        detail_id = self.source.detail_id(detail)
+        self._remember(detail)
+        self._detail, self._wanted_detail, self._requested_detail = detail, detail_id, detail_id
+        self.detail_pane.show(detail)
+        row = self.source.row_of(detail)
+        if row is not None:
+            self.table.replace_row(row)
+        if moves:
+            self._load(self._intended_index(), detail_id, pin=True, fresh_detail=detail_id)
+            return
+        if left_filter:
+            self._pinned = detail_id
+        self._update_status()
+        self._fetch_detail(detail_id, None)
+
     def _remember(self, detail: Detail) -> None:
         detail_id = self.source.detail_id(detail)
         self._nearby[detail_id] = detail
@@ -676,8 +696,11 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         """Undo what is open (the filter being edited, the detail); with nothing open, return to the
         view this one was opened from."""
         opened_from = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        if (isinstance(opened_from, ListScreen) and self.table.has_focus and not self.filter_bar.editing
-                and not self.has_class("-detail-open")):
+        # Whatever has the focus: a view just pushed or popped to may not have given it to its table
+        # yet when a key typed ahead arrives, and that esc must not be spent on focusing it.
+        nothing_open = not (self.filter_bar.editing or self.has_class("-detail-open")
+                            or self.detail_pane.has_focus_within)
+        if isinstance(opened_from, ListScreen) and nothing_open:
             self.app.pop_screen()
             return
         if self.filter_bar.editing:

@@ -349,7 +349,15 @@ def order_terms(query: IncidentQuery) -> list[OrderTerm]:
     if sort.key is not SortKey.AGE:
         terms.append(OrderTerm(incidents.c.created_at, descending=True))
     terms.append(OrderTerm(incidents.c.id))
-    return [term.reversed() for term in terms] if sort.descending else terms
+    return exact_id_first(query) + ([term.reversed() for term in terms] if sort.descending else terms)
+
+
+def exact_id_first(query: IncidentQuery) -> list[OrderTerm]:
+    """`INC-31` typed in the filter: that incident before INC-310 … and those that mention it, in
+    either direction (false sorts before true). Only then: the term keeps the board index from
+    ordering the rows, which costs a sort of the matches of an id's text."""
+    typed = query.exact_id
+    return [] if typed is None else [OrderTerm(incidents.c.incident_id != typed)]
 
 
 def _one_rank(clause: EnumClause | None) -> bool:
