@@ -214,6 +214,15 @@ def _fts_terms(terms: tuple[str, ...], dialect: str, fts: bool) -> list[str]:
     return [term for term in terms if fts and dialect != "postgresql" and len(term) >= FTS_MIN_TERM]
 
 
+def matched_row_by_row(query: IncidentQuery, *, dialect: str, fts: bool) -> bool:
+    """True when a term is too short for the trigram index (or SQLite has no FTS5 table): each row
+    is then read and matched, so counting its matches costs a read of every row that many."""
+    terms = _terms(query)
+    indexed = _fts_terms(terms, dialect, fts) if dialect != "postgresql" else [
+        term for term in terms if len(term) >= FTS_MIN_TERM]
+    return len(indexed) < len(terms)
+
+
 def text_source(query: IncidentQuery, source: FromClause, *, dialect: str, fts: bool) -> FromClause:
     """`source` with `incidents_fts` joined in when the query has terms the FTS5 index answers
     (for TextPlan.JOINED)."""
