@@ -203,7 +203,9 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
             deep = offset >= DEEP_OFFSET or offset + limit > cap
             count = self._count(conn, query, cap=None if deep else cap)
             where = self._where(query, sql.TextPlan.WALK if count.value >= WALK_FROM else sql.TextPlan.DRIVE)
-            if deep and offset > count.value // 2:
+            if deep and offset >= count.value:  # past the end (G over a capped count aims there): no rows
+                found = []
+            elif deep and offset > count.value // 2:
                 end = min(offset + limit, count.value)
                 found = self._page(conn, query, where, count.value - end, max(end - offset, 0), from_end=True)
             else:
