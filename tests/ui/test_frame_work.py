@@ -1,12 +1,17 @@
 """Less work per keystroke (issue 7): a step onto an incident fetched ahead neither fetches it again
-nor renders it again, and the board holds a bounded window whatever the number of incidents."""
+nor renders it again, a transition shows what the backend returned instead of reloading the page and
+the counts, and the board holds a bounded window whatever the number of incidents."""
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from tui.app import IncidentApp
-from tui.screens.board import PAGE_SIZE, Board
+from tui.domain.enums import Status
+from tui.screens.board import ACTIVE, PAGE_SIZE, Board
 from tui.screens.list_screen import NEARBY_DETAILS
 from tui.widgets.detail import RENDERED_KEPT, IncidentDetailPane
+from tui.widgets.severity_strip import SeverityStrip
 
 SIZE = (160, 48)
 
@@ -84,3 +89,54 @@ async def test_the_board_holds_a_bounded_window_whatever_the_number_of_incidents
             assert len(board.detail_pane._rendered) <= RENDERED_KEPT
         visible = board.table.scrollable_content_region.height
         assert PAGE_SIZE <= 3 * visible  # the page is a screenful with a margin each way, not more
+
+
+def noting_calls(backend, *names: str) -> list[str]:
+    """Wrap these backend methods so the test knows what was asked (the real backend still answers)."""
+    asked: list[str] = []
+    for name in names:
+        real = getattr(backend, name)
+
+        def noted(*args, _real=real, _name=name, **kwargs):
+            asked.append(_name)
+            return _real(*args, **kwargs)
+
+        setattr(backend, name, noted)
+    return asked
+
+
+async def test_a_transition_shows_what_the_backend_returned_and_fetches_only_the_detail(demo_backend, settle):
+    app = IncidentApp(backend=demo_backend, refresh_seconds=0)  # no live look: only the key's own calls
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(app)
+        strip = board.query_one(SeverityStrip)
+        chosen = board.table.current
+        assert chosen.status is Status.OPEN
+        before = dict(strip.counts)
+        asked = noting_calls(demo_backend, "list_incidents", "count_by_severity", "get_incident", "changes_since")
+        await pilot.press("r")  # resolved: it leaves the default filter (status:active)
+        await settle(pilot)
+        assert asked == ["get_incident"]  # for the new timeline line; no page, no counts
+        stored = demo_backend.get_incident(chosen.id)
+        assert stored.incident.status is Status.RESOLVED
+        assert board.table.current.id == chosen.id and board.table.current.status is Status.RESOLVED
+        assert board.selected_detail() == stored  # the fresh detail, its timeline included
+        assert strip.counts[chosen.severity] == before[chosen.severity] - 1
+        assert strip.counts == demo_backend.count_by_severity(ACTIVE)
+        assert "left the filter" in str(board.query_one("#status", Static).render())
+
+
+async def test_a_transition_under_a_sort_it_changes_loads_the_page_again(demo_backend, settle):
+    app = IncidentApp(backend=demo_backend, refresh_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(app)
+        await pilot.press("s")  # by status: the mitigated incident moves down among the mitigated
+        await settle(pilot)
+        chosen = board.table.current
+        asked = noting_calls(demo_backend, "list_incidents")
+        await pilot.press("m")
+        await settle(pilot)
+        assert asked == ["list_incidents"]
+        assert board.table.current.id == chosen.id and board.table.index > 0

@@ -72,6 +72,10 @@ class AgeClause:
     age: timedelta
 
 
+MAX_AGE = timedelta(days=1000 * 366)
+"""The longest age a filter may name: a thousand years back is still a time (99,999,999 days is not)."""
+
+
 class SortKey(str, Enum):
     ID = "id"
     SEVERITY = "severity"

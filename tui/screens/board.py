@@ -24,7 +24,7 @@ from ..domain.enums import ACTIVE_STATUSES, Severity
 from ..domain.format import clean
 from ..domain.grammar import parse_filter, quote
 from ..domain.models import Incident, IncidentDetail, IncidentRow
-from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, Window
+from ..domain.query import DEFAULT_FILTER, EnumClause, IncidentQuery, Sort, SortKey, Window
 from ..store.base import Backend, Changes, Page, Unavailable
 from ..typeahead import keys_may_flow
 from ..widgets.detail import IncidentDetailPane
@@ -107,6 +107,8 @@ class IncidentSource(ListSource[IncidentQuery, IncidentRow, IncidentDetail]):
 
 
 ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))
+MOVED_BY_A_STATUS_CHANGE = frozenset({SortKey.STATUS, SortKey.UPDATED})
+"""Sorts whose order a status change can change: the page is loaded again after one."""
 
 
 class Board(BoardKeys, IncidentLinks, ListScreen[IncidentQuery, IncidentRow, IncidentDetail]):
@@ -202,10 +204,36 @@ class Board(BoardKeys, IncidentLinks, ListScreen[IncidentQuery, IncidentRow, Inc
     after_page = after_detail = _run_waiting_action
     after_failure = _drop_waiting_action
 
-    def refresh_board(self, keep_id: UUID | None = None) -> None:
+    def refresh_board(self, keep_id: UUID | None = None, written: Incident | None = None) -> None:
         """Reload the page, counts and detail, keeping the cursor on `keep_id` (default: the current one),
-        even if that incident no longer matches the filter."""
-        self._reload(keep_id, pin=True)
+        even if that incident no longer matches the filter. With `written` (an incident as a status change
+        stored it), show it instead where it can be (see `_show_written`)."""
+        if written is None or not self._show_written(written):
+            self._reload(keep_id, pin=True)
+
+    def _show_written(self, incident: Incident) -> bool:
+        """The incident under the cursor as the backend returned it after a status change: its row, the
+        pane and the severity counts change in place, and only its detail is fetched again (a new timeline
+        line). False, and nothing done, when the board is not showing that incident's loaded detail."""
+        row, detail = self.table.current, self.loaded_detail()
+        if self._pending is not None or row is None or detail is None or row.id != incident.id:
+            return False
+        self._recount(detail.incident, incident)
+        status = self.list_query.status
+        left_filter = status is not None and (incident.status in status.values) == status.negated
+        self.show_written(detail.model_copy(update={"incident": incident}), left_filter=left_filter,
+                          moves=self.list_query.sort.key in MOVED_BY_A_STATUS_CHANGE)
+        return True
+
+    def _recount(self, before: Incident, after: Incident) -> None:
+        """The severity strip after a status change, counted on from what it showed (it counts active incidents)."""
+        strip = self.query_one(SeverityStrip)
+        was, now = before.status in ACTIVE_STATUSES, after.status in ACTIVE_STATUSES
+        if strip.counts is None or was == now:
+            return
+        counts = dict(strip.counts)
+        counts[after.severity] = max(counts.get(after.severity, 0) + (1 if now else -1), 0)
+        strip.show_counts(counts)
 
     @property
     def accepting_keys(self) -> bool:

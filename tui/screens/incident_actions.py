@@ -53,6 +53,8 @@ class Done:
 
     keep_id: UUID
     message: str
+    written: Incident | None = None
+    """The incident as a status change stored it: the board shows it without reloading (see Board.refresh_board)."""
 
 
 class IncidentChanged(Message):
@@ -140,7 +142,7 @@ class IncidentActions(_Host):
         def selected_incident(self) -> Incident | None: ...
         def selected_detail(self) -> IncidentDetail | None: ...
         def when_selected(self, act: Callable[[], None]) -> None: ...
-        def refresh_board(self, keep_id: UUID | None = None) -> None: ...
+        def refresh_board(self, keep_id: UUID | None = None, written: Incident | None = None) -> None: ...
         def _tell(self, message: str, *, severity: SeverityLevel = "information",
                   timeout: float | None = None) -> None: ...
 
@@ -189,7 +191,7 @@ class IncidentActions(_Host):
     def _finish(self, done: Done | None) -> None:
         """A dialog's or worker's result: None when the user backed out."""
         if done is not None:
-            self.refresh_board(keep_id=done.keep_id)
+            self.refresh_board(keep_id=done.keep_id, written=done.written)
             self._tell(done.message, timeout=3)
 
     def _open(self, dialog, draft: DraftKey | None = None) -> None:
@@ -253,7 +255,7 @@ class IncidentActions(_Host):
 
     def _move(self, version: Version, incident: Incident, target: Status, note: str | None) -> Done:
         updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at), {"status": target})
-        return Done(incident.id, f"{updated.incident_id} {lifecycle.verb(target, incident.status)}")
+        return Done(incident.id, f"{updated.incident_id} {lifecycle.verb(target, incident.status)}", updated)
 
     # -- content -------------------------------------------------------------------------------
 

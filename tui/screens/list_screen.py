@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 """Rows held at once: a few screens of margin around the cursor, never the whole result."""
+PAST_ANY_END = 2**62
+"""A row index beyond any result: where `G` aims when the count is only a lower bound ("10,000+")."""
 DETAIL_QUIET_SECONDS = 0.12
 """While the cursor keeps moving, load the detail at most this often (the last one always)."""
 AGE_TICK_SECONDS = 1.0
@@ -623,6 +625,26 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
                 self.table.replace_row(row)
             self.after_detail()
 
+    def show_written(self, detail: Detail, *, left_filter: bool, moves: bool) -> None:
+        """A detail made from what a write returned, shown at once in the pane and its row; it is fetched
+        again in the background for what else the write stored (a timeline line). `left_filter`: the row
+        no longer matches the filter, so it stays pinned under the cursor. `moves`: the write changed
+        what the rows are sorted by, so the page is loaded again too (the cursor follows the row)."""
+        detail_id = self.source.detail_id(detail)
+        self._remember(detail)
+        self._detail, self._wanted_detail, self._requested_detail = detail, detail_id, detail_id
+        self.detail_pane.show(detail)
+        row = self.source.row_of(detail)
+        if row is not None:
+            self.table.replace_row(row)
+        if moves:
+            self._load(self._intended_index(), detail_id, pin=True, fresh_detail=detail_id)
+            return
+        if left_filter:
+            self._pinned = detail_id
+        self._update_status()
+        self._fetch_detail(detail_id, None)
+
     def _remember(self, detail: Detail) -> None:
         detail_id = self.source.detail_id(detail)
         self._nearby[detail_id] = detail
@@ -641,7 +663,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         elif not table.total or index is None:  # no rows, but a count that saw rows inserted after the page
             text = f"no {self.source.noun} match this filter"
         else:
-            text = f"row {index + 1:,} of {table.total:,}"
+            text = f"row {index + 1:,} of {table.page.count}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(self.source.name(table.current))} left the filter (ctrl+r drops it) · {text}"
         if prefix := self.status_prefix():
@@ -713,7 +735,10 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self.go_to(0)
 
     def action_cursor_bottom(self) -> None:
-        self.go_to(self.table.total - 1)
+        if self.table.page.exact:
+            self.go_to(self.table.total - 1)
+        else:  # past a capped count: the empty answer carries the exact total, and _show_page asks for its end
+            self._load(PAST_ANY_END)
 
     def _set_detail_open(self, is_open: bool) -> None:
         self.set_class(is_open, "-detail-open")

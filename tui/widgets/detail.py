@@ -373,6 +373,8 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         """`relative_times` of the detail as last rendered."""
         self._lines_style = Style()
         """The style `_lines` are made in (see `render_line`)."""
+        self._frame_style = Style()
+        """The pane's style in the frame being drawn (see `render_lines`)."""
         self._rendered: OrderedDict[UUID, _Rendered] = OrderedDict()
         """The lines of the details shown or prepared lately, so a step onto one is a swap of lines."""
 
@@ -445,12 +447,24 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
             made = self._render_parts(self._current_parts(), detail, self._growth, width)
             if detail is not None:
                 self._keep(detail, self._growth, width, made)
-        self._lines, self._cut_line, self._lines_style = made.lines, made.cut_line, made.style
+        shown, self._lines = self._lines, made.lines
+        self._cut_line, self._lines_style = made.cut_line, made.style
         self._lines_width = width
         set_content_size(self, Size(width, len(self._lines)))
         if repaint:
-            self.refresh()
+            self._repaint_changed(shown)
         self.call_after_refresh(self._read_on)
+
+    def _repaint_changed(self, shown: list[Strip]) -> None:
+        """Repaint the lines in view that differ from those `shown` before: two incidents share their
+        headings, blank lines and labels, and a refresh of the same incident changes a line or two."""
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        lines, width = self._lines, self.size.width
+        changed = [y for y in range(height) if (lines[top + y:top + y + 1] != shown[top + y:top + y + 1])]
+        if len(changed) == height:
+            self.refresh()
+        else:
+            self.refresh(*(Region(0, y, width, 1) for y in changed))
 
     def _render_parts(self, parts: Iterable[RenderableType], detail: IncidentDetail | None, growth: int,
                       width: int) -> _Rendered:
@@ -500,13 +514,16 @@ class IncidentDetailPane(KeyScrolling, ScrollView):
         # after the detail arrived while it was hidden): the lines follow the width they are drawn at.
         if self.scrollable_content_region.width != self._lines_width:
             self._render_body(repaint=False)
+        # Once a frame, not once a line: the style is worked out through every ancestor.
+        self._frame_style = self.rich_style
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
+        style = self._frame_style
         if index >= len(self._lines):
-            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        line, style = self._lines[index], self.rich_style
+            return Strip.blank(self.scrollable_content_region.width, style)
+        line = self._lines[index]
         # The lines are made in the pane's style (ahead, while idle); only another style (the focus
         # changed it) is applied as the line is drawn.
         return line if style == self._lines_style else line.apply_style(style)
