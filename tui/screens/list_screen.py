@@ -695,7 +695,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         view this one was opened from."""
         opened_from = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         if (isinstance(opened_from, ListScreen) and self.table.has_focus and not self.filter_bar.editing
-                and not self.has_class("-detail-open")):
+                and not self.detail_open):
             self.app.pop_screen()
             return
         if self.filter_bar.editing:
@@ -732,8 +732,14 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
     def action_cursor_bottom(self) -> None:
         self.go_to(self.table.total - 1)
 
+    @property
+    def detail_open(self) -> bool:
+        """The pane was opened (enter, tab): on a narrow terminal it is shown under the list."""
+        return self.detail_pane.has_class("-open")
+
     def _set_detail_open(self, is_open: bool) -> None:
-        self.set_class(is_open, "-detail-open")
+        # A class on the pane, not on the screen: a class on the screen restyles every widget on it.
+        self.detail_pane.set_class(is_open, "-open")
         # The list got shorter or taller: keep the selected row in sight.
         self.call_after_refresh(self.table.scroll_to_cursor)
 
@@ -745,8 +751,8 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         if self.has_class("-wide"):
             (self.table if self.detail_pane.has_focus else self.detail_pane).focus()
             return
-        self._set_detail_open(not self.has_class("-detail-open"))
-        if not self.has_class("-detail-open"):
+        self._set_detail_open(not self.detail_open)
+        if not self.detail_open:
             self.table.focus()
 
     def action_cycle_sort(self) -> None:
