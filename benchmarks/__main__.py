@@ -15,20 +15,31 @@ import json
 import math
 import os
 import platform
+import selectors
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import textual
 
 from . import scenarios
-from .databases import BENCH_USER, pg_seeded, seeded, seeding_figures, sqlite_url, working_copy
-from .harness import TIMEOUT_SECONDS
+from .databases import (
+    BENCH_USER,
+    cancel_leftover_queries,
+    local_postgres,
+    pg_seeded,
+    seeded,
+    seeding_figures,
+    sqlite_url,
+    working_copy,
+)
+from .measure import Measured, run_scenario
 from .report import Compared, compared_table, distribution, median, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,9 +68,16 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", default="10000,100000", help="database sizes, comma-separated "
                         "(default 10000,100000; add 1000000 for the issue's table)")
-    parser.add_argument("--modes", default="sqlite,api", help="sqlite, postgresql, api (default sqlite,api; "
-                        "postgresql needs --pg)")
-    parser.add_argument("--pg", metavar="URL", help="a PostgreSQL server to keep the benchmark databases on")
+    parser.add_argument("--modes", default="sqlite,api", help="sqlite, postgresql, api (over SQLite), "
+                        "api-postgresql (default sqlite,api; the PostgreSQL ones need --pg)")
+    parser.add_argument("--pg", metavar="URL", help="a PostgreSQL server to keep the benchmark databases on, "
+                        "or `local`: a cluster of the benchmark's own in benchmarks/.cache/postgresql (PostgreSQL 15's "
+                        "initdb and pg_ctl, as the postgres user when run as root), started for the run")
+    parser.add_argument("--sample-timeout", type=float, default=30, metavar="SECONDS",
+                        help="a sample slower than this ends its scenario, reported as not finished (default 30)")
+    parser.add_argument("--scenario-timeout", type=float, default=300, metavar="SECONDS",
+                        help="a scenario's process still running after this is killed, reported as not finished "
+                        "(default 300)")
     parser.add_argument("--samples", type=int, default=10, help="keystrokes per latency scenario (default 10)")
     parser.add_argument("--runs", type=int, default=3, help="starts per start-up scenario (default 3)")
     parser.add_argument("--list-rows", type=int, default=100_000,
@@ -69,7 +87,7 @@ def arguments() -> argparse.Namespace:
     args = parser.parse_args()
     args.sizes = [int(size.replace("_", "")) for size in args.incidents.split(",")]
     args.mode_list = [mode.strip() for mode in args.modes.split(",")]
-    if "postgresql" in args.mode_list and not args.pg:
+    if any(mode.endswith("postgresql") for mode in args.mode_list) and not args.pg:
         parser.error("--modes postgresql needs --pg postgresql://user@host/postgres")
     return args
 
@@ -102,62 +120,104 @@ class Floors:
                 Compared("floor: bare app peak memory", "fresh process", self.rss, None, "MiB")]
 
 
-def fresh_process(*arguments: str) -> tuple[float, float]:
-    """(ms from process start to interactive, peak RSS MiB) of one `benchmarks.child` run."""
+def fresh_process(*arguments: str, limit_seconds: float = 120) -> tuple[float, float] | None:
+    """(ms from process start to interactive, peak RSS MiB) of one `benchmarks.child` run; None if
+    it was not interactive within `limit_seconds` (it is killed)."""
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "benchmarks.child", *arguments], cwd=ROOT,
                              stdout=subprocess.PIPE, text=True)
-    line = child.stdout.readline()
+    assert child.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(child.stdout, selectors.EVENT_READ)
+        line = child.stdout.readline() if selector.select(limit_seconds) else ""
     ready = time.perf_counter()
-    if child.wait() != 0 or not line:
+    if not line:
+        child.kill()
+        child.wait()
+        return None
+    if child.wait() != 0:
         raise RuntimeError(f"benchmarks.child {' '.join(arguments)} failed (exit {child.returncode})")
     return (ready - started) * 1000, json.loads(line)["peak_rss_mib"]
 
 
 # -- One database in one mode ------------------------------------------------------------------
 
-def board_rows(name: str, source: scenarios.Source, child: tuple[str, ...], floors: Floors,
-               args: argparse.Namespace) -> list[Compared]:
-    """Everything measured on the running board, in process and in a fresh process."""
+@dataclass
+class Mode:
+    """One database in one mode: `serve()` gives the arguments a child opens its backend with
+    (`board URL` or `api BASE TOKEN`) for as long as the block runs; every scenario gets its own."""
+
+    kind: str
+    """sqlite, postgresql, api or api-postgresql"""
+    name: str
+    serve: Callable[[], AbstractContextManager[tuple[str, ...]]]
+    path: Path | None = None
+    """The SQLite file, for `incidents list` beside plain sqlite3."""
+
+
+def unfinished(metric: str, name: str, measured: Measured, floor: float | None, unit: str, limit: float | None,
+               index: int = 0) -> Compared:
+    done = measured.column(index)
+    before = f"; {len(done)} sample(s) before it, p50 {percentile(done, 50):,.0f} {unit}" if done else ""
+    return Compared(metric, name, math.inf, floor, unit, limit, f"{measured.failure}{before}")
+
+
+def scenario_rows(mode: Mode, args: argparse.Namespace, scenario: str, samples: int, metrics: list[str],
+                  floor: float, limit: float, text: str | None = None) -> list[Compared]:
+    """One scenario in its own process; a row per figure it measures (`metrics`, in sample order)."""
+    progress(f"{mode.name}: {metrics[0]} …")
+    with mode.serve() as source:
+        measured = run_scenario(scenario, samples, source, text=text, sample_seconds=args.sample_timeout,
+                                limit_seconds=args.scenario_timeout, log=args.log)
     rows = []
-    progress(f"{name}: first interactive board …")
-    asyncio.run(scenarios.board_startup(source))  # warm-up (caches, the database's pages)
-    starts = [asyncio.run(scenarios.board_startup(source))[1] for _ in range(args.runs)]
-    rows.append(Compared("first interactive board, in process", name, median(starts), floors.start, "ms",
-                         TARGETS["start"]))
-    processes = [fresh_process(*child) for _ in range(args.runs)]
-    rows.append(Compared("cold start, whole process", name, median([s for s, _ in processes]), floors.process, "ms",
-                         TARGETS["process"]))
-    rows.append(Compared("peak memory, TUI process", name, max(r for _, r in processes), floors.rss, "MiB",
-                         TARGETS["memory"]))
-    samples = args.samples
-    measured: list[tuple[str, Callable[[], list[float]], float, float | None]] = [
-        ("cursor step j, row + detail painted", lambda: asyncio.run(scenarios.step_latencies(source, samples)),
-         floors.step, TARGETS["step"]),
-        ("page down", lambda: asyncio.run(scenarios.step_latencies(source, samples, "pagedown")), floors.step,
-         TARGETS["edge"]),
-        ("cursor across the page edge", lambda: asyncio.run(scenarios.page_edge_latencies(source, samples)),
-         floors.step, TARGETS["edge"]),
-        ("enter to the detail pane", lambda: asyncio.run(scenarios.open_detail_latencies(source, samples)),
-         floors.step, TARGETS["edge"]),
-        ("G, last row", lambda: asyncio.run(scenarios.bottom_latencies(source, max(samples // 2, 2))),
-         floors.replace, TARGETS["filter"]),
-    ]
+    for index, metric in enumerate(metrics):
+        if measured.failure:
+            rows.append(unfinished(metric, mode.name, measured, floor, "ms", limit, index))
+        elif scenario == "start":
+            rows.append(Compared(metric, mode.name, median(measured.column(index)), floor, "ms", limit))
+        else:
+            rows.append(latency(metric, mode.name, measured.column(index), floor, limit))
+    return rows
+
+
+def process_rows(mode: Mode, floors: Floors, args: argparse.Namespace) -> list[Compared]:
+    """Cold start and peak memory of fresh processes showing the first board."""
+    progress(f"{mode.name}: cold start …")
+    with mode.serve() as source:
+        processes = [fresh_process(*source, limit_seconds=args.scenario_timeout) for _ in range(args.runs)]
+    done = [process for process in processes if process is not None]
+    if len(done) < len(processes):
+        failure = Measured([[seconds, rss] for seconds, rss in done],
+                           f"{len(processes) - len(done)} of {len(processes)} not interactive in "
+                           f"{args.scenario_timeout:g} s")
+        return [unfinished("cold start, whole process", mode.name, failure, floors.process, "ms",
+                           TARGETS["process"]),
+                unfinished("peak memory, TUI process", mode.name, failure, floors.rss, "MiB", TARGETS["memory"], 1)]
+    return [Compared("cold start, whole process", mode.name, median([s for s, _ in done]), floors.process, "ms",
+                     TARGETS["process"]),
+            Compared("peak memory, TUI process", mode.name, max(r for _, r in done), floors.rss, "MiB",
+                     TARGETS["memory"])]
+
+
+def board_rows(mode: Mode, floors: Floors, args: argparse.Namespace) -> list[Compared]:
+    """Everything measured on the running board, each scenario in a fresh process of its own."""
+    samples, few = args.samples, max(args.samples // 2, 2)
+    rows = scenario_rows(mode, args, "start", args.runs, ["first interactive board, in process"], floors.start,
+                         TARGETS["start"])
+    rows += process_rows(mode, floors, args)
+    for scenario, count, metric, floor, limit in (
+            ("step", samples, "cursor step j, row + detail painted", floors.step, TARGETS["step"]),
+            ("pagedown", samples, "page down", floors.step, TARGETS["edge"]),
+            ("edge", samples, "cursor across the page edge", floors.step, TARGETS["edge"]),
+            ("detail", samples, "enter to the detail pane", floors.step, TARGETS["edge"]),
+            ("bottom", few, "G, last row", floors.replace, TARGETS["filter"])):
+        rows += scenario_rows(mode, args, scenario, count, [metric], floor, limit)
     for text_metric, text in FILTERS:
-        measured.append((f"{text_metric}: {text}",
-                         lambda text=text: asyncio.run(scenarios.filter_latencies(source, text, max(samples // 2, 2))),
-                         floors.replace, TARGETS["filter"]))
-    for metric, run, floor, limit in measured:
-        progress(f"{name}: {metric} …")
-        try:
-            rows.append(latency(metric, name, run(), floor, limit))
-        except TimeoutError:  # reported as missed, and the run goes on
-            rows.append(Compared(metric, name, math.inf, floor, "ms", limit,
-                                 f"a sample took over {TIMEOUT_SECONDS:.0f} s"))
-    progress(f"{name}: transitions …")
-    shown, idle = asyncio.run(scenarios.transition_latencies(source, samples))
-    rows.append(latency("transition key -> stored + row painted", name, shown, floors.step, TARGETS["transition"]))
-    rows.append(latency("transition key -> ... + counts painted", name, idle, floors.step, TARGETS["transition"]))
+        rows += scenario_rows(mode, args, "filter", few, [f"{text_metric}: {text}"], floors.replace,
+                              TARGETS["filter"], text)
+    rows += scenario_rows(mode, args, "transition", samples, ["transition key -> stored + row painted",
+                                                              "transition key -> ... + counts painted"],
+                          floors.step, TARGETS["transition"])
     return rows
 
 
@@ -227,64 +287,110 @@ def seeding_rows(incidents: int, postgres: bool) -> list[Compared]:
 
 
 @contextmanager
-def api_source(path: Path, args: argparse.Namespace) -> Iterator[tuple[Callable, tuple[str, ...]]]:
-    """The working copy served by `incidents serve` on loopback: (open a client, child arguments)."""
+def api_serving(url: str, args: argparse.Namespace) -> Iterator[tuple[str, ...]]:
+    """`incidents serve` over the database at `url`, on loopback: the child arguments of a client."""
     from tui.server.tokens import Role, create_token
-    from tui.store.api import open_api_backend
     from tui.store.sql import open_sql_database
 
     from .server import serving
 
-    database = open_sql_database(sqlite_url(path))
+    database = open_sql_database(url)
     try:
         token = create_token(database, f"bench {time.time_ns()}", Role.RESPONDER, BENCH_USER)
     finally:
         database.close()
-    with serving(sqlite_url(path), args.work) as base:
-        yield (lambda: open_api_backend(base, token)), ("api", base, token)
+    with serving(url, args.work) as base:
+        yield "api", base, token
 
 
-def measure_size(incidents: int, floors: Floors, args: argparse.Namespace) -> list[Compared]:
-    from tui.store.sql import open_sql_backend
+@contextmanager
+def pg_board(url: str) -> Iterator[tuple[str, ...]]:
+    """The PostgreSQL database at `url`; afterwards, any query a killed scenario left running there is
+    cancelled, so that it does not slow the next scenario down."""
+    try:
+        yield "board", url
+    finally:
+        cancel_leftover_queries(url)
 
-    rows: list[Compared] = []
-    cached = seeded(incidents)
-    rows += seeding_rows(incidents, postgres=False)
-    directory = args.work / str(incidents)
-    directory.mkdir()
-    path = working_copy(cached, directory)
-    for mode in args.mode_list:
-        name = f"{incidents:,}, {mode}"
-        if mode == "sqlite":
-            rows += board_rows(name, path, ("board", sqlite_url(path)), floors, args)
-            rows += list_rows(name, path, incidents, args)
-        elif mode == "postgresql":
+
+def modes(incidents: int, args: argparse.Namespace) -> Iterator[Mode]:
+    """The modes asked for, over their databases (seeded on first use; SQLite's as a working copy)."""
+    label = f"{incidents:,}"
+    if {"sqlite", "api"} & set(args.mode_list):
+        directory = args.work / str(incidents)
+        directory.mkdir()
+        path = working_copy(seeded(incidents), directory)
+    for kind in args.mode_list:
+        if kind == "sqlite":
+            yield Mode(kind, f"{label}, sqlite", lambda: nullcontext(("board", sqlite_url(path))), path)
+        elif kind == "postgresql":
             url = pg_seeded(args.pg, incidents)
-            rows += seeding_rows(incidents, postgres=True)
-            rows += board_rows(name, lambda url=url: open_sql_backend(url, BENCH_USER), ("board", url), floors, args)
-        elif mode == "api":
-            with api_source(path, args) as (source, child):
-                rows += board_rows(name + " (incidents serve over SQLite, loopback)", source, child, floors, args)
+            yield Mode(kind, f"{label}, postgresql", lambda url=url: pg_board(url))
+        elif kind == "api":
+            yield Mode(kind, f"{label}, api over SQLite",
+                       lambda: api_serving(sqlite_url(path), args))
+        elif kind == "api-postgresql":
+            url = pg_seeded(args.pg, incidents)
+            yield Mode(kind, f"{label}, api over PostgreSQL",
+                       lambda url=url: api_serving(url, args))
+
+
+def mode_rows(incidents: int, mode: Mode, floors: Floors, args: argparse.Namespace) -> list[Compared]:
+    rows: list[Compared] = []
+    if mode.kind in ("sqlite", "postgresql"):
+        rows += seeding_rows(incidents, postgres=mode.kind == "postgresql")
+    rows += board_rows(mode, floors, args)
+    if mode.path is not None:
+        rows += list_rows(mode.name, mode.path, incidents, args)
     return rows
 
 
 def main() -> None:
     args = arguments()
-    started = datetime.now(UTC)
-    with tempfile.TemporaryDirectory(prefix="incident-bench-") as scratch:
+    started, load = datetime.now(UTC), os.getloadavg()
+    heading = (f"incident-tui benchmarks · {started:%Y-%m-%d %H:%M} UTC · commit {commit()} · {os.cpu_count()} CPUs · "
+               f"load at start {load[0]:.1f} / {load[1]:.1f} · Python {platform.python_version()} · "
+               f"Textual {textual.__version__} · headless 160x48")
+    args.log = args.json.with_suffix(".log")
+    args.log.unlink(missing_ok=True)
+    rows: list[Compared] = []
+    with tempfile.TemporaryDirectory(prefix="incident-bench-") as scratch, postgres_server(args):
         args.work = Path(scratch)
         floors = Floors(args)
-        rows = floors.rows()
+        rows += floors.rows()
         for incidents in args.sizes:
-            rows += measure_size(incidents, floors, args)
+            for mode in modes(incidents, args):
+                rows += mode_rows(incidents, mode, floors, args)
+                keep(args, heading, rows)  # a long run keeps what it has measured so far
     load = os.getloadavg()
-    heading = (f"incident-tui benchmarks · {started:%Y-%m-%d %H:%M} UTC · {os.cpu_count()} CPUs · load "
-               f"{load[0]:.1f} / {load[1]:.1f} · Python {platform.python_version()} · Textual {textual.__version__} "
-               "· headless 160x48")
+    heading += f" · load at the end {load[0]:.1f} / {load[1]:.1f}"
     print(f"\n{heading}\n")
     print(compared_table(rows))
-    args.json.write_text(json.dumps({"heading": heading, "rows": [row.as_json() for row in rows]}, indent=2))
+    keep(args, heading, rows)
     progress(f"\nevery figure: {args.json}")
+
+
+def keep(args: argparse.Namespace, heading: str, rows: list[Compared]) -> None:
+    args.json.write_text(json.dumps({"heading": heading, "rows": [row.as_json() for row in rows]}, indent=2))
+
+
+def commit() -> str:
+    """The commit measured (with `+changes` when the work tree differs from it)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True)
+    return (head.stdout.strip() or "unknown") + ("+changes" if dirty.stdout.strip() else "")
+
+
+@contextmanager
+def postgres_server(args: argparse.Namespace) -> Iterator[None]:
+    """`--pg local`: the benchmark's own cluster, running for the run (its URL replaces `local`)."""
+    if args.pg != "local":
+        yield
+        return
+    with local_postgres() as url:
+        args.pg = url
+        yield
 
 
 if __name__ == "__main__":

@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +43,7 @@ def seeded(incidents: int, directory: Path = CACHE) -> Path:
     """A demo database with `incidents` incidents, seeded on first use and reused afterwards."""
     path = directory / f"incidents-{incidents}.db"
     if path.exists():
+        _migrate(path)
         return path
     directory.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
@@ -65,6 +69,51 @@ def pg_seeded(server_url: str, incidents: int) -> str:
         conn.execute(f'CREATE DATABASE "{name}"')
     _seed_in_child(target, incidents, CACHE / f"{name}.json")
     return target
+
+
+def cancel_leftover_queries(url: str) -> None:
+    """Cancel what other sessions are running in the database at `url`: a scenario's process killed
+    while it waited on a query leaves that query running on the server until it ends."""
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'")
+
+
+PG_BIN = Path(os.environ.get("INCIDENTS_BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
+LOCAL_CLUSTER = CACHE / "postgresql"
+
+
+@contextmanager
+def local_postgres() -> Iterator[str]:
+    """The benchmark's own PostgreSQL cluster (made once in benchmarks/.cache/postgresql, kept with
+    its seeded databases), running on a free loopback port until the block ends: its server URL."""
+    data, sockets = LOCAL_CLUSTER / "data", LOCAL_CLUSTER / "sockets"
+    if not data.exists():
+        sockets.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            for path in (LOCAL_CLUSTER, sockets):
+                shutil.chown(path, "postgres")
+        _as_postgres(PG_BIN / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C")
+    port = _free_port()
+    _as_postgres(PG_BIN / "pg_ctl", "-D", data, "-l", LOCAL_CLUSTER / "server.log", "-w", "-o",
+                 f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1", "start")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        _as_postgres(PG_BIN / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
+
+
+def _as_postgres(*argv: object) -> None:
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run([*prefix, *map(str, argv)], check=True, capture_output=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _pg_count(url) -> int | None:
@@ -105,6 +154,14 @@ def working_copy(source: Path, directory: Path) -> Path:
 
 def open_board_backend(path: Path) -> SqlBackend:
     return open_sql_backend(sqlite_url(path), BENCH_USER)
+
+
+def _migrate(path: Path) -> None:
+    """Bring a database cached by older code to this code's schema (at once when it is already)."""
+    from tui.store.sql import open_sql_database
+
+    open_sql_database(sqlite_url(path)).close()
+    _checkpoint(path)
 
 
 def _checkpoint(path: Path) -> None:

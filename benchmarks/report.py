@@ -89,15 +89,22 @@ class Compared:
             return ""
         return verdict(self.ratio <= self.limit)
 
+    @property
+    def finished(self) -> bool:
+        """False for a scenario stopped by its timeout (`now` is infinite, `detail` says why)."""
+        return math.isfinite(self.now)
+
     def cells(self) -> list[str]:
         floor = f"{self.floor:,.1f} {self.unit}" if self.floor is not None else "-"
-        ratio = f"{self.ratio:.2f}x" if self.ratio is not None else "-"
+        ratio = f"{self.ratio:.2f}x" if self.ratio is not None and self.finished else "-"
         target = f"≤ {self.limit:g}x" if self.limit is not None else ""
-        now = f"{self.now:,.1f} {self.unit}" + (f" ({self.detail})" if self.detail else "")
+        value = f"{self.now:,.1f} {self.unit}" if self.finished else "not finished"
+        now = value + (f" ({self.detail})" if self.detail else "")
         return [self.metric, self.scenario, now, floor, ratio, target, self.verdict]
 
     def as_json(self) -> dict[str, object]:
-        return {"metric": self.metric, "scenario": self.scenario, "now": round(self.now, 2),
+        return {"metric": self.metric, "scenario": self.scenario,
+                "now": round(self.now, 2) if self.finished else None, "finished": self.finished,
                 "floor": None if self.floor is None else round(self.floor, 2), "unit": self.unit,
                 "ratio": None if self.ratio is None else round(self.ratio, 3), "target_ratio": self.limit,
                 "verdict": self.verdict, "detail": self.detail}
@@ -118,3 +125,43 @@ def compared_table(rows: list[Compared]) -> str:
 
     rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
     return "\n".join([render(header), rule, *map(render, cells[1:])])
+
+
+def by_mode_table(rows: list[dict[str, object]]) -> str:
+    """Markdown, one line per metric and a column per mode (`scenario` of the JSON rows):
+    `value (ratio) ok|MISS` in each, the floor and the target beside the metric."""
+    metrics: dict[str, dict[str, dict[str, object]]] = {}
+    for row in rows:
+        if row["floor"] is not None or row["target_ratio"] is not None:
+            metrics.setdefault(str(row["metric"]), {})[str(row["scenario"])] = row
+    modes = list(dict.fromkeys(scenario for cells in metrics.values() for scenario in cells))
+    lines = ["| metric | floor, same run | target | " + " | ".join(modes) + " |",
+             "|---|---|---|" + "---|" * len(modes)]
+    for metric, cells in metrics.items():
+        first = next(iter(cells.values()))
+        floor = f"{first['floor']:,.1f} {first['unit']}" if first["floor"] is not None else "-"
+        target = f"≤ {first['target_ratio']:g}x" if first["target_ratio"] is not None else "-"
+        lines.append(f"| {metric} | {floor} | {target} | "
+                     + " | ".join(_by_mode_cell(cells.get(mode)) for mode in modes) + " |")
+    return "\n".join(lines)
+
+
+def _by_mode_cell(row: dict[str, object] | None) -> str:
+    if row is None:
+        return "-"
+    verdict_text = f" {row['verdict']}" if row["verdict"] else ""
+    if not row["finished"]:
+        return f"not finished ({row['detail']}){verdict_text}"
+    value = float(str(row["now"]))
+    shown = f"{value / 1000:,.1f} s" if row["unit"] == "ms" and value >= 10_000 else f"{value:,.0f} {row['unit']}"
+    ratio = f" ({float(str(row['ratio'])):.1f}x)" if row["ratio"] is not None else ""
+    return shown + ratio + verdict_text
+
+
+if __name__ == "__main__":  # python -m benchmarks.report results.json: the README's table of a run
+    import json
+    import sys
+
+    results = json.loads(open(sys.argv[1]).read())
+    print(results["heading"], end="\n\n")
+    print(by_mode_table(results["rows"]))

@@ -81,6 +81,14 @@ async def board_startup(source: Source) -> tuple[float, float]:
         backend.close()
 
 
+async def startups(source: Source, runs: int) -> AsyncIterator[float]:
+    """First interactive board (page, detail and severity counts), `runs` times after a warm-up start
+    (the database's pages, the process's first-use costs)."""
+    await board_startup(source)
+    for _ in range(runs):
+        yield (await board_startup(source))[1]
+
+
 # -- Working on an open board ----------------------------------------------------------------
 
 @asynccontextmanager
@@ -152,74 +160,68 @@ async def _apply_filter(app: App, board: Board, pilot: Pilot, text: str, *, time
     return ms(started, shown) if timed else 0.0
 
 
-async def filter_latencies(source: Source, text: str, samples: int, *, reset: str = DEFAULT_FILTER) -> list[float]:
+async def filter_latencies(source: Source, text: str, samples: int, *,
+                           reset: str = DEFAULT_FILTER) -> AsyncIterator[float]:
     """Enter in the filter bar until the new page and its first detail are painted, each sample
     from the default board (applied first, not timed)."""
-    results = []
     async with open_board(source) as (app, board, pilot):
         for _ in range(samples):
             await _apply_filter(app, board, pilot, reset, timed=False)
-            results.append(await _apply_filter(app, board, pilot, text, timed=True))
-    return results
+            yield await _apply_filter(app, board, pilot, text, timed=True)
 
 
-async def bottom_latencies(source: Source, samples: int) -> list[float]:
+async def bottom_latencies(source: Source, samples: int) -> AsyncIterator[float]:
     """G: to the last row of the default board (its page and detail painted), then g back (not timed)."""
-    results = []
     async with open_board(source) as (app, board, _):
         for _ in range(samples):
-            last = board.table.total - 1
-            results.append(await _timed(app, "G", lambda last=last: _settled_at(board, last)))
+            yield await _timed(app, "G", lambda: _at_the_last_row(board))
             await _timed(app, "g", lambda: _settled_at(board, 0))
-    return results
+
+
+def _at_the_last_row(board: Board) -> bool:
+    """The total read when the cursor got there: a capped count ("10,000+") is made exact by G."""
+    return (board.table.index or 0) > 0 and _settled_at(board, board.table.total - 1)
 
 
 def _settled_at(board: Board, index: int) -> bool:
     return board.table.index == index and board._pending is None and detail_matches_cursor(board)
 
 
-async def step_latencies(source: Source, samples: int, key: str = "j") -> list[float]:
+async def step_latencies(source: Source, samples: int, key: str = "j") -> AsyncIterator[float]:
     """`key` (j, pagedown) from rest within the rows held, until cursor and detail show the incident."""
-    results = []
     async with open_board(source) as (app, board, _):
         for n in range(samples):
             if n and n % 20 == 0:
                 board.go_to(0)
                 await quiet(app, board)
             before = board.table.index
-            results.append(await _timed(app, key, lambda before=before: board.table.index > before
-                                        and board._pending is None and detail_matches_cursor(board)))
-    return results
+            yield await _timed(app, key, lambda before=before: board.table.index > before
+                               and board._pending is None and detail_matches_cursor(board))
 
 
-async def page_edge_latencies(source: Source, samples: int) -> list[float]:
+async def page_edge_latencies(source: Source, samples: int) -> AsyncIterator[float]:
     """j on the last row the table holds: the board fetches the next page."""
-    results = []
     async with open_board(source) as (app, board, _):
         for _ in range(samples):
             table = board.table
             board.go_to(table.page_offset + len(table.page.rows) - 1)
             await quiet(app, board)
             target = table.index + 1
-            results.append(await _timed(app, "j", lambda target=target: _settled_at(board, target)))
-    return results
+            yield await _timed(app, "j", lambda target=target: _settled_at(board, target))
 
 
-async def open_detail_latencies(source: Source, samples: int) -> list[float]:
+async def open_detail_latencies(source: Source, samples: int) -> AsyncIterator[float]:
     """enter: into the detail pane (focused and painted), then esc back (not timed)."""
-    results = []
     async with open_board(source) as (app, board, _):
         pane = board.detail_pane
         for _ in range(samples):
-            results.append(await _timed(app, "enter", lambda: pane.has_focus_within))
+            yield await _timed(app, "enter", lambda: pane.has_focus_within)
             await _timed(app, "escape", lambda: not pane.has_focus_within)
-    return results
 
 
-async def transition_latencies(source: Source, samples: int) -> tuple[list[float], list[float]]:
+async def transition_latencies(source: Source, samples: int) -> AsyncIterator[tuple[float, float]]:
     """m / o on the first incident from rest: (until its row and detail show the stored status,
     until the severity counts are fresh too)."""
-    shown, idle = [], []
     async with open_board(source) as (app, board, _):
         incident = board.table.current
         for _ in range(samples):
@@ -229,9 +231,8 @@ async def transition_latencies(source: Source, samples: int) -> tuple[list[float
             started = time.perf_counter()
             send_key(app, "o" if target is Status.OPEN else "m")
             stored = _shows_status(board, incident.id, target)
-            shown.append(ms(started, await wait_for(app, stored, ignore=COUNTS)))
-            idle.append(ms(started, await wait_for(app, stored)))
-    return shown, idle
+            shown = ms(started, await wait_for(app, stored, ignore=COUNTS))
+            yield shown, ms(started, await wait_for(app, stored))
 
 
 def _shows_status(board: Board, incident_id, status: Status) -> Callable[[], bool]:

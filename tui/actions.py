@@ -205,6 +205,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("catalog.incidents", "i", "Its incidents",
            "The board filtered to the incidents linked to this config item or check (esc comes back)",
            "show_incidents", Group.CATALOG, show=True),
+    Action("catalog.copy_name", "y", "Copy name", "Copy the config item's or check's name to your clipboard, over "
+           "SSH too", "copy_name", Group.CATALOG),
+    Action("catalog.copy_link", "Y", "Copy link",
+           "Copy the link to its page in Mission Control (set frontend_url)", "copy_link", Group.CATALOG),
+    Action("catalog.open_in_browser", "b", "Open in browser",
+           "Open its page in Mission Control in a web browser (set frontend_url)", "open_in_browser", Group.CATALOG),
 
     Action("scroll.down", "j,down", "Scroll down", "One line further down", "scroll_by_key('down')", Group.SCROLL,
            in_palette=False),

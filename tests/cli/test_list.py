@@ -2,12 +2,13 @@
 
 import json
 import re
+import subprocess
 from importlib import metadata
 
 from tui.cli.common import Exit
 from tui.domain.enums import Severity, Status
 
-from .conftest import Cli
+from .conftest import INCIDENTS, Cli
 
 
 def listed(cli: Cli, *args: str) -> dict:
@@ -89,3 +90,16 @@ def test_version_is_the_installed_package_version(cli: Cli) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"incidents {metadata.version('incident-tui')}\n"
     assert re.fullmatch(r"incidents \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def test_a_reader_that_stops_early_ends_the_list_without_a_traceback(cli: Cli) -> None:
+    """`incidents list "" --limit 100000 | head -1`: the pipe closes after one line."""
+    cli("--demo", "list", "--limit", "1")  # the demo database exists before the timed part
+    reader = subprocess.Popen([INCIDENTS, "--demo", "list", "", "--json", "--limit", "100000"], env=cli.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.readline().strip() == b"{"
+    reader.stdout.close()
+    errors = reader.stderr.read().decode()
+    assert reader.wait(timeout=60) == Exit.FAILURE
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors

@@ -184,6 +184,7 @@ SORT_KEYS = "id, severity, status, type, title, commander, age, updated, sev, cr
     ("age:<1h,>2h", "age takes one value; for a range write two clauses, like age:>1h age:<24h", 8),
     ("age:<99999999999999999999w", '"<99999999999999999999w" is too long ago; use a smaller age', 4),
     ("age:<" + "9" * 5000 + "d", f'"<{"9" * 28}…" is too long ago; use a smaller age', 4),
+    ("age:<99999999d", '"<99999999d" is too long ago; use a smaller age', 4),  # a timedelta, but not after now
     ('type:"a\tb\x1b[2Jc"', "the filter holds a control character; type plain text", 9),
     ("db\x00down", "the filter holds a control character; type plain text", 2),
     ("db \x9b2J", "the filter holds a control character; type plain text", 3),

@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from tests.live_server import RESPONDER, VIEWER
-from tui.server.tokens import list_tokens, revoke_token
+from tui.server.tokens import PREFIX, list_tokens, revoke_token
 
 
 def test_health_needs_no_token(server):
@@ -103,5 +103,7 @@ def test_tokens_are_stored_hashed(server):
     with server.database.read() as conn:
         stored = " ".join(str(value) for row in conn.exec_driver_sql("SELECT * FROM api_tokens") for value in row)
     for token in server.tokens.values():
-        assert token.rsplit("_", 1)[1] not in stored
+        # itui_<id>_<secret>: the secret (urlsafe base64, which may hold "_" itself) is all after the id.
+        secret = token.removeprefix(PREFIX).partition("_")[2]
+        assert len(secret) >= 40 and secret not in stored
     assert VIEWER.email in [token.person.email for token in list_tokens(server.database)]

@@ -115,3 +115,32 @@ def test_rpc_calls_never_fail_on_the_server(server, admin, function, body):
     assert answer.status_code < 500, answer.text
     if answer.status_code >= 400:
         assert fingerprint(server.database) == before
+
+
+_QUERY_PARTS = st.fixed_dictionaries({}, optional={
+    "status": st.one_of(st.none(), st.fixed_dictionaries({"values": st.lists(st.sampled_from(
+        ["open", "sideways", "", "Critical"]), max_size=2), "negated": json_values})),
+    "people": st.lists(st.fixed_dictionaries({"field": st.sampled_from(["commander", "responder", "x"]),
+                                              "names": st.lists(scraps, max_size=2)}), max_size=2),
+    "links": st.lists(st.fixed_dictionaries({"field": st.sampled_from(["config", "check"]),
+                                             "names": st.lists(scraps, max_size=2), "negated": st.booleans()}),
+                      max_size=2),
+    "age": st.lists(st.fixed_dictionaries({"newer": st.booleans(), "age": st.one_of(
+        st.integers(-2**70, 2**70), st.floats(allow_nan=False), scraps, st.sampled_from(["P1D", "P99999999D"]))}),
+        max_size=2),
+    "text": st.lists(scraps, max_size=2),
+    "sort": st.fixed_dictionaries({"key": st.sampled_from(["id", "commander", "age", "nope"]),
+                                   "descending": json_values}),
+})
+
+
+@FUZZ
+@given(function=st.sampled_from(["incidents_page", "incidents_by_severity", "changes_stamped"]),
+       query=st.one_of(_QUERY_PARTS.map(json.dumps), scraps),
+       extra=st.dictionaries(st.sampled_from(["offset", "limit", "since", "first"]), st.one_of(scraps, literals),
+                             max_size=3))
+def test_the_board_reads_never_fail_on_the_server(server, admin, function, query, extra):
+    answer = admin.get(f"/rpc/{function}", params={"query": query, **extra})
+    assert answer.status_code < 500, answer.text
+    if answer.status_code >= 400:
+        assert {"code", "message"} <= set(answer.json())

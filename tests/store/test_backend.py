@@ -664,3 +664,18 @@ def test_iter_incidents_streams_the_rows_of_the_same_window(backend, seeder):
     query = parse_filter("sort:age")
     for window in (Window(0, 100), Window(3, 10), Window(29, 5), Window(40, 5)):
         assert list(backend.iter_incidents(query, window)) == list(backend.list_incidents(query, window).rows)
+
+
+def test_an_exact_id_in_the_filter_comes_first_on_every_page_and_in_either_direction(backend):
+    for number in range(1, 13):  # INC-1 … INC-12: "INC-1" also matches INC-10, INC-11 and INC-12
+        new(backend, f"incident {number}", severity=Severity.LOW if number == 1 else Severity.CRITICAL)
+    ids = lambda text, window=Window(): [row.incident_id for row in  # noqa: E731
+                                         backend.list_incidents(parse_filter(text), window).rows]
+    assert ids("INC-1")[0] == "INC-1" and sorted(ids("INC-1")) == ["INC-1", "INC-10", "INC-11", "INC-12"]
+    assert ids("inc-1 sort:-severity")[0] == "INC-1"  # reversed: it stays first
+    assert ids("INC-1 sort:id", Window(1, 2)) == ["INC-10", "INC-11"]  # the rest, one row further on
+    assert ids("INC-1", Window(0, 1)) == ["INC-1"]
+    assert backend.list_incidents(parse_filter("INC-1"), Window(0, 1)).total == 4
+    assert [row.incident_id for row in backend.iter_incidents(parse_filter("INC-1 sort:id"), Window(0, 10))] == \
+        ["INC-1", "INC-10", "INC-11", "INC-12"]  # what `incidents list` prints
+    assert ids("INC-1 sev:critical sort:id") == ["INC-10", "INC-11", "INC-12"]  # the rest of the filter holds

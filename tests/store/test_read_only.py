@@ -83,8 +83,12 @@ def test_a_read_only_database_that_needs_migrating_says_so(tmp_path):
         command.upgrade(migrate.alembic_config(conn), "0001")
     engine.dispose()
     path.chmod(0o444)
-    with pytest.raises(Unavailable, match="is read-only and has an older schema.*Open it once with write access"):
+    with pytest.raises(Unavailable) as refused:
         open_sql_backend(sqlite_url(path), TESTER)
+    assert str(refused.value) == (
+        f"The database at {path} is read-only for you and at an older schema (revision 0001; this incident-tui "
+        f"reads {migrate.head()}); setting it up is a write. Ask whoever may write it to open it once with "
+        "incidents (which upgrades it), or copy it to a place you may write and open the copy.")
     path.chmod(0o644)
     open_sql_backend(sqlite_url(path), TESTER).close()  # with write access it is migrated as usual
     shutil.rmtree(tmp_path, ignore_errors=True)

@@ -115,8 +115,8 @@ def test_link_filters_start_from_the_matching_items_never_per_incident(big, text
         big.list_incidents(parse_filter(text), Window(0, PAGE))
     finally:
         event.remove(big.engine, "before_cursor_execute", keep)
-    statement, parameters = seen[-1]
-    assert statement.lstrip().upper().startswith("SELECT COUNT(*)")
+    statement, parameters = next((statement, parameters) for statement, parameters in seen
+                                 if statement.lstrip().upper().startswith("SELECT COUNT(*)"))
     explain = "EXPLAIN QUERY PLAN " if big.dialect == "sqlite" else "EXPLAIN "
     with big.engine.connect() as conn:
         plan = "\n".join(str(row) for row in conn.exec_driver_sql(explain + statement, parameters))
@@ -158,3 +158,17 @@ def test_a_newer_board_page_interrupts_an_older_one_still_running(tmp_path):
         assert not older.is_alive() and outcome == ["A newer request replaced this one."]
     finally:
         backend.close()
+
+
+@pytest.mark.parametrize("text", ["", "status:active", '"payments"', "db", "type:!cost"])
+def test_a_first_page_counts_up_to_the_cap_and_a_window_past_it_counts_all(big, text, monkeypatch):
+    from tui.store.sql import backend as sql_backend
+
+    exact = big.list_incidents(parse_filter(text), Window(DEEP_OFFSET, 1))
+    assert exact.exact and exact.total > 200, text
+    monkeypatch.setattr(sql_backend, "COUNT_CAP", 200)
+    first = big.list_incidents(parse_filter(text), Window(0, PAGE))
+    assert (first.total, first.exact) == (200, False)
+    assert first.rows == big.list_incidents(parse_filter(text), Window(0, PAGE + 200)).rows[:PAGE]
+    reaching = big.list_incidents(parse_filter(text), Window(150, PAGE))
+    assert (reaching.total, reaching.exact) == (exact.total, True)

@@ -117,7 +117,12 @@ async def test_an_exact_id_typed_in_the_filter_comes_first(demo_app, settle):
         await apply_filter(pilot, settle, wanted.incident_id)
         table = table_of(demo_app)
         assert mention.id in {row.id for row in table.page.rows}
-        assert table.current.id == wanted.id
+        assert table.current.id == wanted.id and table.page.rows[0].id == wanted.id
+
+        await apply_filter(pilot, settle, "inc-31")  # INC-31 before INC-310 … INC-319, whatever their severity
+        ids = [row.incident_id for row in table_of(demo_app).page.rows]
+        assert ids[0] == "INC-31" and {f"INC-31{n}" for n in range(10)} <= set(ids)
+        assert table_of(demo_app).current.incident_id == "INC-31"
 
 
 # -- previous / next ----------------------------------------------------------------------------------

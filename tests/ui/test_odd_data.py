@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import asynccontextmanager
 from uuid import uuid4
 
 from tests.conftest import TESTER
@@ -168,3 +169,33 @@ def test_no_stored_escape_sequence_reaches_incidents_list(demo_url, capsys, monk
     assert controls(raw) == [] and "\\u001b]52;c;SGVsbG8=" in raw  # escaped, not dropped: the data is faithful
     rows = {row["incident_id"]: row for row in json.loads(raw)["incidents"]}
     assert rows["INC-312"]["title"] == rows["INC-311"]["status"] == HOSTILE
+
+
+@asynccontextmanager
+async def board_on(url: str):
+    """The app on the file another program wrote to, at 160x48."""
+    backend = open_sql_backend(url, TESTER)
+    app = IncidentApp(backend=backend)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            yield app, pilot
+    finally:
+        backend.close()
+
+
+async def test_an_unknown_stored_status_is_offered_to_be_set_open_not_reopened(demo_url, settle):
+    write_raw(demo_url, "UPDATE incidents SET status = 'paused' WHERE incident_id = 'INC-310'")
+    async with board_on(demo_url) as (app, pilot):
+        await pilot.press("/", "backspace", *"INC-310", "enter")
+        await settle(pilot)
+        pane = app.screen.query_one(IncidentDetailPane)
+        assert pane.detail.incident.status == "paused"
+        offered = pane_text(pane)
+        assert "o set open" in offered and "reopen" not in offered, offered
+        await pilot.press("t")  # the dialog names the move the same way
+        await settle(pilot)
+        assert "set open" in screen_text(app) and "reopen" not in screen_text(app)
+        await pilot.press("escape", "o")
+        await settle(pilot)
+        assert app.backend.get_incident(pane.detail.incident.id).incident.status == "open"
+        assert "INC-310 set to open" in [str(n.message) for n in app._notifications]

@@ -232,6 +232,26 @@ async def test_a_burst_into_the_views_and_back_ends_on_the_board(demo_app, settl
         assert isinstance(demo_app.screen, Board)
 
 
+async def test_esc_goes_back_even_before_the_view_has_focused_its_table(demo_app, settle):
+    """Why the burst above was flaky: an esc typed ahead can reach a view just pushed (or popped to)
+    before its table has the focus; it was spent on focusing the table instead of going back."""
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        board = demo_app.screen
+        await pilot.press("H")
+        await settle(pilot)
+        demo_app.screen.set_focus(None)  # as in the moment before the table takes it
+        await pilot.press("escape")
+        await settle(pilot)
+        assert demo_app.screen is board
+        await pilot.press("H", "tab")  # the detail open under the list: esc closes it first
+        await settle(pilot)
+        demo_app.screen.set_focus(None)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(demo_app.screen, ChecksScreen) and not demo_app.screen.detail_open
+
+
 async def test_the_views_over_a_server_filter_and_jump_as_locally(live, remote, settle):
     app = app_on(remote, live)
     async with app.run_test(size=SIZE) as pilot:
@@ -264,3 +284,49 @@ async def test_a_plain_postgrest_says_the_views_need_incidents_serve(demo_url, s
                 assert "not loaded: The server at" in status_line(app)
         finally:
             backend.close()
+
+
+async def test_the_command_line_and_the_copy_keys_work_in_the_configs_and_checks_views(
+        demo_backend, settle, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)  # no browser here: b copies the link instead
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    app = IncidentApp(demo_backend, frontend_url="https://mc.example.com/")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        configs = app.screen
+        item = configs.table.current
+        await pilot.press("y")
+        assert app.clipboard == item.name
+        await pilot.press("Y")
+        assert app.clipboard == f"https://mc.example.com/catalog/{item.id}"
+
+        await pilot.press("colon", *"checks", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChecksScreen)
+        check = app.screen.table.current
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.clipboard == f"https://mc.example.com/health?checkId={check.id}"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is configs
+
+        await pilot.press("colon", *"view mine", "enter")  # the board's: said so, nothing else happens
+        await settle(pilot)
+        assert app.screen is configs and "Saved views are the board's" in messages(app)[-1]
+        await pilot.press("colon", *"INC-12", "enter")  # the board over the view, on that incident
+        await settle(pilot)
+        assert isinstance(app.screen, Board) and app.screen.table.current.incident_id == "INC-12"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is configs
+        await pilot.press("colon", *"INC-99999", "enter")
+        await settle(pilot)
+        assert app.screen is configs and "INC-99999" in messages(app)[-1]
+        await pilot.press("colon", "escape")
+        assert not configs.command_line.is_open and app.screen is configs
+        await pilot.press("colon", "q", "enter")
+        await pilot.pause(0.3)
+        assert not app.is_running

@@ -7,6 +7,7 @@ TUI when no command is given."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..domain import format as fmt
 from ..saved_views import default_views_file
 from . import changes, checks, config, database, export, listing, responders, rules, server, show, web
 from .common import (
+    EXIT_FAILURE,
     EXIT_USAGE,
     USER_ERRORS,
     api_url,
@@ -102,3 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, settings)
     except USER_ERRORS as error:
         return report(error, wants_json(args))
+    except BrokenPipeError:
+        # The reader stopped reading (`incidents list | head`): stop too, without a traceback; what
+        # is still buffered for stdout goes nowhere rather than fail again when Python exits.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE

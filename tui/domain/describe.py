@@ -105,3 +105,13 @@ def in_order(timeline: Iterable[TimelineEntry]) -> list[TimelineEntry]:
 def incident_url(frontend_url: str, id: UUID) -> str:
     """The incident's page in Mission Control's web UI (it routes `/incidents/:id`, the uuid)."""
     return f"{frontend_url.rstrip('/')}/incidents/{id}"
+
+
+def config_url(frontend_url: str, id: UUID) -> str:
+    """A config item's page in Mission Control's web UI (the catalog routes `/catalog/:id`)."""
+    return f"{frontend_url.rstrip('/')}/catalog/{id}"
+
+
+def check_url(frontend_url: str, id: UUID) -> str:
+    """A health check's page in Mission Control's web UI (the health page, opened on that check)."""
+    return f"{frontend_url.rstrip('/')}/health?checkId={id}"

@@ -31,6 +31,7 @@ from .enums import (
 )
 from .format import one_line
 from .query import (
+    MAX_AGE,
     ME,
     NOBODY,
     AgeClause,
@@ -262,7 +263,9 @@ def _age_clause(clause: Clause) -> AgeClause:
     try:
         age = timedelta(**{_AGE_UNITS[unit.lower()]: int(amount)})
     except (OverflowError, ValueError):  # beyond timedelta, or too many digits for int()
-        raise FilterError(f'"{shown(value)}" is too long ago; use a smaller age', value.position) from None
+        age = MAX_AGE + timedelta(days=1)
+    if age > MAX_AGE:  # `now - age` would be before year 1
+        raise FilterError(f'"{shown(value)}" is too long ago; use a smaller age', value.position)
     # `age:!<24h` (not newer than 24h) is `age:>24h`.
     return AgeClause(newer=operator.startswith("<") != clause.negated, age=age)
 

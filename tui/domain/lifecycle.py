@@ -57,16 +57,24 @@ class ReadOnlyIncident(LifecycleError):
         super().__init__(f"This incident is {current.label.lower()} and read-only; reopen it to change it.")
 
 
-def verb(to: Status) -> str:
+def verb(to: Status, current: Status | str | None = None) -> str:
+    """What a move did, in a sentence's words; from a status we do not know it is no reopening."""
+    if to is Status.OPEN and current is not None and not knows(current):
+        return "set to open"
     return {Status.OPEN: "reopened", Status.MITIGATED: "mitigated", Status.RESOLVED: "resolved",
             Status.CLOSED: "closed", Status.CANCELLED: "cancelled"}.get(to, f"set to {to.value}")
+
+
+def knows(current: Status | str) -> bool:
+    """A stored status the lifecycle has a place for (Mission Control's variants included)."""
+    return isinstance(parse_status(current), Status)
 
 
 def allowed_from(current: Status | str) -> frozenset[Status]:
     """Statuses an incident may move to. Unknown stored statuses may only be reopened."""
     status = parse_status(current)
     if not isinstance(status, Status):
-        return frozenset({Status.OPEN})
+        return frozenset({Status.OPEN})  # into the lifecycle: "set to open", not "reopen" (see verb)
     return ALLOWED[status.effective]
 
 

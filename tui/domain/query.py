@@ -6,6 +6,7 @@ backend compiles it to its own language (SQL, PostgREST parameters).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
@@ -71,6 +72,10 @@ class AgeClause:
     age: timedelta
 
 
+MAX_AGE = timedelta(days=1000 * 366)
+"""The longest age a filter may name: a thousand years back is still a time (99,999,999 days is not)."""
+
+
 class SortKey(str, Enum):
     ID = "id"
     SEVERITY = "severity"
@@ -105,6 +110,16 @@ class IncidentQuery:
 
     def sorted_by(self, sort: Sort) -> IncidentQuery:
         return replace(self, sort=sort)
+
+    @property
+    def exact_id(self) -> str | None:
+        """An incident's id typed as a word of the filter (`INC-31`, any case), canonical: every
+        backend lists that incident first, before INC-310 … INC-319 and those that mention it."""
+        typed = next((found for term in self.text if (found := _EXACT_ID.fullmatch(term.strip()))), None)
+        return f"INC-{typed[1]}" if typed else None
+
+
+_EXACT_ID = re.compile(r"inc-(\d+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -250,8 +250,7 @@ class Board(BoardKeys, IncidentLinks, ListScreen[IncidentQuery, IncidentRow, Inc
         self.announce_arrivals(page, changes)
 
     def load_applied(self, query: IncidentQuery) -> None:
-        if not self.land_on_exact_id(query):
-            self._load(0)
+        self._load(0)  # an exact id typed in the filter is the first row (IncidentQuery.exact_id)
 
     def apply_filter_text(self, text: str, keep_id: UUID | None = None) -> bool:
         """Show `text` (a saved view, a jump) in the filter bar and apply it, its sort included, with the

@@ -22,10 +22,9 @@ from rich.text import Text
 from textual import events, work
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input
 
 from ..actions import ACTIONS, ACTIONS_BY_ID, WRITES, Group, configured_keys, effective_keys
-from ..commands import SCREENS, command_help, incident_number, parse_command
+from ..commands import Command
 from ..domain import lifecycle
 from ..domain.clock import utcnow
 from ..domain.enums import CANONICAL_STATUSES, Severity, Status, label
@@ -36,8 +35,8 @@ from ..domain.query import IncidentQuery
 from ..saved_views import SavedView, numbered, read_saved, write_saved
 from ..store.base import Changes, Page
 from ..typeahead import keys_may_flow
-from ..widgets.command_line import CommandLine
 from .bulk import BulkAction, Outcome, changeable, confirmation, refusal, summary
+from .command_keys import CommandKeys
 from .dialog import describe_error
 from .incident_actions import IncidentActions
 from .name_view import NameViewDialog
@@ -64,14 +63,6 @@ class SelectedLoaded(Message):
         self.incidents, self.then = incidents, then
 
 
-class JumpFound(Message):
-    def __init__(self, incident_id: str, id: UUID | None, error: str = "", *, filtered: bool = False) -> None:
-        super().__init__()
-        self.incident_id, self.id, self.error = incident_id, id, error
-        self.filtered = filtered
-        """The id was typed in the filter (already applied): only the cursor is to land on it."""
-
-
 class ViewsRead(Message):
     def __init__(self, saved: dict[str, str]) -> None:
         super().__init__()
@@ -90,7 +81,7 @@ class KeysFailed(Message):
         self.sentence = sentence
 
 
-class BoardKeys(IncidentActions):
+class BoardKeys(CommandKeys, IncidentActions):
     def __init__(self, *args: Any, **options: Any) -> None:
         super().__init__(*args, **options)  # the list screen's own options
         self.selection: dict[UUID, IncidentRow] = {}
@@ -104,7 +95,7 @@ class BoardKeys(IncidentActions):
 
     @property
     def keys_waiting(self) -> bool:
-        return self._asking > 0
+        return self._asking > 0 or self.resolving
 
     if TYPE_CHECKING:
         from ..widgets.filter_bar import FilterBar
@@ -337,89 +328,21 @@ class BoardKeys(IncidentActions):
         self.refresh_board()
         self._tell(summary(outcomes), severity="warning" if failed else "information", timeout=10 if failed else 4)
 
-    # -- the command line ---------------------------------------------------------------------
+    # -- the command line (tui.screens.command_keys) on the board -----------------------------
 
-    @property
-    def command_line(self) -> CommandLine:
-        return self.query_one(CommandLine)
+    def show_found(self, incident_id: str, id: UUID) -> None:
+        if self.apply_filter_text(incident_id, keep_id=id):
+            self._tell(f"{incident_id}: the filter shows it; / changes the filter, 1-9 recall a saved view.",
+                       timeout=4)
 
-    def make_command_line(self) -> CommandLine:
-        known = {id for id in SCREENS.values() if id in ACTIONS_BY_ID}
-        return CommandLine(command_help(known) + " · tab completes · esc closes")
+    def view_names(self) -> list[str]:
+        return [view.name for view in self.views()]
 
-    def action_command_line(self) -> None:
-        self.command_line.offer_views([view.name for view in self.views()])
-        self.command_line.open()
-
-    def close_command_line(self) -> bool:
-        """Close the `:` line (esc); False if it was not open."""
-        if not self.command_line.is_open:
-            return False
-        self.command_line.close()
-        self.table.focus()
-        return True
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "command-line":
-            return
-        event.stop()
-        self.close_command_line()
-        self.run_command(event.value)
-
-    def run_command(self, line: str) -> None:
-        command = parse_command(line)
-        if command.kind == "quit":
-            self.app.call_later(self.app.action_quit)
-        elif command.kind == "jump":
-            self._find(command.argument)
-        elif command.kind == "screen" and SCREENS[command.argument] in ACTIONS_BY_ID:
-            action = ACTIONS_BY_ID[SCREENS[command.argument]]
-            target = self.app if action.group is Group.APP else self
-            self.app.call_later(self.app.run_action, action.action, target)
-        elif command.kind == "view":
+    def run_view_command(self, command: Command) -> None:
+        if command.kind == "view":
             self._recall_named(command.argument)
-        elif command.kind == "save":
-            self._save_view(command.argument)
-        elif command.kind == "help":
-            self._tell("Commands: " + self.command_line.placeholder, timeout=10)
         else:
-            self._tell(f"Unknown command :{clean(command.argument)}. Commands: {self.command_line.placeholder}",
-                       severity="warning", timeout=10)
-
-    def _find(self, incident_id: str, *, filtered: bool = False) -> None:
-        self._asking += 1
-        self._resolve(incident_id, filtered)
-
-    def land_on_exact_id(self, query: IncidentQuery) -> bool:
-        """An incident's exact id typed in the filter: the page is loaded with the cursor on it (it
-        comes first), once the id is resolved. False if the filter holds no id."""
-        typed = next(filter(None, map(incident_number, query.text)), None)
-        if typed is None:
-            return False
-        self._find(typed, filtered=True)
-        return True
-
-    @work(thread=True, exit_on_error=False, group="jump")
-    def _resolve(self, incident_id: str, filtered: bool) -> None:
-        try:
-            found = self.backend.find_incident(incident_id)
-        except Exception as error:  # noqa: BLE001 - told as a sentence (NotFound says which)
-            self.post_message(JumpFound(incident_id, None, describe_error(error), filtered=filtered))
-            return
-        self.post_message(JumpFound(incident_id, found, filtered=filtered))
-
-    def on_jump_found(self, message: JumpFound) -> None:
-        self._answered()
-        if message.filtered:
-            self._load(0, message.id)
-            return
-        if message.id is None:
-            self._tell(message.error or f"No incident {message.incident_id}.", severity="warning")
-            return
-        if not self.apply_filter_text(message.incident_id, keep_id=message.id):
-            return
-        self._tell(f"{message.incident_id}: the filter shows it; / changes the filter, 1-9 recall a saved view.",
-                   timeout=4)
+            self._save_view(command.argument)
 
     # -- saved views --------------------------------------------------------------------------
 

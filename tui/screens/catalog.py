@@ -11,14 +11,17 @@ from uuid import UUID
 from textual.app import ComposeResult
 from textual.widgets import Label
 
-from ..actions import Group, bindings
+from ..actions import Group, bindings, bindings_of
 from ..domain.catalog import SORTABLE, CatalogKind, CatalogQuery, CatalogSort, parse_catalog_filter
+from ..domain.describe import check_url, config_url
 from ..domain.grammar import format_query
 from ..domain.models import CheckDetail, CheckRow, ConfigDetail, ConfigRow
 from ..domain.query import IncidentQuery, LinkClause, LinkField, Window
 from ..store.base import Backend, Changes, Page
 from ..widgets.catalog_detail import CatalogDetailPane
 from ..widgets.catalog_table import CheckTable, ConfigTable
+from .command_keys import CommandKeys
+from .incident_links import WebLinks
 from .list_screen import ListScreen, ListSource
 
 if TYPE_CHECKING:
@@ -88,11 +91,11 @@ CHECKS = CatalogSource[CheckRow, CheckDetail](
     detail=lambda backend, id: backend.get_check(id), row_of=lambda detail: detail.check)
 
 
-class CatalogScreen(ListScreen[CatalogQuery, CatalogRow, CatalogDetail]):
-    BINDINGS = bindings(Group.CATALOG)
+class CatalogScreen(CommandKeys, WebLinks, ListScreen[CatalogQuery, CatalogRow, CatalogDetail]):
+    BINDINGS = [*bindings(Group.CATALOG), *bindings_of("board.command")]
     link: ClassVar[LinkField]
-    view_title: ClassVar[str]
     """The board's filter field naming this view's items (`config:` / `check:`)."""
+    view_title: ClassVar[str]
 
     def __init__(self, initial_filter: str = "", *, keep_id: UUID | None = None, refresh_seconds: float = 1.0) -> None:
         super().__init__(initial_filter, keep_id=keep_id, refresh_seconds=refresh_seconds)
@@ -102,6 +105,44 @@ class CatalogScreen(ListScreen[CatalogQuery, CatalogRow, CatalogDetail]):
 
     def make_detail_pane(self) -> CatalogDetailPane:
         return CatalogDetailPane(self.source.noun.removesuffix("s"), id="detail")
+
+    def compose_bottom(self) -> ComposeResult:
+        yield self.make_command_line()
+
+    @property
+    def accepting_keys(self) -> bool:
+        return super().accepting_keys and not self.resolving
+
+    def action_back(self) -> None:
+        if not self.close_command_line():
+            super().action_back()
+
+    def _current(self) -> CatalogRow | None:
+        row = self.table.current
+        if row is None:
+            self._tell(f"No {self.source.noun} match the filter.", severity="warning")
+        return row
+
+    def action_copy_name(self) -> None:
+        if (row := self._current()) is not None:
+            self.copy(row.name)
+
+    def _page_link(self) -> str | None:
+        row = self._current()
+        frontend = self.frontend() if row is not None else None
+        return None if row is None or frontend is None else self.page_of(frontend, row.id)
+
+    def page_of(self, frontend: str, id: UUID) -> str:
+        """The item's page in Mission Control's web UI."""
+        raise NotImplementedError
+
+    def action_copy_link(self) -> None:
+        if (url := self._page_link()) is not None:
+            self.copy(url)
+
+    def action_open_in_browser(self) -> None:
+        if (url := self._page_link()) is not None:
+            self.open_page(url)
 
     def action_show_incidents(self) -> None:
         row = self.table.current
@@ -118,6 +159,9 @@ class ConfigsScreen(CatalogScreen[ConfigRow, ConfigDetail]):
     source = CONFIGS
     link = LinkField.CONFIG
 
+    def page_of(self, frontend: str, id: UUID) -> str:
+        return config_url(frontend, id)
+
     def make_table(self) -> ConfigTable:
         return ConfigTable(id="rows")
 
@@ -126,6 +170,9 @@ class ChecksScreen(CatalogScreen[CheckRow, CheckDetail]):
     view_title = "Health checks"
     source = CHECKS
     link = LinkField.CHECK
+
+    def page_of(self, frontend: str, id: UUID) -> str:
+        return check_url(frontend, id)
 
     def make_table(self) -> CheckTable:
         return CheckTable(id="rows")

@@ -255,7 +255,7 @@ class IncidentActions(_Host):
 
     def _move(self, version: Version, incident: Incident, target: Status, note: str | None) -> Done:
         updated = version.write(lambda at: self.backend.transition(incident.id, target, note, at), {"status": target})
-        return Done(incident.id, f"{updated.incident_id} {lifecycle.verb(target)}", updated)
+        return Done(incident.id, f"{updated.incident_id} {lifecycle.verb(target, incident.status)}", updated)
 
     # -- content -------------------------------------------------------------------------------
 

@@ -46,42 +46,25 @@ class BrowserTried(Message):
         self.url, self.opened = url, opened
 
 
-class IncidentLinks(_Host):
-    if TYPE_CHECKING:  # provided by the host screen
-        def selected_incident(self) -> Incident | None: ...
-        def when_selected(self, act: Callable[[], None]) -> None: ...
+class WebLinks(_Host):
+    """Copying a text (OSC 52) and opening a Mission Control page, for any screen (board, views)."""
 
     def _say(self, message: str, *, warning: bool = False) -> None:
         self.notify(clean(message), severity="warning" if warning else "information", timeout=4, markup=False)
 
-    def _link(self, incident: Incident) -> str | None:
-        frontend = getattr(self.app, "frontend_url", "")
+    def frontend(self) -> str | None:
+        """Mission Control's web address, or None (and the user told how to set it)."""
+        frontend: str = getattr(self.app, "frontend_url", "")
         if not frontend:
             self._say(NO_FRONTEND, warning=True)
             return None
-        return incident_url(frontend, incident.id)
+        return frontend
 
-    @on_the_selected_incident
-    def action_copy_id(self) -> None:
-        incident = self.selected_incident()
-        if incident is not None:
-            self.app.copy_to_clipboard(incident.incident_id)
-            self._say(f"Copied {incident.incident_id}")
+    def copy(self, text: str) -> None:
+        self.app.copy_to_clipboard(text)
+        self._say(f"Copied {text}")
 
-    @on_the_selected_incident
-    def action_copy_link(self) -> None:
-        incident = self.selected_incident()
-        url = self._link(incident) if incident is not None else None
-        if url is not None:
-            self.app.copy_to_clipboard(url)
-            self._say(f"Copied {url}")
-
-    @on_the_selected_incident
-    def action_open_in_browser(self) -> None:
-        incident = self.selected_incident()
-        url = self._link(incident) if incident is not None else None
-        if url is None:
-            return
+    def open_page(self, url: str) -> None:
         if self.app.is_web:  # served by `incidents web`: the browser showing the app opens a tab
             self.app.open_url(url)
             self._say(f"Opened {url}")
@@ -101,3 +84,33 @@ class IncidentLinks(_Host):
         self.app.copy_to_clipboard(message.url)
         self._say(f"No web browser here (over SSH?): the link is on your clipboard instead: {message.url}",
                   warning=True)
+
+
+class IncidentLinks(WebLinks):
+    if TYPE_CHECKING:  # provided by the host screen
+        def selected_incident(self) -> Incident | None: ...
+        def when_selected(self, act: Callable[[], None]) -> None: ...
+
+    def _link(self, incident: Incident) -> str | None:
+        frontend = self.frontend()
+        return None if frontend is None else incident_url(frontend, incident.id)
+
+    @on_the_selected_incident
+    def action_copy_id(self) -> None:
+        incident = self.selected_incident()
+        if incident is not None:
+            self.copy(incident.incident_id)
+
+    @on_the_selected_incident
+    def action_copy_link(self) -> None:
+        incident = self.selected_incident()
+        url = self._link(incident) if incident is not None else None
+        if url is not None:
+            self.copy(url)
+
+    @on_the_selected_incident
+    def action_open_in_browser(self) -> None:
+        incident = self.selected_incident()
+        url = self._link(incident) if incident is not None else None
+        if url is not None:
+            self.open_page(url)

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 """Rows held at once: a few screens of margin around the cursor, never the whole result."""
+PAST_ANY_END = 2**62
+"""A row index beyond any result: where `G` aims when the count is only a lower bound ("10,000+")."""
 DETAIL_QUIET_SECONDS = 0.12
 """While the cursor keeps moving, load the detail at most this often (the last one always)."""
 AGE_TICK_SECONDS = 1.0
@@ -661,7 +663,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         elif not table.total or index is None:  # no rows, but a count that saw rows inserted after the page
             text = f"no {self.source.noun} match this filter"
         else:
-            text = f"row {index + 1:,} of {table.total:,}"
+            text = f"row {index + 1:,} of {table.page.count}"
         if self._pinned is not None and table.current is not None:
             text = f"{clean(self.source.name(table.current))} left the filter (ctrl+r drops it) · {text}"
         if prefix := self.status_prefix():
@@ -694,8 +696,11 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         """Undo what is open (the filter being edited, the detail); with nothing open, return to the
         view this one was opened from."""
         opened_from = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        if (isinstance(opened_from, ListScreen) and self.table.has_focus and not self.filter_bar.editing
-                and not self.detail_open):
+        # Whatever has the focus: a view just pushed or popped to may not have given it to its table
+        # yet when a key typed ahead arrives, and that esc must not be spent on focusing it.
+        nothing_open = not (self.filter_bar.editing or self.detail_open
+                            or self.detail_pane.has_focus_within)
+        if isinstance(opened_from, ListScreen) and nothing_open:
             self.app.pop_screen()
             return
         if self.filter_bar.editing:
@@ -730,7 +735,10 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self.go_to(0)
 
     def action_cursor_bottom(self) -> None:
-        self.go_to(self.table.total - 1)
+        if self.table.page.exact:
+            self.go_to(self.table.total - 1)
+        else:  # past a capped count: the empty answer carries the exact total, and _show_page asks for its end
+            self._load(PAST_ANY_END)
 
     @property
     def detail_open(self) -> bool:

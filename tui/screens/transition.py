@@ -19,7 +19,7 @@ from ..domain import lifecycle
 from ..domain.enums import Status, label
 from ..domain.format import clean
 from ..domain.models import Incident
-from ..widgets.detail import STEP_NAMES
+from ..widgets.detail import step_name
 from .dialog import EDITOR_BINDINGS, Dialog, R
 
 
@@ -50,8 +50,8 @@ class TransitionDialog(Dialog[R]):
 
     def _option(self, status: Status) -> Option:
         key = next(k for k, s in self.keys.items() if s is status)
-        prompt = Text.assemble((f" {key} ", "bold reverse"), " ", (f"{STEP_NAMES[status]:<9}", "bold"),
-                               (status.description, "dim"))
+        name = step_name(self.incident.status, status)
+        prompt = Text.assemble((f" {key} ", "bold reverse"), " ", (f"{name:<9}", "bold"), (status.description, "dim"))
         return Option(prompt, id=status.value)
 
     def on_mount(self) -> None:

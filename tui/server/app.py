@@ -3,8 +3,8 @@
     GET|HEAD|POST|PATCH|DELETE /db/<table>    the PostgREST subset (tui.server.grammar)
     POST /rpc/<name> (also /db/rpc/<name>)    atomic writes (tui.server.writes.FUNCTIONS);
                                               the answer is the resulting row, as an object
-    GET|POST /rpc/<name>                      reads (tui.server.metrics.READS), arguments in the
-                                              query string (GET) or the body (POST)
+    GET|POST /rpc/<name>                      reads (READS: the metrics, the board's page), arguments
+                                              in the query string (GET) or the body (POST)
     GET /auth/whoami                          the token's person and role
     GET / and /health                         {"status": "ok"}, without auth
 
@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..domain.lifecycle import LifecycleError
 from ..store.base import BackendError, Conflict, Forbidden, NotFound, ReadOnly, Unavailable
 from ..store.sql import SqlDatabase, Writer
-from . import grammar, metrics, plan, writes
+from . import board, grammar, metrics, plan, writes
 from .errors import ApiError, bad_body
 from .query import MAX_ROWS, Plan, count_rows, plan_request, read_rows
 from .resources import INCIDENT, Catalog, Resource
@@ -48,6 +48,8 @@ log = logging.getLogger("incidents.server")
 
 FUNCTIONS = {**writes.FUNCTIONS, **plan.FUNCTIONS}
 """Every /rpc function: the incident writes and the action plan's."""
+READS = {**metrics.READS, **board.READS}
+"""Every read-only /rpc function: the metrics screen's, the board's page."""
 ACTIONS = {"GET": "read", "HEAD": "read", "POST": "create", "PATCH": "update", "DELETE": "delete"}
 
 
@@ -138,15 +140,15 @@ class Api:
 
     def rpc(self, call: Call, name: str) -> Response:
         token = self.authenticate(call.headers)
-        if name in metrics.READS and not self.plain_postgrest:
+        if name in READS and not self.plain_postgrest:
             self.authorize(token, self.catalog.get("incidents"), "read")
             arguments = dict(call.params) if call.method == "GET" else _rpc_arguments(call)  # as PostgREST reads them
-            return JSONResponse(metrics.READS[name](self.database, arguments))
+            return JSONResponse(READS[name](self.database, token.person, arguments))
         if call.method == "GET" and name in FUNCTIONS and not self.plain_postgrest:
             raise ApiError(405, "PGRST101", f"{name} changes data: call it with POST")
         if name not in FUNCTIONS or self.plain_postgrest:
             raise ApiError(404, "PGRST202", f"Could not find the function public.{name} in the schema cache",
-                           hint=f"Functions: {', '.join([*FUNCTIONS, *metrics.READS])}")
+                           hint=f"Functions: {', '.join([*FUNCTIONS, *READS])}")
         self.authorize(token, self.catalog.get("incidents"), "update")
         body = _rpc_arguments(call)
         with self.database.write() as conn:

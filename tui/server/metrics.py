@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.metrics import DEFAULT_WINDOW, WINDOWS
+from ..domain.models import Person
 from ..store.sql import SqlDatabase
 from ..store.sql.metrics import incident_metrics
 from .errors import bad_body
@@ -14,7 +15,7 @@ from .errors import bad_body
 MAX_DAYS = max(WINDOWS) * 4
 
 
-def _metrics(database: SqlDatabase, body: dict[str, Any]) -> Any:
+def _metrics(database: SqlDatabase, _person: Person, body: dict[str, Any]) -> Any:
     days = body.get("days", DEFAULT_WINDOW)
     if isinstance(days, str) and days.isascii() and days.isdigit():  # from a query string
         days = int(days)
@@ -23,5 +24,5 @@ def _metrics(database: SqlDatabase, body: dict[str, Any]) -> Any:
     return incident_metrics(database, days).model_dump(mode="json")
 
 
-READS: dict[str, Callable[[SqlDatabase, dict[str, Any]], Any]] = {"incident_metrics": _metrics}
-"""Name -> the answer, as JSON values; the caller must be allowed to read incidents."""
+READS: dict[str, Callable[[SqlDatabase, Person, dict[str, Any]], Any]] = {"incident_metrics": _metrics}
+"""Name -> the answer, as JSON values (the same for every person); the caller must be allowed to read incidents."""

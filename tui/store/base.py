@@ -86,13 +86,32 @@ RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True)
+class Count:
+    """How many rows match: exactly `value`, or (`exact` False) at least `value`, when counting
+    every match would cost more than showing the page (a free-text term matching most of a
+    million incidents). Shown as "10,000+" then, never as if it were exact."""
+
+    value: int
+    exact: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.value:,}" if self.exact else f"{self.value:,}+"
+
+
+@dataclass(frozen=True)
 class Page(Generic[RowT]):
     """One window of a list's result (incidents, configs, checks)."""
 
     rows: tuple[RowT, ...]
     total: int
-    """How many rows match the query in all (not just this page)."""
+    """How many rows match the query in all (not just this page); a lower bound unless `exact`."""
     offset: int = 0
+    exact: bool = True
+    """False: the backend stopped counting at `total` (there are at least that many, maybe more)."""
+
+    @property
+    def count(self) -> Count:
+        return Count(self.total, self.exact)
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str, *
     if lifecycle.is_read_only(incident):
         return Text.assemble(("Next  ", MUTED), ("read-only", "bold"),
                              f" — press {keys[Status.OPEN]} to reopen")
-    steps = [Text.assemble((keys[to], "bold reverse"), " ", STEP_NAMES[to])
+    steps = [Text.assemble((keys[to], "bold reverse"), " ", step_name(incident.status, to))
              for to in sorted(lifecycle.allowed_transitions(incident), key=lambda s: s.rank)]
     steps.append(Text.assemble((note_key, "bold reverse"), " with a note"))
     return Text.assemble(("Next  ", MUTED), Text("  ").join(steps))
@@ -175,6 +175,12 @@ def next_steps(detail: IncidentDetail, keys: dict[Status, str], note_key: str, *
 
 STEP_NAMES = {Status.OPEN: "reopen", Status.MITIGATED: "mitigate", Status.RESOLVED: "resolve",
               Status.CLOSED: "close", Status.CANCELLED: "cancel"}
+
+
+def step_name(current: Status | str, to: Status) -> str:
+    """The move offered from `current`: an unknown stored status was never closed, so it is not
+    reopened but set to open (the one move the lifecycle allows from it)."""
+    return "set open" if to is Status.OPEN and not lifecycle.knows(current) else STEP_NAMES[to]
 
 
 DESCRIPTION_PREVIEW_CHARS = 4000

@@ -9,6 +9,7 @@ half-way says what was done.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from datetime import datetime
@@ -39,13 +40,14 @@ from ...domain.models import (
     read_row,
 )
 from ...domain.query import ME, EnumClause, IncidentQuery, LinkField, Window
+from ...domain.wire import query_to_json
 from ..base import BackendError, Changes, Conflict, NotFound, Page, Unavailable, Unreadable
 from . import compile as api
 from .catalog import CatalogReads
 from .changes import ChangeWatcher
 from .http import Http, Params
 from .metrics import fetch_metrics
-from .plan import HYPOTHESES, HYPOTHESES_ORDER, PlanApi, read_plan
+from .plan import CHECK_ITEM, HYPOTHESES, HYPOTHESES_ORDER, PlanApi, read_plan
 from .rules import RuleRequests
 
 log = logging.getLogger("incidents.api")
@@ -80,7 +82,9 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         self._known_dialect: api.Dialect | None = None
         self._aggregates: bool | None = None
         self._has_rpc = True
-        self._changes = ChangeWatcher(self._get)
+        self._board_functions = True
+        """Until the server says it has none of tui.server.board's functions (a plain PostgREST)."""
+        self._changes = ChangeWatcher(self._get, self._served_changes)
 
     def __repr__(self) -> str:
         return f"ApiBackend({self.url!r}, as {self._me.name!r})"
@@ -147,7 +151,7 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         return [ConfigItem.model_validate(row) for row in rows]
 
     def search_checks(self, text: str, limit: int = 50) -> list[Check]:
-        rows = self._named("checks", _CHECK, text, limit, [_LAST_STATUS])
+        rows = self._named("checks", CHECK_ITEM, text, limit, [_LAST_STATUS])
         return [_check(row) for row in rows]
 
     def _named(self, table: str, select: str, text: str, limit: int,
@@ -168,19 +172,88 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         return api.where(self._conditions(query))
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
+        served = self._served_page(query, window)
+        if served is not None:
+            return served
         where = self._where(query)
         total = self._count("incidents", where)
-        wanted = min(max(window.limit, 0), max(total - max(window.offset, 0), 0))
-        rows = tuple(self._rows(query, where, Window(window.offset, wanted)))
+        offset = max(window.offset, 0)
+        end = min(offset + max(window.limit, 0), total)
+        if offset > total // 2 and query.exact_id is None:  # a deep page (G): the server skips total - end rows
+            backwards = self._rows(query, where, Window(total - end, max(end - offset, 0)), backwards=True)
+            return Page(rows=tuple(reversed(list(backwards))), total=total, offset=window.offset)
+        rows = tuple(self._exact_id_first(query, where, Window(offset, max(end - offset, 0))))
         return Page(rows=rows, total=total, offset=window.offset)
 
-    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
-        return self._rows(query, self._where(query), window)
+    def _exact_id_first(self, query: IncidentQuery, where: Params, window: Window) -> Iterator[IncidentRow]:
+        """`INC-31` typed in the filter lists INC-31 first, as the SQL backend orders it. PostgREST orders
+        by columns only, so that incident is asked for on its own and the rest of the result follows it,
+        one row further on (any PostgREST can answer both)."""
+        typed = query.exact_id
+        exact = [] if typed is None else list(self._rows(query, [*where, ("incident_id", f"eq.{typed}")], Window(0, 1)))
+        if not exact:
+            return self._rows(query, where, window)
+        rest = [*where, ("incident_id", f"neq.{typed}")]
+        if window.offset > 0:
+            return self._rows(query, rest, Window(window.offset - 1, window.limit))
+        return itertools.chain(exact[: window.limit], self._rows(query, rest, Window(0, window.limit - 1)))
 
-    def _rows(self, query: IncidentQuery, where: Params, window: Window) -> Iterator[IncidentRow]:
-        """The window's rows, ROW_CAP at a time (the most a Mission Control PostgREST answers)."""
+    def _served(self, function: str, params: Params) -> Any:
+        """The answer of one of our server's board functions (tui.server.board), or None from a server
+        without them (a plain PostgREST: the board then asks in PostgREST's own terms)."""
+        if not self._board_functions:
+            return None
+        answer = self._http.read(f"/db/rpc/{function}", params, accept=frozenset({404}))
+        if answer.status_code == 404:
+            self._board_functions = False
+            log.info("%s has no board functions: the board asks with PostgREST filters", self.url)
+            return None
+        return self._json(answer)
+
+    def _served_page(self, query: IncidentQuery, window: Window) -> Page[IncidentRow] | None:
+        """The page and its count in one request, answered as the SQL backend answers it."""
+        body = self._served("incidents_page", [("query", query_to_json(query)), ("offset", str(max(window.offset, 0))),
+                                               ("limit", str(min(max(window.limit, 0), ROW_CAP)))])
+        if body is None:
+            return None
+        try:
+            rows, total, exact = body["rows"], int(body["total"]), body.get("exact", True) is not False
+            return Page(rows=tuple(read_row(row) for row in rows), total=total, offset=window.offset, exact=exact)
+        except (KeyError, TypeError, ValueError):
+            raise Unavailable(f"The server at {self.url} answered the board's page with something else.") from None
+
+    def _served_changes(self, watermark: datetime | None, first: bool) -> list[dict[str, Any]] | None:
+        """A look for changes in one request (tui.store.api.changes.Served)."""
+        params = [("first", "true")] if first else [("since", watermark.isoformat())] if watermark else []
+        body = self._served("changes_stamped", params)
+        if body is None:
+            return None
+        rows = body.get("rows") if isinstance(body, dict) else None
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise Unavailable(f"The server at {self.url} answered a look for changes with something else.")
+        return rows
+
+    def iter_incidents(self, query: IncidentQuery, window: Window) -> Iterator[IncidentRow]:
+        """Our server's pages, ROW_CAP rows each (its filters, `config:` too); elsewhere `_rows`."""
+        offset, end = max(window.offset, 0), max(window.offset, 0) + max(window.limit, 0)
+        while offset < end:
+            asked = min(end - offset, ROW_CAP)
+            page = self._served_page(query, Window(offset, asked))
+            if page is None:
+                yield from self._exact_id_first(query, self._where(query), Window(offset, end - offset))
+                return
+            yield from page.rows
+            if len(page.rows) < asked:
+                return
+            offset += asked
+
+    def _rows(self, query: IncidentQuery, where: Params, window: Window, *,
+              backwards: bool = False) -> Iterator[IncidentRow]:
+        """The window's rows, ROW_CAP at a time (the most a Mission Control PostgREST answers);
+        `backwards`: counted from the end of the result, last row first."""
         offset, wanted, read = max(window.offset, 0), max(window.limit, 0), 0
-        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect)), *_BOARD_EMBEDS]
+        base = [("select", BOARD), *where, ("order", api.order(query, self._dialect, backwards=backwards)),
+                *_BOARD_EMBEDS]
         while read < wanted:
             asked = min(wanted - read, ROW_CAP)
             page = self._get("incidents", [*base, ("limit", str(asked)), ("offset", str(offset + read))])
@@ -199,8 +272,11 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
         return int(total)
 
     def count_by_severity(self, query: IncidentQuery) -> dict[Severity | str, int]:
-        where = self._where(query)
         counts: dict[Severity | str, int] = dict.fromkeys(Severity, 0)
+        served = self._served("incidents_by_severity", [("query", query_to_json(query))])
+        if served is not None:
+            return _add_counts(counts, served, self.url)
+        where = self._where(query)
         if self._aggregates is not False:
             answer = self._http.read("/db/incidents", [("select", "severity,count()"), *where],
                                      accept=frozenset({400}))
@@ -290,8 +366,7 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
             raise NotFound("That incident no longer exists.")
         row = rows[0]
         incident = _incident(row)
-        config_ids, check_ids = _links_of(row)
-        configs, checks = self._configs(config_ids), self._checks(check_ids)
+        configs, checks = _linked_items(row)
         return IncidentDetail(
             incident=incident,
             creator=_person(row.get("creator")) or _unknown_person(incident.created_by),
@@ -303,20 +378,6 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
             timeline=tuple(_timeline(row)),
             hypotheses=read_plan(row, configs, checks),
         )
-
-    def _configs(self, ids: set[str]) -> list[ConfigItem]:
-        if not ids:
-            return []
-        rows = self._get("config_items", [("select", "id,name,type,health,status"),
-                                          *api.where([api.in_list("id", ids)]), ("order", "name.asc")])
-        return [ConfigItem.model_validate({**row, "name": row.get("name") or str(row["id"])}) for row in rows]
-
-    def _checks(self, ids: set[str]) -> list[Check]:
-        if not ids:
-            return []
-        rows = self._get("checks", [("select", _CHECK), *api.where([api.in_list("id", ids)]),
-                                    ("order", "name.asc"), _LAST_STATUS, ("check_statuses.limit", "1")])
-        return [_check(row) for row in rows]
 
     def metrics(self, days: int) -> Metrics:
         return fetch_metrics(self._http, days)
@@ -484,11 +545,21 @@ class ApiBackend(CatalogReads, RuleRequests, PlanApi):
 
 # -- row mapping ----------------------------------------------------------------------------------
 
-_CHECK = "id,name,type,status,check_statuses(message,time)"
 _LAST_STATUS = ("check_statuses.order", "time.desc")
 _NO_LOOKUPS = api.Lookups(me=lambda: UUID(int=0), people_named=lambda _: set(), responding=lambda _: set(),
                           linked=lambda *_: set())
 """For the severity-only queries of `_count_each_severity` (they name no people or links)."""
+
+
+def _add_counts(counts: dict[Severity | str, int], served: Any, url: str) -> dict[Severity | str, int]:
+    """Our server's severity counts (keyed by stored text) added to `counts`."""
+    try:
+        for stored, count in served.items():
+            severity = parse_severity(stored)
+            counts[severity] = counts.get(severity, 0) + int(count)
+    except (AttributeError, TypeError, ValueError):
+        raise Unavailable(f"The server at {url} answered the severity counts with something else.") from None
+    return counts
 
 
 def _json_or_none(response: httpx.Response) -> Any:
@@ -557,6 +628,22 @@ def _board_row(row: dict[str, Any]) -> IncidentRow:
                      "commander": _name_of(row.get("commander")),
                      "responders": tuple(_responder_label(item) for item in responders[:RESPONDERS_SHOWN]),
                      "config_count": len(configs), "check_count": len(checks)})
+
+
+def _linked_items(row: dict[str, Any]) -> tuple[list[ConfigItem], list[Check]]:
+    """The config items and checks embedded in the incident's evidence, each once, by name."""
+    configs: dict[str, ConfigItem] = {}
+    checks: dict[str, Check] = {}
+    for hypothesis in row.get("hypotheses") or ():
+        for evidence in (hypothesis or {}).get("evidences") or ():
+            config, check = evidence.get("config_item"), evidence.get("check_item")
+            if isinstance(config, dict):
+                configs[str(config["id"])] = ConfigItem.model_validate({**config, "name": config.get("name")
+                                                                        or str(config["id"])})
+            if isinstance(check, dict):
+                checks[str(check["id"])] = _check(check)
+    return (sorted(configs.values(), key=lambda item: item.name),
+            sorted(checks.values(), key=lambda item: item.name))
 
 
 def _links_of(row: dict[str, Any]) -> tuple[set[str], set[str]]:

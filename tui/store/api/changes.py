@@ -52,11 +52,19 @@ class _Stamped:
     stamp: datetime
 
 
-class ChangeWatcher:
-    """Seven small requests a look (one per table), each answering only rows stamped lately."""
+Served = Callable[[datetime | None, bool], list[dict[str, Any]] | None]
+"""Our server's answer to a whole look at once (tui.server.board's changes_stamped): the rows stamped
+since LOOK_BACK before the watermark (or, when the flag is set, before the newest stamp); None from
+a server without it."""
 
-    def __init__(self, get: Callable[[str, Params], list[dict[str, Any]]]) -> None:
+
+class ChangeWatcher:
+    """One request a look on our server; elsewhere seven small ones (one per table), each answering
+    only rows stamped lately."""
+
+    def __init__(self, get: Callable[[str, Params], list[dict[str, Any]]], served: Served) -> None:
         self._get = get
+        self._served = served
 
     def changes_since(self, mark: object | None) -> Changes:
         if not isinstance(mark, Mark):
@@ -68,6 +76,9 @@ class ChangeWatcher:
                        catalog_ids=frozenset(row.owner for row in fresh if row.source in CATALOG_SOURCES))
 
     def _first_mark(self) -> Mark:
+        served = self._served(None, True)
+        if served is not None:
+            return _next_mark(None, _from_served(served))
         newest = []
         for table, _, _, stamp in SOURCES:
             rows = self._get(table, [("select", stamp), (stamp, "not.is.null"),
@@ -77,6 +88,9 @@ class ChangeWatcher:
         return _next_mark(watermark, self._stamped_since(watermark) if watermark else [])
 
     def _stamped_since(self, watermark: datetime | None) -> list[_Stamped]:
+        served = self._served(watermark, False)
+        if served is not None:
+            return _from_served(served)
         found: list[_Stamped] = []
         for table, id, owner, stamp in SOURCES:
             select = ",".join(dict.fromkeys((id, owner, stamp)))
@@ -98,6 +112,13 @@ def _instant(value: object) -> datetime:
         return datetime.fromisoformat(str(value))
     except ValueError:
         raise Unavailable(f"The server sent {str(value)[:40]!r} as a time.") from None
+
+
+def _from_served(rows: list[dict[str, Any]]) -> list[_Stamped]:
+    try:
+        return [_stamped(str(row["source"]), row, "id", "owner", "stamp") for row in rows]
+    except (KeyError, TypeError, ValueError):
+        raise Unavailable("The server answered a look for changes with something other than stamped rows.") from None
 
 
 def _stamped(table: str, row: dict[str, Any], id: str, owner: str, stamp: str) -> _Stamped:

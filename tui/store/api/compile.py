@@ -219,14 +219,15 @@ def _primary(key: SortKey, dialect: Dialect) -> list[Term]:
     }[key]
 
 
-def order(query: IncidentQuery, dialect: Dialect) -> str:
-    """The sort, then highest severity, newest, and the id so pages never overlap (as in SQL)."""
+def order(query: IncidentQuery, dialect: Dialect, *, backwards: bool = False) -> str:
+    """The sort, then highest severity, newest, and the id so pages never overlap (as in SQL);
+    `backwards`: exactly the reverse (every term, NULLs included), to read a deep page from the end."""
     sort = query.sort
     severity = [Term("severity_rank" if dialect.sort_columns else "severity")]
     terms = severity if sort.key is SortKey.SEVERITY else _primary(sort.key, dialect) + severity
     if sort.key is not SortKey.AGE:
         terms.append(Term("created_at", descending=True))
     terms.append(Term("id"))
-    if sort.descending:
+    if sort.descending != backwards:
         terms = [term.reversed() for term in terms]
     return ",".join(term.text() for term in terms)

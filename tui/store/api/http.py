@@ -119,6 +119,9 @@ class Http:
             content = json.dumps(body).encode()
         try:
             return self._client.request(method, path, params=list(params), headers=headers, content=content)
+        except httpx.InvalidURL:  # a filter naming thousands of ids, on a server that cannot take the query
+            raise BackendError(f"That is too long a request to send to the server at {self.url}: narrow the "
+                               "filter (incidents serve answers config: and check: filters itself).") from None
         except httpx.ConnectError as error:
             raise Unavailable(f"Cannot reach the server at {self.url}: {_reason(error)}"
                               + ("; nothing was changed." if writing else ".")) from None

@@ -39,10 +39,16 @@ log = logging.getLogger("incidents.api")
 
 HYPOTHESIS = "id,incident_id,parent_id,type,title,status,created_at,updated_at"
 EVIDENCE = "id,hypothesis_id,type,description,config_id,check_id,evidence,definition_of_done,done,created_at"
-HYPOTHESES = f"hypotheses({HYPOTHESIS},evidences({EVIDENCE}))"
-"""The embed of an incident's action plan (get_incident)."""
+CONFIG_ITEM = "id,name,type,health,status"
+CHECK_ITEM = "id,name,type,status,check_statuses(message,time)"
+HYPOTHESES = (f"hypotheses({HYPOTHESIS},evidences({EVIDENCE},config_item:config_id({CONFIG_ITEM}),"
+              f"check_item:check_id({CHECK_ITEM})))")
+"""The embed of an incident's action plan (get_incident), with the config items and checks its evidence
+links to (and each check's last result), so the detail is one request."""
 HYPOTHESES_ORDER = [("hypotheses.order", "created_at.asc,id.asc"),
-                    ("hypotheses.evidences.order", "created_at.asc,id.asc")]
+                    ("hypotheses.evidences.order", "created_at.asc,id.asc"),
+                    ("hypotheses.evidences.check_item.check_statuses.order", "time.desc"),
+                    ("hypotheses.evidences.check_item.check_statuses.limit", "1")]
 
 
 def read_plan(row: Mapping[str, Any], configs: Iterable[ConfigItem], checks: Iterable[Check]) -> tuple[Hypothesis, ...]:

@@ -135,10 +135,18 @@ def _check_schema(engine: Engine, location: str) -> bool:
     with engine.connect() as conn:
         current = migrate.current_revision(conn) if tables else None
     if current != migrate.head():
-        state = "is empty" if current is None else "has an older schema"
-        raise Unavailable(f"The database at {location} is read-only and {state}: it needs to be set up for this "
-                          "version of incident-tui, which is a write. Open it once with write access.")
+        raise Unavailable(_needs_a_write(location, current))
     return True
+
+
+def _needs_a_write(location: str, current: str | None) -> str:
+    """Refused rather than read: the code reads the newest schema, and an older one lacks its columns,
+    indexes and free-text tables; guessing around them would show a board that is silently wrong."""
+    state = ("empty" if current is None
+             else f"at an older schema (revision {current}; this incident-tui reads {migrate.head()})")
+    return (f"The database at {location} is read-only for you and {state}; setting it up is a write. Ask whoever "
+            "may write it to open it once with incidents (which upgrades it), or copy it to a place you may "
+            "write and open the copy.")
 
 
 # Tables we need in a Mission Control database; columns beyond these read as NULL if absent.

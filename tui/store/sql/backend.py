@@ -56,7 +56,7 @@ from ...domain.models import (
     read_row,
 )
 from ...domain.query import IncidentQuery, Window
-from ..base import BackendError, Changes, Conflict, NotFound, Page, Unreadable
+from ..base import BackendError, Changes, Conflict, Count, NotFound, Page, Unreadable
 from . import compile as sql
 from . import metrics
 from .changes import ChangeWatcher
@@ -81,6 +81,12 @@ from .schema import (
 
 DEEP_OFFSET = 1_000
 """A page this far down is read from whichever end of the result is nearer (see list_incidents)."""
+COUNT_CAP = 10_000
+"""A first page's count stops here (shown "10,000+"): counting every one of a million matches would
+cost many times the page. A window that reaches past it is counted exactly, so the board can always
+move on beyond a capped count."""
+WALK_FROM = 1_000
+"""With this many matches or more a free-text page walks the sort index (compile.TextPlan.WALK)."""
 STREAMED_ROWS = 500
 """Rows `iter_incidents` reads from the driver at a time."""
 RESPONDERS_SHOWN = 5
@@ -180,25 +186,26 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
 
     # -- the board ------------------------------------------------------------------------
 
-    def _where(self, query: IncidentQuery) -> list[ColumnElement[bool]]:
+    def _where(self, query: IncidentQuery, text_plan: sql.TextPlan = sql.TextPlan.DRIVE) -> list[ColumnElement[bool]]:
         return sql.where_clauses(query, me=lambda: self.whoami().id, now=clock.utcnow(),
-                                 dialect=self.dialect, fts=self.database.fts)
+                                 dialect=self.dialect, fts=self.database.fts, text_plan=text_plan)
 
     def list_incidents(self, query: IncidentQuery, window: Window) -> Page[IncidentRow]:
-        where = self._where(query)
         offset, limit = max(window.offset, 0), max(window.limit, 0)
         with self._read() as conn, self._newest_page_read(conn):
-            # A deep page (G, the last rows) is read from the end when that is nearer: the index walk
-            # then skips `total - offset` rows instead of `offset`. Only then is the count needed first.
-            total = self._count(conn, where) if offset >= DEEP_OFFSET else None
-            if total is not None and offset > total // 2:
-                end = min(offset + limit, total)
-                found = self._page(conn, query, where, total - end, max(end - offset, 0), from_end=True)
+            # The first pages carry a count that stops at COUNT_CAP; a window reaching past it, or a deep
+            # page (G, the last rows), gets the exact one, and a deep page is read from whichever end of
+            # the result is nearer: the index walk then skips `total - offset` rows instead of `offset`.
+            deep = offset >= DEEP_OFFSET or offset + limit > COUNT_CAP
+            count = self._count(conn, query, cap=None if deep else COUNT_CAP)
+            where = self._where(query, sql.TextPlan.WALK if count.value >= WALK_FROM else sql.TextPlan.DRIVE)
+            if deep and offset > count.value // 2:
+                end = min(offset + limit, count.value)
+                found = self._page(conn, query, where, count.value - end, max(end - offset, 0), from_end=True)
             else:
-                found = self._page(conn, query, where, offset, limit, counted=total is None and bool(query.text))
-            if total is None:
-                total = found[0].total if found and "total" in found[0]._fields else self._count(conn, where)
-        return Page(rows=tuple(_board_row(row) for row in found), total=total, offset=window.offset)
+                found = self._page(conn, query, where, offset, limit)
+        return Page(rows=tuple(_board_row(row) for row in found), total=count.value, exact=count.exact,
+                    offset=window.offset)
 
     @contextmanager
     def _newest_page_read(self, conn: Connection) -> Iterator[None]:
@@ -219,28 +226,33 @@ class SqlBackend(CatalogReads, RuleMethods, PlanBackend):
             with self._page_lock:
                 self._page_reads.discard(raw)
 
-    def _count(self, conn: Connection, where: list[ColumnElement[bool]]) -> int:
-        count: int = conn.execute(select(func.count()).select_from(incidents).where(*where)).scalar_one()
-        return count
+    def _count(self, conn: Connection, query: IncidentQuery, *, cap: int | None) -> Count:
+        """How many incidents match, counting no further than `cap` (then: at least `cap`). The free-text
+        match is joined in, so that it streams and a capped count reads only what it counts."""
+        source = sql.text_source(query, incidents, dialect=self.dialect, fts=self.database.fts)
+        where = self._where(query, sql.TextPlan.JOINED)
+        matching: Select[Any] = select(literal_column("1")).select_from(source).where(*where)
+        if cap is not None:
+            matching = matching.limit(cap + 1)
+        found: int = conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
+        return Count(cap, exact=False) if cap is not None and found > cap else Count(found)
 
     def _page(self, conn: Connection, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
-              *, from_end: bool = False, counted: bool = False) -> list[Row[Any]]:
-        return list(conn.execute(self._page_query(query, where, offset, limit, from_end=from_end, counted=counted)))
+              *, from_end: bool = False) -> list[Row[Any]]:
+        return list(conn.execute(self._page_query(query, where, offset, limit, from_end=from_end)))
 
     def _page_query(self, query: IncidentQuery, where: list[ColumnElement[bool]], offset: int, limit: int,
-                    *, from_end: bool = False, counted: bool = False) -> Select[Any]:
+                    *, from_end: bool = False) -> Select[Any]:
         """The board rows `offset`..`offset + limit` in the query's order; `from_end`: counted from the
-        end of the result instead. `counted`: each row also carries the count of every match (`total`),
-        from the same pass: for free text, whose match is the cost and whose matches are all sorted anyway."""
+        end of the result instead."""
         terms = sql.order_terms(query)
         inner = [term.reversed() for term in terms] if from_end else terms
         keys = [term.expression.label(f"k{i}") for i, term in enumerate(terms)]
-        total = [func.count().over().label("total")] if counted else []
         # The page's ids first, then the row details for those ids only.
-        page = (select(incidents.c.id.label("page_id"), *keys, *total).select_from(sql.board_source(query))
+        page = (select(incidents.c.id.label("page_id"), *keys).select_from(sql.board_source(query))
                 .where(*where).order_by(*(term.clause() for term in inner)).limit(limit).offset(offset)
                 .subquery("page"))
-        return (select(*_BOARD_COLUMNS, *(page.c.total for _ in total))
+        return (select(*_BOARD_COLUMNS)
                 .select_from(page.join(incidents, incidents.c.id == page.c.page_id))
                 .order_by(*(term.clause(page.c[f"k{i}"]) for i, term in enumerate(terms))))
 

@@ -106,9 +106,23 @@ class ChangeWatcher:
             raise Unavailable(f"Cannot use the database at {self._location}: {error}.") from None
 
     def _first_mark(self, conn: Connection, version: int | None) -> Mark:
-        newest = [conn.execute(select(func.max(stamp))).scalar() for *_, stamp in self._sources]
-        watermark = max((stamp for stamp in newest if stamp is not None), default=None)
+        watermark = self._newest(conn)
         return _next_mark(version, watermark, self._stamped_since(conn, watermark) if watermark else [])
+
+    def _newest(self, conn: Connection) -> datetime | None:
+        newest = [conn.execute(select(func.max(stamp))).scalar() for *_, stamp in self._sources]
+        return max((stamp for stamp in newest if stamp is not None), default=None)
+
+    def stamped_rows(self, watermark: datetime | None, *, first: bool = False) -> Sequence[Row[Any]]:
+        """For a server's clients (tui.server.board): the rows (source, incident_id, id, stamp) stamped
+        at or after LOOK_BACK before `watermark` (every stamped row if None); `first`: before the
+        newest stamp instead (a first look)."""
+        with database_errors(self._location), self._engine.connect() as conn:
+            if first:
+                watermark = self._newest(conn)
+                if watermark is None:
+                    return []
+            return self._stamped_since(conn, watermark)
 
     def _stamped_since(self, conn: Connection, watermark: datetime | None) -> Sequence[Row[Any]]:
         """Rows of every source stamped at or after LOOK_BACK before `watermark` (all stamped rows if None)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
@@ -196,7 +197,40 @@ PG_SEARCH_DOCUMENT = "(incidents.incident_id || ' ' || incidents.title || ' ' ||
 """The expression the PostgreSQL trigram index is built on (see the migration)."""
 
 
-def _text_clauses(terms: tuple[str, ...], dialect: str, fts: bool) -> list[ColumnElement[bool]]:
+class TextPlan(Enum):
+    """How SQLite is to use the FTS5 match of a query's terms (PostgreSQL plans for itself)."""
+
+    DRIVE = "drive"
+    """From the match: its rows are fetched by rowid, then sorted (few matches)."""
+    WALK = "walk"
+    """Along the board's sort index, keeping the rows in the match, until the page is full (many
+    matches: the page fills within a few rows, and sorting every match would cost far more)."""
+    JOINED = "joined"
+    """`incidents_fts` is joined in (see `text_source`) and matched in the WHERE clause: the match
+    streams, so a count that stops early (`LIMIT`) reads only as much of it as it counts."""
+
+
+def _fts_terms(terms: tuple[str, ...], dialect: str, fts: bool) -> list[str]:
+    return [term for term in terms if fts and dialect != "postgresql" and len(term) >= FTS_MIN_TERM]
+
+
+def text_source(query: IncidentQuery, source: FromClause, *, dialect: str, fts: bool) -> FromClause:
+    """`source` with `incidents_fts` joined in when the query has terms the FTS5 index answers
+    (for TextPlan.JOINED)."""
+    if not _fts_terms(_terms(query), dialect, fts):
+        return source
+    return _FTS.join(source, incidents_rowid() == _FTS.c.rowid)
+
+
+def incidents_rowid() -> ColumnElement[int]:
+    return literal_column("incidents.rowid")
+
+
+def _terms(query: IncidentQuery) -> tuple[str, ...]:
+    return tuple(term for term in query.text if term.strip())
+
+
+def _text_clauses(terms: tuple[str, ...], dialect: str, fts: bool, plan: TextPlan) -> list[ColumnElement[bool]]:
     """Each term in the id, title or description, in any case: LIKE folds ASCII only, so a term
     with other letters is matched with a pattern of their case forms (see `casefold`); FTS5's
     trigram index folds them itself."""
@@ -204,14 +238,18 @@ def _text_clauses(terms: tuple[str, ...], dialect: str, fts: bool) -> list[Colum
         document: ColumnElement[str] = literal_column(PG_SEARCH_DOCUMENT)
         return [contains(document, term) if term.isascii()
                 else document.op("~*", is_comparison=True)(regex_contains(term)) for term in terms]
-    indexed = [term for term in terms if fts and len(term) >= FTS_MIN_TERM]
+    indexed = _fts_terms(terms, dialect, fts)
     clauses = [or_(*(_sqlite_contains(column, term) for column in
                      (incidents.c.incident_id, incidents.c.title, incidents.c.description)))
                for term in terms if term not in indexed]
     if indexed:
-        matching = select(_FTS.c.rowid).where(literal_column("incidents_fts").op("MATCH")(
-            " AND ".join(map(fts_phrase, indexed))))
-        clauses.append(literal_column("incidents.rowid").in_(matching))
+        match = literal_column("incidents_fts").op("MATCH")(" AND ".join(map(fts_phrase, indexed)))
+        if plan is TextPlan.JOINED:
+            clauses.append(match)
+        else:
+            # Unary plus: the same rowid, but one SQLite will not look rows up by, so it walks the sort index.
+            rowid = literal_column("+incidents.rowid") if plan is TextPlan.WALK else incidents_rowid()
+            clauses.append(rowid.in_(select(_FTS.c.rowid).where(match)))
     return clauses
 
 
@@ -233,7 +271,7 @@ def _sqlite_contains(column: ColumnElement[str], term: str) -> ColumnElement[boo
 # -- The whole query -------------------------------------------------------------------------
 
 def where_clauses(query: IncidentQuery, *, me: Callable[[], UUID], now: datetime, dialect: str,
-                  fts: bool) -> list[ColumnElement[bool]]:
+                  fts: bool, text_plan: TextPlan = TextPlan.DRIVE) -> list[ColumnElement[bool]]:
     """Conditions on `incidents` that all must hold; `me()` is only called for `@me`."""
     clauses: list[ColumnElement[bool]] = []
     for field in ("status", "severity", "type"):
@@ -243,7 +281,7 @@ def where_clauses(query: IncidentQuery, *, me: Callable[[], UUID], now: datetime
     clauses += [_person_clause(clause, me) for clause in query.people]
     clauses += [_link_clause(clause) for clause in query.links]
     clauses += [_age_clause(clause, now) for clause in query.age]
-    clauses += _text_clauses(tuple(t for t in query.text if t.strip()), dialect, fts)
+    clauses += _text_clauses(_terms(query), dialect, fts, text_plan)
     return clauses
 
 
@@ -304,7 +342,15 @@ def order_terms(query: IncidentQuery) -> list[OrderTerm]:
     if sort.key is not SortKey.AGE:
         terms.append(OrderTerm(incidents.c.created_at, descending=True))
     terms.append(OrderTerm(incidents.c.id))
-    return [term.reversed() for term in terms] if sort.descending else terms
+    return exact_id_first(query) + ([term.reversed() for term in terms] if sort.descending else terms)
+
+
+def exact_id_first(query: IncidentQuery) -> list[OrderTerm]:
+    """`INC-31` typed in the filter: that incident before INC-310 … and those that mention it, in
+    either direction (false sorts before true). Only then: the term keeps the board index from
+    ordering the rows, which costs a sort of the matches of an id's text."""
+    typed = query.exact_id
+    return [] if typed is None else [OrderTerm(incidents.c.incident_id != typed)]
 
 
 def _one_rank(clause: EnumClause | None) -> bool:

@@ -14,7 +14,8 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, text, update
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from ...domain import clock
 from ...domain.models import SYSTEM_PERSON_NAME
@@ -63,10 +64,32 @@ def _replace_system_person(conn: Connection, demo_people: list[dict[str, Any]]) 
 
 def _insert(conn: Connection, name: str, rows: list[dict[str, Any]]) -> None:
     table = metadata.tables[name]
+    if conn.dialect.name == "postgresql" and rows:
+        _copy(conn, table, rows)
+        return
     columns = set(table.c.keys())
     batches = iter(rows)
     while batch := list(islice(batches, CHUNK)):
         conn.execute(insert(table), [{k: v for k, v in row.items() if k in columns} for row in batch])
+
+
+def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY: several times faster than batched INSERTs (100,000 incidents took 66 s).
+
+    Values go through each column's own bind processing (UTC timestamps, JSON as text), and a
+    column a row leaves out gets its Python default, as an INSERT through SQLAlchemy would."""
+    given = set().union(*(row.keys() for row in rows))
+    defaults = {c.name: c.default.arg for c in table.c if isinstance(c.default, ScalarElementColumnDefault)}
+    columns = [c for c in table.c if c.name in given or c.name in defaults]
+    processors = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = (row.get(c.name, defaults.get(c.name)) for c in columns)
+            copy.write_row([v if process is None or v is None else process(v)
+                            for v, process in zip(values, processors, strict=True)])
 
 
 _SQLITE_INDEXES = text("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
