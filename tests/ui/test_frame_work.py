@@ -140,3 +140,22 @@ async def test_a_transition_under_a_sort_it_changes_loads_the_page_again(demo_ba
         await settle(pilot)
         assert asked == ["list_incidents"]
         assert board.table.current.id == chosen.id and board.table.index > 0
+
+
+async def test_opening_the_detail_restyles_the_pane_not_the_whole_screen(demo_app, settle):
+    async with demo_app.run_test(size=(80, 24)) as pilot:  # narrow: enter shows the pane under the list
+        await settle(pilot)
+        board = board_of(demo_app)
+        restyled: list = []
+        real = demo_app.stylesheet.update_nodes
+
+        def noted(nodes, animate=False):
+            nodes = list(nodes)
+            restyled.extend(nodes)
+            return real(nodes, animate=animate)
+
+        demo_app.stylesheet.update_nodes = noted
+        await pilot.press("enter")
+        await settle(pilot)
+        assert board.detail_pane.display and board.detail_pane.has_focus and board.detail_open
+        assert board.query_one("#status") not in restyled and board.filter_bar not in restyled
