@@ -182,3 +182,28 @@ async def test_across_a_page_edge_only_the_rows_new_to_the_table_are_measured(de
         assert table.page_offset > 0 and new
         # (a row held before is measured again only if its age reads differently: the minute may turn meanwhile)
         assert new <= set(measured) and len(measured) < len(table.page.rows)
+
+
+async def test_a_step_repaints_only_the_lines_of_the_pane_that_differ(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(demo_app)
+        pane = board.detail_pane
+        await pilot.press("j")  # the next row's detail is now fetched and rendered ahead
+        await settle(pilot)
+        before = list(pane._lines)
+        repainted = []
+        real = pane.refresh
+
+        def noted(*regions, **options):
+            repainted.append(regions)
+            return real(*regions, **options)
+
+        pane.refresh = noted
+        await pilot.press("j")
+        await settle(pilot)
+        lines = [region.y for regions in repainted for region in regions]
+        assert repainted and all(repainted) and lines  # regions each time, never the whole pane
+        height = pane.scrollable_content_region.height
+        assert len(lines) < height  # two incidents share headings, labels and blank lines
+        assert sorted(lines) == [y for y in range(height) if pane._lines[y:y + 1] != before[y:y + 1]]
