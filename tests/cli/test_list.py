@@ -82,7 +82,7 @@ def test_a_team_postgresql_database_from_a_plain_url(cli: Cli, pg_server) -> Non
     url = pg_server.url(pg_server.create_database("cli")).replace("postgresql+psycopg://", "postgresql://")
     result = cli("--db", url, "list", "", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"total": 0, "offset": 0, "incidents": []}
+    assert json.loads(result.stdout) == {"total": 0, "exact": True, "offset": 0, "incidents": []}
 
 
 def test_version_is_the_installed_package_version(cli: Cli) -> None:
@@ -103,3 +103,22 @@ def test_a_reader_that_stops_early_ends_the_list_without_a_traceback(cli: Cli) -
     errors = reader.stderr.read().decode()
     assert reader.wait(timeout=60) == Exit.FAILURE
     assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
+
+
+def test_a_capped_count_is_printed_as_at_least(tmp_path, monkeypatch, capsys):
+    """In the same process, so the cap can be lowered below the demo's 320 incidents."""
+    from tests.conftest import FIXED_NOW, TESTER
+    from tui.cli import main
+    from tui.store.sql import backend as sql_backend
+    from tui.store.sql import open_sql_backend, seed_demo
+
+    database = tmp_path / "capped.db"
+    backend = open_sql_backend(f"sqlite:///{database}", TESTER)
+    seed_demo(backend, now=FIXED_NOW)
+    backend.close()
+    monkeypatch.setattr(sql_backend, "COUNT_CAP", 100)
+    assert main(["--db", str(database), "list", "", "--json", "--limit", "5"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert (listed["total"], listed["exact"], len(listed["incidents"])) == (100, False, 5)
+    assert main(["--db", str(database), "list", "", "--limit", "5"]) == 0
+    assert "-- 1-5 of 100+ incidents" in capsys.readouterr().err

@@ -56,7 +56,7 @@ def test_reopening_changes_nothing(backend_url):
 # Built by the migration from SQL text (FTS5, counters, expression indexes), not in schema.metadata.
 MIGRATION_ONLY_TABLES = ("incident_id_sequence", "incidents_fts")
 MIGRATION_ONLY_INDEXES = {f"incidents_{name}_idx" for name in
-                          ("status_rank", "type_rank", "title", "number", "board", "search_trgm")}
+                          ("status_rank", "type_rank", "title", "number", "board", "search_trgm", "commander_board")}
 
 
 def _ours(name, kind, parent_names) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from tests.conftest import FIXED_NOW, TESTER
 from tui.domain.grammar import parse_filter
 from tui.domain.query import Window
+from tui.store.base import Count
 from tui.store.sql import SqlBackend, open_sql_backend, seed_demo
 from tui.store.sql.backend import DEEP_OFFSET
 
@@ -172,3 +173,13 @@ def test_a_first_page_counts_up_to_the_cap_and_a_window_past_it_counts_all(big, 
     assert first.rows == big.list_incidents(parse_filter(text), Window(0, PAGE + 200)).rows[:PAGE]
     reaching = big.list_incidents(parse_filter(text), Window(150, PAGE))
     assert (reaching.total, reaching.exact) == (exact.total, True)
+
+
+def test_a_term_matched_row_by_row_stops_counting_sooner(big, monkeypatch):
+    """One or two letters cannot use the trigram index: their count reads rows, so it stops sooner."""
+    from tui.store.sql import backend as sql_backend
+
+    monkeypatch.setattr(sql_backend, "COUNT_CAP", 150)
+    monkeypatch.setattr(sql_backend, "ROW_BY_ROW_COUNT_CAP", 120)
+    assert big.list_incidents(parse_filter("db"), Window(0, PAGE)).count == Count(120, exact=False)
+    assert big.list_incidents(parse_filter('"payments"'), Window(0, PAGE)).count == Count(150, exact=False)

@@ -15,7 +15,7 @@ from ..domain.enums import label
 from ..domain.grammar import FilterError, parse_filter
 from ..domain.models import UNREADABLE_MARK, IncidentRow
 from ..domain.query import DEFAULT_FILTER, Window
-from ..store.base import Backend
+from ..store.base import Backend, Count
 from .common import EXIT_USAGE, Commands, on_backend
 
 FORMATS = ("table", "json", "csv")
@@ -35,7 +35,7 @@ def register(commands: Commands) -> None:
     parser.set_defaults(handler=on_backend(run_list))
 
 
-def print_rows(total: int, offset: int, rows: Iterable[IncidentRow]) -> None:
+def print_rows(total: Count, offset: int, rows: Iterable[IncidentRow]) -> None:
     """Each row as it is read (a million of them in flat memory), then the count."""
     now, shown = utcnow(), 0
     for row in rows:
@@ -50,11 +50,13 @@ def print_rows(total: int, offset: int, rows: Iterable[IncidentRow]) -> None:
     print(f"-- {listed} of {total} incidents", file=sys.stderr)
 
 
-def print_json_rows(total: int, offset: int, rows: Iterable[IncidentRow]) -> None:
-    """`{"total": …, "offset": …, "incidents": [...]}` as json.dumps(indent=2) lays it out, written row
-    by row. json.dumps escapes C0 controls and (ensure_ascii) everything above 0x7f; DEL is left."""
+def print_json_rows(total: Count, offset: int, rows: Iterable[IncidentRow]) -> None:
+    """`{"total": …, "exact": …, "offset": …, "incidents": [...]}` as json.dumps(indent=2) lays it out,
+    written row by row ("exact" false: at least "total"). json.dumps escapes C0 controls and
+    (ensure_ascii) everything above 0x7f; DEL is left."""
     out = sys.stdout
-    out.write(f'{{\n  "total": {total},\n  "offset": {offset},\n  "incidents": [')
+    out.write(f'{{\n  "total": {total.value},\n  "exact": {json.dumps(total.exact)},\n'
+              f'  "offset": {offset},\n  "incidents": [')
     separator = "\n"
     for row in rows:
         text = json.dumps(row.model_dump(mode="json"), indent=2).replace("\x7f", "\\u007f")
@@ -63,7 +65,7 @@ def print_json_rows(total: int, offset: int, rows: Iterable[IncidentRow]) -> Non
     out.write("\n  ]\n}\n" if separator != "\n" else "]\n}\n")
 
 
-def print_csv(total: int, rows: Iterable[IncidentRow]) -> None:
+def print_csv(total: Count, rows: Iterable[IncidentRow]) -> None:
     """A header and a row per incident; text cleaned as on the terminal, responders joined by `; `."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -93,7 +95,7 @@ def run_list(args: argparse.Namespace, backend: Backend) -> int:
     except FilterError as error:
         print(f"incidents: bad filter: {fmt.clean(str(error))}", file=sys.stderr)
         return EXIT_USAGE
-    total = backend.list_incidents(query, Window(args.offset, 0)).total
+    total = backend.list_incidents(query, Window(args.offset, 0)).count
     PRINTERS[args.format](total, args.offset, backend.iter_incidents(query, Window(args.offset, args.limit)))
     for notice in getattr(backend, "notices", ()):  # what a remote server lacks (API backend only)
         print(f"incidents: note: {fmt.clean(notice)}", file=sys.stderr)

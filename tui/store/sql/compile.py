@@ -109,16 +109,16 @@ def _person_named(name: str) -> ColumnElement[bool]:
     return or_(contains(people.c.name, name), contains(people.c.email, name))
 
 
-def _role_match(column: ColumnElement[UUID], name: str, me: Callable[[], UUID]) -> ColumnElement[bool]:
-    """Never NULL, so that NOT (negation) keeps incidents where the role is unassigned.
+def _role_match(column: ColumnElement[UUID], name: str, me: Callable[[], UUID], negated: bool) -> ColumnElement[bool]:
+    """Never NULL when `negated`, so that NOT keeps incidents where the role is unassigned. (Only then:
+    beside `IS NOT NULL`, SQLite walks every assigned incident instead of searching the people's.)
 
     A name is looked up among the people first (a handful), then the role's index finds their
     incidents: no lookup per incident."""
-    if name == ME:
-        return and_(column.is_not(None), column == me())
     if name == NOBODY:
         return column.is_(None)
-    return and_(column.is_not(None), column.in_(select(people.c.id).where(_person_named(name))))
+    match = column == me() if name == ME else column.in_(select(people.c.id).where(_person_named(name)))
+    return and_(column.is_not(None), match) if negated else match
 
 
 def _responding(*conditions: ColumnElement[bool]) -> Select[Any]:
@@ -148,7 +148,7 @@ def _person_clause(clause: PersonClause, me: Callable[[], UUID]) -> ColumnElemen
     if clause.field is PersonField.RESPONDER:
         matches = [_responder_match(name, me) for name in clause.names]
     else:
-        matches = [_role_match(_ROLE_COLUMNS[clause.field], name, me) for name in clause.names]
+        matches = [_role_match(_ROLE_COLUMNS[clause.field], name, me, clause.negated) for name in clause.names]
     match = or_(*matches)
     return not_(match) if clause.negated else match
 
@@ -169,10 +169,10 @@ def _linked(field: LinkField, *conditions: ColumnElement[bool]) -> Select[Any]:
             .where(*conditions))
 
 
-def _link_clause(clause: LinkClause) -> ColumnElement[bool]:
+def _link_clause(clause: LinkClause, incident_id: ColumnElement[UUID]) -> ColumnElement[bool]:
     _, target = _LINKS[clause.field]
-    matches = [incidents.c.id.not_in(_linked(clause.field)) if name.lower() == NOBODY
-               else incidents.c.id.in_(_linked(clause.field, contains(target.c.name, name)))
+    matches = [incident_id.not_in(_linked(clause.field)) if name.lower() == NOBODY
+               else incident_id.in_(_linked(clause.field, contains(target.c.name, name)))
                for name in clause.names]
     match = or_(*matches)
     return not_(match) if clause.negated else match
@@ -212,6 +212,15 @@ class TextPlan(Enum):
 
 def _fts_terms(terms: tuple[str, ...], dialect: str, fts: bool) -> list[str]:
     return [term for term in terms if fts and dialect != "postgresql" and len(term) >= FTS_MIN_TERM]
+
+
+def matched_row_by_row(query: IncidentQuery, *, dialect: str, fts: bool) -> bool:
+    """True when a term is too short for the trigram index (or SQLite has no FTS5 table): each row
+    is then read and matched, so counting its matches costs a read of every row that many."""
+    terms = _terms(query)
+    indexed = _fts_terms(terms, dialect, fts) if dialect != "postgresql" else [
+        term for term in terms if len(term) >= FTS_MIN_TERM]
+    return len(indexed) < len(terms)
 
 
 def text_source(query: IncidentQuery, source: FromClause, *, dialect: str, fts: bool) -> FromClause:
@@ -270,6 +279,13 @@ def _sqlite_contains(column: ColumnElement[str], term: str) -> ColumnElement[boo
 
 # -- The whole query -------------------------------------------------------------------------
 
+def _incident_id(dialect: str, plan: TextPlan) -> ColumnElement[UUID]:
+    """`incidents.id`, for a test against a list of matching ids; with TextPlan.WALK on SQLite behind a
+    unary plus (see `_text_clauses`), so that many matches are kept while walking the sort index rather
+    than looked up one by one and sorted."""
+    return literal_column("+incidents.id") if plan is TextPlan.WALK and dialect == "sqlite" else incidents.c.id
+
+
 def where_clauses(query: IncidentQuery, *, me: Callable[[], UUID], now: datetime, dialect: str,
                   fts: bool, text_plan: TextPlan = TextPlan.DRIVE) -> list[ColumnElement[bool]]:
     """Conditions on `incidents` that all must hold; `me()` is only called for `@me`."""
@@ -279,7 +295,7 @@ def where_clauses(query: IncidentQuery, *, me: Callable[[], UUID], now: datetime
         if clause is not None:
             clauses.append(_enum_match(field, clause) if clause.values else (true() if clause.negated else false()))
     clauses += [_person_clause(clause, me) for clause in query.people]
-    clauses += [_link_clause(clause) for clause in query.links]
+    clauses += [_link_clause(clause, _incident_id(dialect, text_plan)) for clause in query.links]
     clauses += [_age_clause(clause, now) for clause in query.age]
     clauses += _text_clauses(_terms(query), dialect, fts, text_plan)
     return clauses

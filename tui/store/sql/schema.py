@@ -238,7 +238,8 @@ incidents = Table(
 )
 # Also on incidents, built by the migrations from SQL text: the status and type rank indexes
 # (rank, severity rank, status, severity, type), the board index (severity rank, created_at DESC, id, status,
-# severity, type) and the free-text index (FTS5 / pg_trgm).
+# severity, type), the commander's board index (commander_id, then the board index's order; 0010) and the
+# free-text index (FTS5 / pg_trgm).
 
 responders = Table(
     "responders", metadata,
