@@ -725,7 +725,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         opened_from = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         # Whatever has the focus: a view just pushed or popped to may not have given it to its table
         # yet when a key typed ahead arrives, and that esc must not be spent on focusing it.
-        nothing_open = not (self.filter_bar.editing or self.has_class("-detail-open")
+        nothing_open = not (self.filter_bar.editing or self.detail_open
                             or self.detail_pane.has_focus_within)
         if isinstance(opened_from, ListScreen) and nothing_open:
             self.app.pop_screen()
@@ -767,8 +767,14 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         else:  # past a capped count: the empty answer carries the exact total, and _show_page asks for its end
             self._load(PAST_ANY_END)
 
+    @property
+    def detail_open(self) -> bool:
+        """The pane was opened (enter, tab): on a narrow terminal it is shown under the list."""
+        return self.detail_pane.has_class("-open")
+
     def _set_detail_open(self, is_open: bool) -> None:
-        self.set_class(is_open, "-detail-open")
+        # A class on the pane, not on the screen: a class on the screen restyles every widget on it.
+        self.detail_pane.set_class(is_open, "-open")
         # The list got shorter or taller: keep the selected row in sight.
         self.call_after_refresh(self.table.scroll_to_cursor)
 
@@ -780,8 +786,8 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         if self.has_class("-wide"):
             (self.table if self.detail_pane.has_focus else self.detail_pane).focus()
             return
-        self._set_detail_open(not self.has_class("-detail-open"))
-        if not self.has_class("-detail-open"):
+        self._set_detail_open(not self.detail_open)
+        if not self.detail_open:
             self.table.focus()
 
     def action_cycle_sort(self) -> None:
