@@ -16,6 +16,7 @@ import math
 import os
 import platform
 import selectors
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,8 +102,9 @@ def latency(metric: str, scenario: str, samples: list[float], floor: float, limi
 class Floors:
     """The bare app's figures, measured once per run, before the scenarios."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        progress("floors: the bare app …")
+    def __init__(self, args: argparse.Namespace, beside: str) -> None:
+        self.beside = beside
+        progress(f"{beside}: floors, the bare app …")
         asyncio.run(scenarios.bare_startup())  # warm-up: first-use costs belong to the cold start
         self.start = median([asyncio.run(scenarios.bare_startup()) for _ in range(args.runs)])
         self.step = percentile(asyncio.run(scenarios.bare_step_latencies(args.samples * 2)), 50)
@@ -112,12 +114,13 @@ class Floors:
         self.rss = max(rss for _, rss in bare)
 
     def rows(self) -> list[Compared]:
-        return [Compared("floor: bare app start, in process", "DataTable of 50 rows", self.start, None, "ms"),
-                Compared("floor: bare app process, start to interactive", "fresh process", self.process, None, "ms"),
-                Compared("floor: bare DataTable cursor step, from rest", "50 rows", self.step, None, "ms"),
-                Compared("floor: bare DataTable replacing its 50 rows, from rest", "50 rows", self.replace, None,
+        return [Compared("floor: bare app start, in process (DataTable of 50 rows)", self.beside, self.start, None,
                          "ms"),
-                Compared("floor: bare app peak memory", "fresh process", self.rss, None, "MiB")]
+                Compared("floor: bare app process, start to interactive", self.beside, self.process, None, "ms"),
+                Compared("floor: bare DataTable cursor step, from rest", self.beside, self.step, None, "ms"),
+                Compared("floor: bare DataTable replacing its 50 rows, from rest", self.beside, self.replace, None,
+                         "ms"),
+                Compared("floor: bare app peak memory", self.beside, self.rss, None, "MiB")]
 
 
 def fresh_process(*arguments: str, limit_seconds: float = 120) -> tuple[float, float] | None:
@@ -347,6 +350,9 @@ def mode_rows(incidents: int, mode: Mode, floors: Floors, args: argparse.Namespa
 
 def main() -> None:
     args = arguments()
+    # Stopped with a signal, the run still stops what it started (scenario processes, the local
+    # PostgreSQL) and removes its working copies.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started, load = datetime.now(UTC), os.getloadavg()
     heading = (f"incident-tui benchmarks · {started:%Y-%m-%d %H:%M} UTC · commit {commit()} · {os.cpu_count()} CPUs · "
                f"load at start {load[0]:.1f} / {load[1]:.1f} · Python {platform.python_version()} · "
@@ -356,10 +362,10 @@ def main() -> None:
     rows: list[Compared] = []
     with tempfile.TemporaryDirectory(prefix="incident-bench-") as scratch, postgres_server(args):
         args.work = Path(scratch)
-        floors = Floors(args)
-        rows += floors.rows()
         for incidents in args.sizes:
             for mode in modes(incidents, args):
+                floors = Floors(args, mode.name)  # again for every mode: the machine's load drifts
+                rows += floors.rows()
                 rows += mode_rows(incidents, mode, floors, args)
                 keep(args, heading, rows)  # a long run keeps what it has measured so far
     load = os.getloadavg()

@@ -46,25 +46,37 @@ def run_scenario(scenario: str, samples: int, source: tuple[str, ...], *, text: 
                                  start_new_session=True)
     measured = Measured()
     deadline = time.monotonic() + limit_seconds
+    out_of_time = True
+    try:
+        out_of_time = not _read_samples(child, measured, deadline)
+        if out_of_time:
+            measured.failure = measured.failure or f"not done in {limit_seconds:g} s"
+    finally:  # out of time, or the benchmark itself stopped: the scenario's process goes too
+        try:
+            child.wait(timeout=0 if out_of_time else 10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    code = child.wait()
+    if code and measured.failure is None:
+        measured.failure = f"the scenario failed (exit {code}; see {log})"
+    return measured
+
+
+def _read_samples(child: subprocess.Popen[bytes], measured: Measured, deadline: float) -> bool:
+    """Collect what the child prints until it closes its output (True) or the deadline (False)."""
     assert child.stdout is not None
     with selectors.DefaultSelector() as selector:
         selector.register(child.stdout, selectors.EVENT_READ)
         while (remaining := deadline - time.monotonic()) > 0 and selector.select(remaining):
             line = child.stdout.readline()
             if not line:
-                break
+                return True
             answer = json.loads(line)
             if isinstance(answer, dict):
                 measured.failure = f"a sample took over {answer['timeout']:g} s"
             else:
                 measured.samples.append(answer)
-    if child.poll() is None and time.monotonic() >= deadline:
-        measured.failure = measured.failure or f"not done in {limit_seconds:g} s"
-        child.kill()
-    code = child.wait()
-    if code and measured.failure is None:
-        measured.failure = f"the scenario failed (exit {code}; see {log})"
-    return measured
+    return False
 
 
 # -- The child ---------------------------------------------------------------------------------

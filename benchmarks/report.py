@@ -128,21 +128,18 @@ def compared_table(rows: list[Compared]) -> str:
 
 
 def by_mode_table(rows: list[dict[str, object]]) -> str:
-    """Markdown, one line per metric and a column per mode (`scenario` of the JSON rows):
-    `value (ratio) ok|MISS` in each, the floor and the target beside the metric."""
+    """Markdown, one line per metric and a column per mode (`scenario` of the JSON rows): in each,
+    `value / floor (ratio) ok|MISS`, the floor measured in the same run just before that mode."""
     metrics: dict[str, dict[str, dict[str, object]]] = {}
     for row in rows:
         if row["floor"] is not None or row["target_ratio"] is not None:
             metrics.setdefault(str(row["metric"]), {})[str(row["scenario"])] = row
     modes = list(dict.fromkeys(scenario for cells in metrics.values() for scenario in cells))
-    lines = ["| metric | floor, same run | target | " + " | ".join(modes) + " |",
-             "|---|---|---|" + "---|" * len(modes)]
+    lines = ["| metric | target | " + " | ".join(modes) + " |", "|---|---|" + "---|" * len(modes)]
     for metric, cells in metrics.items():
         first = next(iter(cells.values()))
-        floor = f"{first['floor']:,.1f} {first['unit']}" if first["floor"] is not None else "-"
         target = f"≤ {first['target_ratio']:g}x" if first["target_ratio"] is not None else "-"
-        lines.append(f"| {metric} | {floor} | {target} | "
-                     + " | ".join(_by_mode_cell(cells.get(mode)) for mode in modes) + " |")
+        lines.append(f"| {metric} | {target} | " + " | ".join(_by_mode_cell(cells.get(mode)) for mode in modes) + " |")
     return "\n".join(lines)
 
 
@@ -150,12 +147,21 @@ def _by_mode_cell(row: dict[str, object] | None) -> str:
     if row is None:
         return "-"
     verdict_text = f" {row['verdict']}" if row["verdict"] else ""
+    floor = f" / {_figure(row['floor'], row['unit'])}" if row["floor"] is not None else ""
     if not row["finished"]:
-        return f"not finished ({row['detail']}){verdict_text}"
-    value = float(str(row["now"]))
-    shown = f"{value / 1000:,.1f} s" if row["unit"] == "ms" and value >= 10_000 else f"{value:,.0f} {row['unit']}"
-    ratio = f" ({float(str(row['ratio'])):.1f}x)" if row["ratio"] is not None else ""
-    return shown + ratio + verdict_text
+        return f"not finished ({row['detail']}){floor}{verdict_text}"
+    ratio = f" ({_times(float(str(row['ratio'])))})" if row["ratio"] is not None else ""
+    return _figure(row["now"], row["unit"]) + floor + ratio + verdict_text
+
+
+def _times(ratio: float) -> str:
+    """Two decimals near the targets (1.03x is a miss of a 1x target), fewer far from them."""
+    return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.0f}x"
+
+
+def _figure(value: object, unit: object) -> str:
+    number = float(str(value))
+    return f"{number / 1000:,.1f} s" if unit == "ms" and number >= 10_000 else f"{number:,.0f} {unit}"
 
 
 if __name__ == "__main__":  # python -m benchmarks.report results.json: the README's table of a run
