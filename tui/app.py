@@ -20,9 +20,6 @@ from .domain.query import DEFAULT_FILTER
 from .palette import IncidentCommands
 from .screens.board import Board
 from .screens.catalog import ChecksScreen, ConfigsScreen
-from .screens.help import HelpScreen
-from .screens.metrics import MetricsScreen
-from .screens.rules import RulesScreen
 from .store.base import Backend, BackendError
 from .themes import DEFAULT_THEME, check_theme, colour_variables
 from .typeahead import KeyTrail, Typeahead
@@ -150,17 +147,25 @@ class IncidentApp(App[None]):
     def on_key_trail(self, message: KeyTrail) -> None:
         self.typeahead.arrived(message)
 
+    # The screens a key opens are imported when it is first pressed: start-up does not pay for them.
+
     def action_metrics(self) -> None:
+        from .screens.metrics import MetricsScreen
+
         if isinstance(self.screen, MetricsScreen):
             self.screen.dismiss()
         elif not isinstance(self.screen, ModalScreen):  # not over a dialog: it waits for an answer
             self.push_screen(MetricsScreen())
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_rules(self) -> None:
+        from .screens.rules import RulesScreen
+
         if not isinstance(self.screen, RulesScreen):
             self.push_screen(RulesScreen())
 

@@ -17,6 +17,7 @@ from tests.conftest import FIXED_NOW, TESTER, sqlite_url
 from tests.live_server import VIEWER, Running, free_port
 from tests.store.backends import Target, start_target
 from tests.store.seeder import Seeder
+from tests.store.test_backend import exact_id_comes_first
 from tui.domain import clock, plan
 from tui.domain.enums import HypothesisStatus, HypothesisType, Severity, Status
 from tui.domain.grammar import parse_filter
@@ -153,6 +154,10 @@ def test_plain_postgrest_filters_and_counts_every_spelling(plain, plain_backend)
     assert counts == {Severity.CRITICAL: 2, Severity.HIGH: 1, Severity.MEDIUM: 0, Severity.LOW: 0,
                       Severity.INFO: 0, "weird": 1}
     assert plain_backend.notices == [NOTICE_PLAIN, NOTICE_NO_AGGREGATES]
+
+
+def test_plain_postgrest_lists_an_exact_id_first_too(plain_backend):
+    exact_id_comes_first(plain_backend)
 
 
 def test_plain_postgrest_writes_are_conditional_patches(plain, plain_backend):

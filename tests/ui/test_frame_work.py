@@ -10,6 +10,7 @@ from tui.app import IncidentApp
 from tui.domain.enums import Status
 from tui.screens.board import ACTIVE, PAGE_SIZE, Board
 from tui.screens.list_screen import NEARBY_DETAILS
+from tui.widgets import row_table
 from tui.widgets.detail import RENDERED_KEPT, IncidentDetailPane
 from tui.widgets.severity_strip import SeverityStrip
 
@@ -140,3 +141,69 @@ async def test_a_transition_under_a_sort_it_changes_loads_the_page_again(demo_ba
         await settle(pilot)
         assert asked == ["list_incidents"]
         assert board.table.current.id == chosen.id and board.table.index > 0
+
+
+async def test_opening_the_detail_restyles_the_pane_not_the_whole_screen(demo_app, settle):
+    async with demo_app.run_test(size=(80, 24)) as pilot:  # narrow: enter shows the pane under the list
+        await settle(pilot)
+        board = board_of(demo_app)
+        restyled: list = []
+        real = demo_app.stylesheet.update_nodes
+
+        def noted(nodes, animate=False):
+            nodes = list(nodes)
+            restyled.extend(nodes)
+            return real(nodes, animate=animate)
+
+        demo_app.stylesheet.update_nodes = noted
+        await pilot.press("enter")
+        await settle(pilot)
+        assert board.detail_pane.display and board.detail_pane.has_focus and board.detail_open
+        assert board.query_one("#status") not in restyled and board.filter_bar not in restyled
+
+
+async def test_across_a_page_edge_only_the_rows_new_to_the_table_are_measured(demo_app, settle, monkeypatch):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(demo_app)
+        await pilot.press("/", "backspace", "enter")  # every incident: more than a page
+        await settle(pilot)
+        table = board.table
+        board.go_to(table.page_offset + len(table.page.rows) - 1)
+        await settle(pilot)
+        held = {row.id for row in table.page.rows}
+        measured = []
+        real = row_table.cell_widths
+        monkeypatch.setattr(row_table, "cell_widths", lambda columns, row, *rest: measured.append(row.id)
+                            or real(columns, row, *rest))
+        await pilot.press("j")  # past the last row held: the next page
+        await settle(pilot)
+        new = {row.id for row in table.page.rows} - held
+        assert table.page_offset > 0 and new
+        # (a row held before is measured again only if its age reads differently: the minute may turn meanwhile)
+        assert new <= set(measured) and len(measured) < len(table.page.rows)
+
+
+async def test_a_step_repaints_only_the_lines_of_the_pane_that_differ(demo_app, settle):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = board_of(demo_app)
+        pane = board.detail_pane
+        await pilot.press("j")  # the next row's detail is now fetched and rendered ahead
+        await settle(pilot)
+        before = list(pane._lines)
+        repainted = []
+        real = pane.refresh
+
+        def noted(*regions, **options):
+            repainted.append(regions)
+            return real(*regions, **options)
+
+        pane.refresh = noted
+        await pilot.press("j")
+        await settle(pilot)
+        lines = [region.y for regions in repainted for region in regions]
+        assert repainted and all(repainted) and lines  # regions each time, never the whole pane
+        height = pane.scrollable_content_region.height
+        assert len(lines) < height  # two incidents share headings, labels and blank lines
+        assert sorted(lines) == [y for y in range(height) if pane._lines[y:y + 1] != before[y:y + 1]]

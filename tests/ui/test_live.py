@@ -7,6 +7,7 @@ file or the throwaway PostgreSQL) through its own backend, as a second terminal 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from tests.conftest import FIXED_NOW
+from tests.ui.test_board import apply_filter
 from tui.app import IncidentApp
 from tui.domain import clock
 from tui.domain.enums import Severity
@@ -210,3 +212,32 @@ async def test_an_incident_resolved_elsewhere_stays_under_the_cursor(demo_app, d
         await shown_within(pilot, lambda: table.current.status.value == "resolved")
         assert table.current.id == chosen.id
         assert f"{chosen.incident_id} left the filter" in str(board.query_one("#status").render())
+
+
+async def test_an_incident_moved_far_in_the_sort_elsewhere_is_not_said_to_have_left_the_filter(
+        demo_app, demo_url, settle):
+    """Defect (a): its severity lowered elsewhere, it sorts more than half a page (50 rows) further down
+    while still matching the filter (all 320 incidents): it stays under the cursor, said to have moved."""
+    async with demo_app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        board, table = board_of(demo_app), demo_app.screen.query_one(IncidentTable)
+        await apply_filter(pilot, settle, "")
+        await pilot.press("j", "j")
+        await settle(pilot)
+        chosen = table.current
+        assert chosen.severity is Severity.CRITICAL
+        with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as conn:  # as another program would
+            conn.execute("UPDATE incidents SET severity = 'Info', updated_at = ? WHERE id = ?",
+                         ((FIXED_NOW + timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M:%S.%f"), chosen.id.hex))
+
+        await shown_within(pilot, lambda: table.current.severity is Severity.INFO, seconds=4)
+        assert table.current.id == chosen.id
+        await shown_within(pilot, lambda: "moved in the sort" in str(board.query_one("#status").render()))
+        status = str(board.query_one("#status").render())
+        assert f"{chosen.incident_id} moved in the sort" in status and "left the filter" not in status
+        assert f"/ {chosen.incident_id} finds it" in status
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "moved" not in str(board.query_one("#status").render())
+        await apply_filter(pilot, settle, chosen.incident_id)  # the exact id first: found where it went
+        assert table.current.id == chosen.id and table.current.severity is Severity.INFO

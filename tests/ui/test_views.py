@@ -249,7 +249,7 @@ async def test_esc_goes_back_even_before_the_view_has_focused_its_table(demo_app
         demo_app.screen.set_focus(None)
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(demo_app.screen, ChecksScreen) and not demo_app.screen.has_class("-detail-open")
+        assert isinstance(demo_app.screen, ChecksScreen) and not demo_app.screen.detail_open
 
 
 async def test_the_views_over_a_server_filter_and_jump_as_locally(live, remote, settle):

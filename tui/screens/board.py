@@ -9,7 +9,7 @@ the strip counts the active incidents by severity.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 from uuid import UUID
 
@@ -104,6 +104,12 @@ class IncidentSource(ListSource[IncidentQuery, IncidentRow, IncidentDetail]):
 
     def row_of(self, detail: IncidentDetail) -> IncidentRow:
         return board_row(detail)
+
+    def still_listed(self, backend: Backend, query: IncidentQuery, id: UUID) -> bool:
+        # Its id as the filter's first word: the exact id comes first if the incident matches the rest.
+        incident_id = backend.get_incident(id).incident.incident_id
+        rows = backend.list_incidents(replace(query, text=(incident_id, *query.text)), Window(0, 1)).rows
+        return bool(rows) and rows[0].id == id
 
 
 ACTIVE = IncidentQuery(status=EnumClause(ACTIVE_STATUSES))

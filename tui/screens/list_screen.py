@@ -138,6 +138,11 @@ class ListSource(Generic[Query, Row, Detail]):
         """The row of a freshly loaded detail, so the list never contradicts the pane (None: keep it)."""
         return None
 
+    def still_listed(self, backend: Backend, query: Query, id: UUID) -> bool:
+        """Whether row `id`, missing from the page around its old place, still matches `query` (it moved
+        in the sort rather than leave the filter); False where a view cannot tell."""
+        return False
+
 
 @dataclass(frozen=True, eq=False)
 class PageRequest:
@@ -164,6 +169,14 @@ class PageLoaded(Message):
         self.request, self.page = request, page
         self.since, self.changes = since, changes
         """What changed since the mark `since`, asked just before the page (so the page shows it)."""
+
+
+class KeptMoved(Message):
+    """The row `request` kept is not on its page but still matches: it moved far in the sort."""
+
+    def __init__(self, request: PageRequest) -> None:
+        super().__init__()
+        self.request = request
 
 
 class ChangesFound(Message):
@@ -245,6 +258,8 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self.list_query: Query = self.source.parse(self.source.default_filter)
         self._pending: PageRequest | None = None
         self._pinned: UUID | None = None
+        self._pinned_moved = False
+        """The pinned row still matches the filter: it moved in the sort beyond the page (not left)."""
         """A row an action (or another user) just moved out of the filter. It stays under the
         cursor until the cursor moves, so a quick `m` then `r` never lands on its neighbour."""
         self._detail: Detail | None = None
@@ -483,7 +498,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
 
     def _load(self, target: int, keep_id: UUID | None = None, *, pin: bool = False,
               fresh_detail: UUID | None = None) -> None:
-        self._pinned = None
+        self._pinned, self._pinned_moved = None, False
         self._pending = PageRequest(self.list_query, max(target, 0), keep_id, pin, fresh_detail)
         self._update_status()
         self._fetch_page(self._pending, self._mark)
@@ -493,6 +508,10 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         changes = self.backend.changes_since(since)
         page = self.source.page(self.backend, request.query, request.window)
         self.post_message(PageLoaded(request, page, since, changes))
+        kept = request.keep_id  # after the page: the board shows it first, then says why its row is kept
+        if (request.pin and kept is not None and all(row.id != kept for row in page.rows)
+                and self.source.still_listed(self.backend, request.query, kept)):
+            self.post_message(KeptMoved(request))
         # The detail the page lands on, in the same thread: no round trip through the UI for it.
         landing = landing_id(request, page)
         if landing is not None and detail_wanted(request, self.source.changed(changes), landing) and all(
@@ -529,6 +548,12 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         self._cursor_moved()
         self.after_page()
         self._tell_notices()
+
+    @on(KeptMoved)
+    def _kept_moved(self, message: KeptMoved) -> None:
+        if self._pinned is not None and self._pinned == message.request.keep_id and self._pending is None:
+            self._pinned_moved = True
+            self._update_status()
 
     def _tell_notices(self) -> None:
         """Once each: a remote backend says what the server lacks (not part of the protocol: optional)."""
@@ -665,7 +690,9 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         else:
             text = f"row {index + 1:,} of {table.page.count}"
         if self._pinned is not None and table.current is not None:
-            text = f"{clean(self.source.name(table.current))} left the filter (ctrl+r drops it) · {text}"
+            name = clean(self.source.name(table.current))
+            went = f"moved in the sort, off this page (/ {name} finds it" if self._pinned_moved else "left the filter ("
+            text = f"{name} {went}; ctrl+r drops it) · {text}"
         if prefix := self.status_prefix():
             text = f"{prefix} · {text}"
         if self.live_paused:
@@ -698,7 +725,7 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         opened_from = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         # Whatever has the focus: a view just pushed or popped to may not have given it to its table
         # yet when a key typed ahead arrives, and that esc must not be spent on focusing it.
-        nothing_open = not (self.filter_bar.editing or self.has_class("-detail-open")
+        nothing_open = not (self.filter_bar.editing or self.detail_open
                             or self.detail_pane.has_focus_within)
         if isinstance(opened_from, ListScreen) and nothing_open:
             self.app.pop_screen()
@@ -740,8 +767,14 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         else:  # past a capped count: the empty answer carries the exact total, and _show_page asks for its end
             self._load(PAST_ANY_END)
 
+    @property
+    def detail_open(self) -> bool:
+        """The pane was opened (enter, tab): on a narrow terminal it is shown under the list."""
+        return self.detail_pane.has_class("-open")
+
     def _set_detail_open(self, is_open: bool) -> None:
-        self.set_class(is_open, "-detail-open")
+        # A class on the pane, not on the screen: a class on the screen restyles every widget on it.
+        self.detail_pane.set_class(is_open, "-open")
         # The list got shorter or taller: keep the selected row in sight.
         self.call_after_refresh(self.table.scroll_to_cursor)
 
@@ -753,8 +786,8 @@ class ListScreen(Screen, Generic[Query, Row, Detail]):
         if self.has_class("-wide"):
             (self.table if self.detail_pane.has_focus else self.detail_pane).focus()
             return
-        self._set_detail_open(not self.has_class("-detail-open"))
-        if not self.has_class("-detail-open"):
+        self._set_detail_open(not self.detail_open)
+        if not self.detail_open:
             self.table.focus()
 
     def action_cycle_sort(self) -> None:

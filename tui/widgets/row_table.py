@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any, ClassVar, NamedTuple
 from uuid import UUID
 
@@ -61,11 +62,18 @@ class Column:
     """When the terminal is narrow, columns with the highest `drop` go first; 0 never goes."""
 
 
-def content_widths(columns: Sequence[Column], rows: Sequence[Any], sort: Any, now: datetime,
-                   looks: Looks) -> dict[str, int]:
-    """How wide each column but the title needs to be for its heading and the cells of `rows`."""
-    return {column.key: max([_header(column, sort).cell_len, *(column.cell(row, now, looks).cell_len for row in rows)])
-            for column in columns if column.width is not None}
+def cell_widths(columns: Sequence[Column], row: Any, now: datetime, looks: Looks) -> tuple[int, ...]:
+    """How many cells each column but the title takes for `row`."""
+    return tuple(column.cell(row, now, looks).cell_len for column in columns if column.width is not None)
+
+
+def content_widths(columns: Sequence[Column], rows_widths: Iterable[tuple[int, ...]], sort: Any) -> dict[str, int]:
+    """How wide each column but the title needs to be for its heading and rows of these `cell_widths`."""
+    sized = [column for column in columns if column.width is not None]
+    needs = [_header(column, sort).cell_len for column in sized]
+    for widths in rows_widths:
+        needs = [max(need, width) for need, width in zip(needs, widths, strict=True)]
+    return {column.key: need for column, need in zip(sized, needs, strict=True)}
 
 
 def columns_for(columns: Sequence[Column], width: int,
@@ -91,12 +99,18 @@ def _header(column: Column, sort: Any) -> Text:
     return Text.assemble(column.label, (" ▼" if sort.descending else " ▲", "bold"))
 
 
-def _fit(text: Text, width: int) -> Text:
-    """`text` cut (with an ellipsis where it asks for one) or padded to exactly `width` cells."""
-    fitted = text.copy()
-    fitted.truncate(width, overflow=text.overflow or "crop")
-    gap = " " * (width - fitted.cell_len)  # unstyled, so a struck-through status strikes only its word
-    return Text.assemble(gap, fitted) if text.justify == "right" else Text.assemble(fitted, gap)
+def _fit(text: Text, width: int) -> tuple[str, Text, str]:
+    """`text` cut (in place: every cell is made for the line it is drawn in) with an ellipsis where it
+    asks for one, and the gaps before and after it that make it exactly `width` cells."""
+    text.truncate(width, overflow=text.overflow or "crop")
+    gap = " " * (width - text.cell_len)  # unstyled, so a struck-through status strikes only its word
+    return (gap, text, "") if text.justify == "right" else ("", text, gap)
+
+
+@lru_cache(maxsize=64)
+def _column_meta(number: int) -> Style:
+    """The style marking a cell with its column number (made once: a style with meta is costly to make)."""
+    return Style.from_meta({"column": number})
 
 
 def _line(cells: list[tuple[Text, int]]) -> Text:
@@ -108,8 +122,9 @@ def _line(cells: list[tuple[Text, int]]) -> Text:
     line = Text(no_wrap=True, end="")
     for number, (cell, width) in enumerate(cells):
         start = len(line)
-        line.append(pad).append_text(_fit(cell, width)).append(pad)
-        line.stylize(Style.from_meta({"column": number}), start)
+        before, fitted, after = _fit(cell, width)
+        line.append(pad + before).append_text(fitted).append(after + pad)
+        line.stylize(_column_meta(number), start)
     return line
 
 
@@ -224,6 +239,8 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Rows blinking, with how many blinks are left."""
         self._header: Strip | None = None
         self._styles: LineStyles | None = None
+        self._widths: dict[UUID, tuple[Any, str, tuple[int, ...]]] = {}
+        """The cell widths of each row held, with the row and clock text they were measured for."""
 
     @property
     def page_offset(self) -> int:
@@ -391,14 +408,26 @@ class RowTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Fit the columns to the width and the rows held; True (and every rendered line dropped) if
         they changed."""
         layout = columns_for(self.COLUMNS, self._content_width(),
-                             content_widths(self.COLUMNS, self.page.rows, self.order, utcnow(),
-                                            self._line_styles().looks))
+                             content_widths(self.COLUMNS, self._rows_widths(), self.order))
         if layout == self.columns_shown:
             return False
         self.columns_shown = layout
         self._strips.clear()
         self._header = None
         return True
+
+    def _rows_widths(self) -> list[tuple[int, ...]]:
+        """The `cell_widths` of the rows held; a row held before (the overlap of two pages) is not measured again."""
+        now, looks = utcnow(), self._line_styles().looks
+        kept: dict[UUID, tuple[Any, str, tuple[int, ...]]] = {}
+        for row in self.page.rows:
+            clock = self.clock_text(row, now)
+            measured = self._widths.get(row.id)
+            if measured is None or measured[1] != clock or measured[0] != row:
+                measured = (row, clock, cell_widths(self.COLUMNS, row, now, looks))
+            kept[row.id] = measured
+        self._widths = kept
+        return [widths for _, _, widths in kept.values()]
 
     def on_resize(self) -> None:
         if self._update_layout():
