@@ -198,8 +198,8 @@ def test_any_stored_values_list_and_show_without_an_error_or_a_control_character
             assert str(error).startswith(f"{row.incident_id} cannot be shown") and str(error).endswith(".")
         else:
             assert not row.problems and detail.incident.title == row.title
-        print_rows(page.total, page.offset, page.rows)
-        print_json_rows(page.total, page.offset, page.rows)
+        print_rows(page.count, page.offset, page.rows)
+        print_json_rows(page.count, page.offset, page.rows)
         printed = capsys.readouterr()
         assert not [ch for ch in printed.out + printed.err if unicodedata.category(ch) == "Cc" and ch != "\n"]
     finally:
